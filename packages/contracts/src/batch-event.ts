@@ -1,0 +1,195 @@
+import type { ColumnSpec } from './columns.js';
+import type { TableRef } from './table-ref.js';
+
+/**
+ * "Batch ready": published by the batcher, once per batch, after every file and the manifest are in S3,
+ * keyed by the table's topic so that one table's batches stay in order on one partition.
+ */
+export interface BatchReady {
+  batchId: string;
+  /** `rows`: files to merge. `truncate`: the source table was truncated at `offsets` (no files). */
+  kind: 'rows' | 'truncate';
+  table: TableRef;
+  createdAtMs: number;
+  /** `s3://bucket/…/manifest.json`; null for a truncate. */
+  manifestUrl: string | null;
+  files: BatchFile[];
+  /** Rows in the files: one per key for tables with a primary key, one per event without. */
+  rowCount: number;
+  /** Rows by the op of their last change. */
+  rowsByOp: OpCounts;
+  /** Change events consumed into this batch, before coalescing. */
+  eventCount: number;
+  columns: ColumnSpec[];
+  schemaFingerprint: string;
+  /** Per source partition: the first and last offset consumed into this batch (inclusive). */
+  offsets: PartitionRange[];
+  /** Source LSNs as decimal strings (64-bit). */
+  lsnRange: { min: string; max: string } | null;
+  sourceTimeRange: { minMs: number; maxMs: number } | null;
+  /** Text values longer than Redshift's VARCHAR limit of 65,535 bytes, per column. */
+  oversizedValues: { column: string; count: number; maxBytes: number }[];
+  /** Which batcher instance wrote it, for diagnostics. */
+  producer: string;
+}
+
+export interface BatchFile {
+  url: string;
+  /** Compressed size. */
+  bytes: number;
+  rows: number;
+}
+
+export interface OpCounts {
+  c: number;
+  u: number;
+  d: number;
+  r: number;
+}
+
+export interface PartitionRange {
+  partition: number;
+  first: number;
+  last: number;
+}
+
+/** The Avro schema the batcher registers for the batches topic's values. */
+export const BATCH_READY_AVRO_SCHEMA = {
+  type: 'record',
+  name: 'BatchReady',
+  namespace: 'dev.pgshift',
+  fields: [
+    { name: 'batchId', type: 'string' },
+    { name: 'kind', type: { type: 'enum', name: 'BatchKind', symbols: ['rows', 'truncate'] } },
+    {
+      name: 'table',
+      type: {
+        type: 'record',
+        name: 'TableRef',
+        fields: [
+          { name: 'topic', type: 'string' },
+          { name: 'schema', type: 'string' },
+          { name: 'table', type: 'string' },
+        ],
+      },
+    },
+    { name: 'createdAtMs', type: 'long' },
+    { name: 'manifestUrl', type: ['null', 'string'], default: null },
+    {
+      name: 'files',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'BatchFile',
+          fields: [
+            { name: 'url', type: 'string' },
+            { name: 'bytes', type: 'long' },
+            { name: 'rows', type: 'long' },
+          ],
+        },
+      },
+    },
+    { name: 'rowCount', type: 'long' },
+    {
+      name: 'rowsByOp',
+      type: {
+        type: 'record',
+        name: 'OpCounts',
+        fields: ['c', 'u', 'd', 'r'].map((name) => ({ name, type: 'long' })),
+      },
+    },
+    { name: 'eventCount', type: 'long' },
+    {
+      name: 'columns',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'ColumnSpec',
+          fields: [
+            { name: 'name', type: 'string' },
+            { name: 'sourceType', type: 'string' },
+            { name: 'length', type: ['null', 'int'], default: null },
+            { name: 'scale', type: ['null', 'int'], default: null },
+            { name: 'nullable', type: 'boolean' },
+            { name: 'primaryKey', type: 'boolean' },
+            { name: 'semanticType', type: ['null', 'string'], default: null },
+          ],
+        },
+      },
+    },
+    { name: 'schemaFingerprint', type: 'string' },
+    {
+      name: 'offsets',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'PartitionRange',
+          fields: [
+            { name: 'partition', type: 'int' },
+            { name: 'first', type: 'long' },
+            { name: 'last', type: 'long' },
+          ],
+        },
+      },
+    },
+    {
+      name: 'lsnRange',
+      type: ['null', { type: 'record', name: 'LsnRange', fields: [{ name: 'min', type: 'string' }, { name: 'max', type: 'string' }] }],
+      default: null,
+    },
+    {
+      name: 'sourceTimeRange',
+      type: ['null', { type: 'record', name: 'TimeRange', fields: [{ name: 'minMs', type: 'long' }, { name: 'maxMs', type: 'long' }] }],
+      default: null,
+    },
+    {
+      name: 'oversizedValues',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'OversizedColumn',
+          fields: [
+            { name: 'column', type: 'string' },
+            { name: 'count', type: 'long' },
+            { name: 'maxBytes', type: 'long' },
+          ],
+        },
+      },
+    },
+    { name: 'producer', type: 'string' },
+  ],
+} as const;
+
+/** Avro gives optional fields as null; the TypeScript side uses absent properties. */
+export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady {
+  const event = record as unknown as BatchReady;
+  return {
+    ...event,
+    columns: event.columns.map((c) => {
+      const column: ColumnSpec = { name: c.name, sourceType: c.sourceType, nullable: c.nullable, primaryKey: c.primaryKey };
+      if (c.length != null) column.length = c.length;
+      if (c.scale != null) column.scale = c.scale;
+      if (c.semanticType != null) column.semanticType = c.semanticType;
+      return column;
+    }),
+  };
+}
+
+export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
+  return {
+    ...event,
+    columns: event.columns.map((c) => ({
+      name: c.name,
+      sourceType: c.sourceType,
+      length: c.length ?? null,
+      scale: c.scale ?? null,
+      nullable: c.nullable,
+      primaryKey: c.primaryKey,
+      semanticType: c.semanticType ?? null,
+    })),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './avro-long.js';
+export * from './registry.js';

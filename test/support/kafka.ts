@@ -1,0 +1,48 @@
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { stack, uniqueName } from './stack.js';
+import { waitFor } from './wait.js';
+
+export const kafka = new Kafka({ clientId: 'pgshift-test', brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  message: KafkaMessage;
+}
+
+/**
+ * Reads a topic from the beginning with a throwaway consumer group until `done` says the messages seen
+ * so far are enough, then returns them in consumption order.
+ */
+export async function readTopic(
+  topic: string,
+  done: (messages: ReadMessage[]) => boolean,
+  { timeoutMs = 60_000 } = {},
+): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('test-reader') });
+  const seen: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await waitFor(`topic ${topic} to exist`, async () => (await listTopics()).includes(topic), { timeoutMs });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        seen.push({ partition, offset: message.offset, message });
+      },
+    });
+    await waitFor(`enough messages on ${topic}`, () => done(seen), { timeoutMs });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function listTopics(): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
+}
