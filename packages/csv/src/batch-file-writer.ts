@@ -1,0 +1,87 @@
+import type { CellValue } from '@pgshift/contracts';
+import { constants as zlibConstants } from 'node:zlib';
+import { BatchFileStats } from './batch-file-stats.js';
+import { createFieldNotes, resetFieldNotes, SentinelCollisionError } from './encode-field.js';
+import { encodeHeader, encodeRow } from './encode-row.js';
+import { PartFile, type BatchFilePart } from './part-file.js';
+
+export const DEFAULT_MAX_PART_BYTES = 32 * 1024 * 1024;
+
+export interface BatchFileWriterOptions {
+  /** A part is closed once its uncompressed size reaches this (the row that crosses it stays in). */
+  maxPartBytes?: number;
+  /** zlib level, 1 (fastest) to 9; zlib's default (6) when absent. */
+  gzipLevel?: number;
+  /**
+   * Called for a row holding a value equal to the NULL sentinel; the row is left out and the batch goes on.
+   * Without it, the SentinelCollisionError ends the batch.
+   */
+  onRejectedRow?: (error: SentinelCollisionError, row: readonly CellValue[], rowNumber: number) => void;
+}
+
+/**
+ * Turns a batch's rows into gzipped CSV parts, each starting with the header row, split by size so that
+ * Redshift loads several files in parallel. One writer per batch: `stats` describes what it wrote.
+ *
+ *   const writer = new BatchFileWriter([...tableColumns, ...STAGING_META_COLUMNS]);
+ *   for await (const part of writer.write(rows)) await upload(part);
+ */
+export class BatchFileWriter {
+  readonly stats = new BatchFileStats();
+  readonly #columns: readonly string[];
+  readonly #header: string;
+  readonly #maxPartBytes: number;
+  readonly #gzipLevel: number;
+  readonly #onRejectedRow: BatchFileWriterOptions['onRejectedRow'];
+  #started = false;
+
+  constructor(columns: readonly string[], options: BatchFileWriterOptions = {}) {
+    this.#columns = [...columns];
+    this.#header = encodeHeader(this.#columns);
+    this.#maxPartBytes = options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES;
+    if (!(this.#maxPartBytes > 0)) throw new RangeError(`maxPartBytes must be positive, got ${options.maxPartBytes}`);
+    this.#gzipLevel = options.gzipLevel ?? zlibConstants.Z_DEFAULT_COMPRESSION;
+    this.#onRejectedRow = options.onRejectedRow;
+  }
+
+  /** Encodes every row and yields the parts as they are completed. No rows, no parts. */
+  async *write(rows: Iterable<readonly CellValue[]>): AsyncGenerator<BatchFilePart, void, undefined> {
+    if (this.#started) throw new Error('a BatchFileWriter writes one batch; create another for the next');
+    this.#started = true;
+    const notes = createFieldNotes();
+    let part: PartFile | undefined;
+    let nextIndex = 0;
+    let rowNumber = -1;
+    try {
+      for (const row of rows) {
+        rowNumber++;
+        resetFieldNotes(notes);
+        let line: string;
+        try {
+          line = encodeRow(row, this.#columns, notes);
+        } catch (error) {
+          if (!(error instanceof SentinelCollisionError) || this.#onRejectedRow === undefined) throw error;
+          this.stats.rejectedRows++;
+          this.#onRejectedRow(error, row, rowNumber);
+          continue;
+        }
+        const bytes = Buffer.byteLength(line, 'utf8');
+        this.stats.addRow(notes, bytes);
+        part ??= new PartFile(nextIndex++, this.#header, this.#gzipLevel);
+        if (part.append(line, bytes)) await part.flush();
+        if (part.uncompressedBytes >= this.#maxPartBytes) {
+          const done = part;
+          part = undefined;
+          yield await done.finish();
+        }
+      }
+      if (part !== undefined) {
+        const done = part;
+        part = undefined;
+        yield await done.finish();
+      }
+    } finally {
+      part?.discard();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through pino (warnings and errors only, unless debugging). */
+export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  const kafkaLogger = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: options.logger.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+        kafkaLogger[LEVELS[level] ?? 'info'](extra, message);
+      },
+    retry: { initialRetryTime: 300, retries: 10 },
+  });
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(
+  admin: Admin,
+  topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[],
+): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (error) {
+    // Another instance created it in between: fine.
+    if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+  }
+}

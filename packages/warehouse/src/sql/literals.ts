@@ -1,0 +1,32 @@
+/**
+ * String literals. The two warehouses read backslashes differently: Redshift treats `\` in a literal
+ * as an escape (as PostgreSQL did before standard_conforming_strings), PostgreSQL does not unless the
+ * literal is written E'…'. Both forms below survive either setting of the session.
+ */
+
+/** Redshift: `'…'` with `'` doubled, `\` doubled and control characters as octal escapes (`\001`). */
+export function redshiftLiteral(value: string): string {
+  let body = '';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (char === "'") body += "''";
+    else if (char === '\\') body += '\\\\';
+    else if (code < 0x20 || code === 0x7f) body += `\\${code.toString(8).padStart(3, '0')}`;
+    else body += char;
+  }
+  return `'${body}'`;
+}
+
+/** PostgreSQL: `'…'`, or `E'…'` with `\x01`-style escapes when the value holds a backslash or control character. */
+export function postgresLiteral(value: string): string {
+  if (!/[\\\u0000-\u001f\u007f]/.test(value)) return `'${value.replaceAll("'", "''")}'`;
+  let body = '';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (char === "'") body += "''";
+    else if (char === '\\') body += '\\\\';
+    else if (code < 0x20 || code === 0x7f) body += `\\x${code.toString(16).padStart(2, '0')}`;
+    else body += char;
+  }
+  return `E'${body}'`;
+}

@@ -1,0 +1,37 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Producer } from 'kafkajs';
+import { BATCH_READY_AVRO_SCHEMA, batchReadyToAvro, type BatchReady } from '@pgshift/contracts';
+
+/**
+ * Publishes "batch ready" events: Avro, schema registered in the registry under `<topic>-value`, keyed
+ * by the table's topic so that one table's batches stay in order on one partition. Resolves only once
+ * every in-sync replica has the event (acks=all, idempotent producer).
+ */
+export class BatchAnnouncer {
+  private schemaId: number | undefined;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly registry: SchemaRegistry,
+    readonly topic: string,
+  ) {}
+
+  async registerSchema(): Promise<number> {
+    const { id } = await this.registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(BATCH_READY_AVRO_SCHEMA) },
+      { subject: `${this.topic}-value` },
+    );
+    this.schemaId = id;
+    return id;
+  }
+
+  async announce(event: BatchReady): Promise<void> {
+    const schemaId = this.schemaId ?? (await this.registerSchema());
+    const value = await this.registry.encode(schemaId, batchReadyToAvro(event));
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: [{ key: event.table.topic, value, headers: { 'pgshift-batch-id': event.batchId } }],
+    });
+  }
+}

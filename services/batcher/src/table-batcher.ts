@@ -1,0 +1,112 @@
+import type { ColumnSpec, TableRef } from '@pgshift/contracts';
+import { CoalescingBuffer, type IncomingChange } from './coalescing-buffer.js';
+import type { FlushLimits } from './config.js';
+import { batchIdFor, type SealedBatch } from './sealed-batch.js';
+
+/**
+ * One change topic's batching: the open buffer, and the sealed batches waiting to be written, in order.
+ * A buffer is sealed when it reaches its row, byte or age limit, when the table's column list changes
+ * (rows before the change go out with the old columns), on a truncate, and on shutdown.
+ */
+export class TableBatcher {
+  private open: CoalescingBuffer | null = null;
+  private readonly sealed: SealedBatch[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly limits: FlushLimits,
+    private readonly onSealed: (table: TableBatcher) => void,
+  ) {}
+
+  /** The source table, known once the first decodable event arrived. */
+  table: TableRef | null = null;
+
+  add(table: TableRef, columns: readonly ColumnSpec[], fingerprint: string, change: IncomingChange, partition: number, offset: number): void {
+    this.table = table;
+    const buffer = this.bufferFor(columns, fingerprint);
+    buffer.add(change, partition, offset);
+    if (buffer.rowCount >= this.limits.rows || buffer.bytes >= this.limits.bytes) this.seal();
+  }
+
+  /** A truncate cuts the batch: earlier rows go out first, then the truncate on its own. */
+  truncate(table: TableRef, lsn: bigint, sourceTsUs: bigint, partition: number, offset: number): void {
+    this.table = table;
+    this.seal();
+    const marker = new CoalescingBuffer(this.open?.columns ?? [], '');
+    marker.skip(partition, offset);
+    this.enqueue({ kind: 'truncate', id: batchIdFor(this.topic, marker), table, buffer: marker, sealedAt: Date.now(), lsn, sourceTsUs });
+  }
+
+  /** A message that produced no row (tombstone, dead letter): its offset rides with the open buffer. */
+  skip(partition: number, offset: number): void {
+    (this.open ??= new CoalescingBuffer([], '')).skip(partition, offset);
+  }
+
+  /** Seals the open buffer if its age limit has passed. */
+  sealIfOlderThan(now: number): void {
+    if (this.open && !this.open.isEmpty && now - this.open.createdAt >= this.limits.ageMs) this.seal();
+  }
+
+  seal(): void {
+    const buffer = this.open;
+    if (!buffer || buffer.isEmpty) return;
+    this.open = null;
+    const table = this.table ?? { topic: this.topic, schema: '', table: '' };
+    this.enqueue({ kind: 'rows', id: batchIdFor(this.topic, buffer), table, buffer, sealedAt: Date.now() });
+  }
+
+  /** Forget everything not yet sealed: after a rebalance kafkajs re-delivers it from the last commit. */
+  discardOpen(): void {
+    this.open = null;
+  }
+
+  get bufferedBytes(): number {
+    return (this.open?.bytes ?? 0) + this.sealed.reduce((sum, b) => sum + b.buffer.bytes, 0);
+  }
+
+  get bufferedRows(): number {
+    return (this.open?.rowCount ?? 0) + this.sealed.reduce((sum, b) => sum + b.buffer.rowCount, 0);
+  }
+
+  get hasSealed(): boolean {
+    return this.sealed.length > 0;
+  }
+
+  get isFlushing(): boolean {
+    return this.flushing !== null;
+  }
+
+  /**
+   * Writes the sealed batches one after another (a table's batches must be announced in order), with
+   * `write` doing the work for one. Returns the running flush when one is already under way.
+   */
+  flush(write: (batch: SealedBatch) => Promise<void>): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        while (this.sealed.length > 0) {
+          await write(this.sealed[0]!);
+          this.sealed.shift();
+        }
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private bufferFor(columns: readonly ColumnSpec[], fingerprint: string): CoalescingBuffer {
+    const open = this.open;
+    if (open && open.fingerprint === fingerprint) return open;
+    const next = new CoalescingBuffer(columns, fingerprint);
+    if (open && open.rowCount === 0) next.absorbOffsets(open);
+    else if (open) this.seal();
+    this.open = next;
+    return next;
+  }
+
+  private enqueue(batch: SealedBatch): void {
+    this.sealed.push(batch);
+    this.onSealed(this);
+  }
+}

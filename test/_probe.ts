@@ -1,0 +1,12 @@
+import avro from 'avsc';
+import { BigIntLongType } from '@pgshift/debezium';
+import { readTopic } from './support/kafka.js';
+const msgs = await readTopic('pgshift.probe_1795307130.t', (s) => s.length >= 1);
+const v = msgs[0]!.message.value!;
+const id = v.readInt32BE(1);
+const raw = JSON.parse((await (await fetch('http://127.0.0.1:58081/apis/ccompat/v7/schemas/ids/' + id)).json()).schema);
+const t = avro.Type.forSchema(raw, { typeHook: (s: any) => (s === 'long' || s?.type === 'long' ? BigIntLongType : undefined) } as any);
+const rec = t.fromBuffer(v.subarray(5));
+console.log(rec.after, rec.source, rec.op);
+console.log(msgs[0]!.message.key);
+process.exit(0);

@@ -1,0 +1,266 @@
+/**
+ * Redshift SQL → PostgreSQL, for what PostgreSQL lacks. Each translation is a token-level rewrite that
+ * never looks inside string literals, quoted identifiers or comments.
+ */
+import {
+  closingParen,
+  identifierValue,
+  isPunct,
+  isWord,
+  nextSignificant,
+  render,
+  stringValue,
+  tokenize,
+  type Token,
+} from './sql-lexer.js';
+
+/** Where the emulated `pg_last_copy_count()` reads from: a session setting the COPY emulation writes. */
+export const LAST_COPY_COUNT_SETTING = 'pgshift_redshift.last_copy_count';
+
+export class RedshiftSqlError extends Error {}
+
+const raw = (text: string): Token => ({ kind: 'punct', text });
+
+/** SUPER → jsonb, VARBYTE[(n)] → bytea, GEOMETRY → text, VARCHAR(MAX) → varchar(65535). */
+export function translateTypes(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (isWord(token, 'super')) out.push(raw('jsonb'));
+    else if (isWord(token, 'geometry')) out.push(raw('text'));
+    else if (isWord(token, 'varbyte', 'varbinary')) {
+      out.push(raw('bytea'));
+      const open = nextSignificant(tokens, i + 1);
+      if (open !== -1 && isPunct(tokens[open], '(')) i = closingParen(tokens, open);
+    } else if (isWord(token, 'varchar', 'char', 'character', 'nvarchar')) {
+      const open = nextSignificant(tokens, i + 1);
+      const max = open === -1 ? -1 : nextSignificant(tokens, open + 1);
+      const close = max === -1 ? -1 : nextSignificant(tokens, max + 1);
+      if (isPunct(tokens[open], '(') && isWord(tokens[max], 'max') && isPunct(tokens[close], ')')) {
+        out.push(raw(`${token.text}(65535)`));
+        i = close;
+      } else out.push(token);
+    } else out.push(token);
+  }
+  return out;
+}
+
+/** Redshift functions PostgreSQL lacks, rewritten to equivalent expressions. */
+export function translateFunctions(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const open = token.kind === 'word' ? nextSignificant(tokens, i + 1) : -1;
+    const call = open !== -1 && isPunct(tokens[open], '(') && !isPunct(out.at(-1), '.');
+    if (call && isWord(token, 'json_parse', 'from_hex', 'to_varbyte', 'getdate', 'pg_last_copy_count')) {
+      const close = closingParen(tokens, open);
+      if (close === -1) throw new RedshiftSqlError(`syntax error at end of input`);
+      const args = splitArguments(translateFunctions(tokens.slice(open + 1, close)));
+      out.push(raw(rewriteCall(token.text.toLowerCase(), args)));
+      i = close;
+    } else if (isWord(token, 'sysdate') && !call) {
+      out.push(raw('transaction_timestamp()::timestamp'));
+    } else out.push(token);
+  }
+  return out;
+}
+
+function rewriteCall(name: string, args: string[]): string {
+  switch (name) {
+    case 'json_parse':
+      return `(${args[0]})::jsonb`;
+    case 'from_hex':
+      return `decode(${args[0]}, 'hex')`;
+    case 'to_varbyte': {
+      const format = (args[1] ?? '').trim().toLowerCase();
+      if (format === "'hex'") return `decode(${args[0]}, 'hex')`;
+      if (format === "'base64'") return `decode(${args[0]}, 'base64')`;
+      if (format === "'utf8'" || format === "'utf-8'") return `convert_to(${args[0]}, 'UTF8')`;
+      if (format === "'binary'") throw new RedshiftSqlError(`TO_VARBYTE format 'binary' is not supported by this emulator`);
+      return `decode(${args[0]}, 'hex')`;
+    }
+    case 'getdate':
+      // Redshift's GETDATE() is the statement's start time in UTC, to the second, as a TIMESTAMP.
+      return `date_trunc('second', statement_timestamp() at time zone 'UTC')`;
+    case 'pg_last_copy_count':
+      return `coalesce(nullif(current_setting('${LAST_COPY_COUNT_SETTING}', true), '')::bigint, -1)`;
+    default:
+      throw new Error(`no rewrite for ${name}`);
+  }
+}
+
+function splitArguments(tokens: Token[]): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let current: Token[] = [];
+  for (const token of tokens) {
+    if (isPunct(token, '(')) depth++;
+    if (isPunct(token, ')')) depth--;
+    if (depth === 0 && isPunct(token, ',')) {
+      args.push(render(current));
+      current = [];
+    } else current.push(token);
+  }
+  if (current.length > 0 || args.length > 0) args.push(render(current));
+  return args;
+}
+
+/**
+ * Drops Redshift's physical-design clauses: DISTSTYLE x, DISTKEY[(c)], [COMPOUND|INTERLEAVED] SORTKEY[(…)|AUTO],
+ * ENCODE x (never the encode() function), BACKUP YES|NO.
+ */
+export function stripTableAttributes(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const next = nextSignificant(tokens, i + 1);
+    if (isWord(token, 'diststyle', 'backup') && next !== -1 && tokens[next]!.kind === 'word') {
+      i = next;
+    } else if (isWord(token, 'encode') && next !== -1 && tokens[next]!.kind === 'word') {
+      i = next;
+    } else if (isWord(token, 'compound', 'interleaved') && isWord(tokens[next], 'sortkey')) {
+      continue;
+    } else if (isWord(token, 'distkey', 'sortkey')) {
+      if (isPunct(tokens[next], '(')) i = closingParen(tokens, next);
+      else if (isWord(tokens[next], 'auto')) i = next;
+    } else out.push(token);
+  }
+  return out;
+}
+
+/** Redshift refuses `ALTER TABLE … ALTER COLUMN … TYPE` inside a transaction block; so does the emulator. */
+export function isAlterColumnType(tokens: readonly Token[]): boolean {
+  const words = tokens.filter((t) => t.kind === 'word').map((t) => t.text.toLowerCase());
+  const alter = words.indexOf('alter', 2);
+  return words[0] === 'alter' && words[1] === 'table' && alter !== -1 && words.indexOf('type', alter) !== -1;
+}
+
+/** Applies every rewrite to one statement. */
+export function translateStatement(sql: string): string {
+  return render(translateFunctions(translateTypes(stripTableAttributes(tokenize(sql)))));
+}
+
+/**
+ * Data API parameters: `:name` placeholders become `$n`; values are strings, typed by PostgreSQL from
+ * their context, as Redshift does.
+ */
+export function bindParameters(sql: string, parameters: readonly { name: string; value: string }[]): { text: string; values: string[] } {
+  const byName = new Map(parameters.map((p) => [p.name, p.value]));
+  const order: string[] = [];
+  const text = tokenize(sql)
+    .map((token) => {
+      if (token.kind !== 'param') return token.text;
+      const name = token.text.slice(1);
+      if (!byName.has(name)) throw new RedshiftSqlError(`Parameter "${name}" is not provided`);
+      let index = order.indexOf(name);
+      if (index === -1) index = order.push(name) - 1;
+      return `$${index + 1}`;
+    })
+    .join('');
+  const unused = parameters.filter((p) => !order.includes(p.name));
+  if (unused.length > 0 && parameters.length > 0) {
+    throw new RedshiftSqlError(`Parameter "${unused[0]!.name}" is not used in the SQL statement`);
+  }
+  return { text, values: order.map((name) => byName.get(name)!) };
+}
+
+/** A Redshift `COPY … FROM 's3://…'` as the emulator understands it. */
+export interface RedshiftCopy {
+  /** The table name as written (quotes kept), for `to_regclass`. */
+  table: string;
+  /** Target columns, folded like identifiers; null for every column in table order. */
+  columns: string[] | null;
+  from: string;
+  manifest: boolean;
+  gzip: boolean;
+  delimiter: string;
+  quote: string;
+  ignoreHeader: number;
+  nullAs: string | null;
+  emptyAsNull: boolean;
+  blanksAsNull: boolean;
+  truncateColumns: boolean;
+  acceptInvChars: string | null;
+  maxError: number;
+}
+
+const IGNORED_WITH_VALUE = new Set(['iam_role', 'credentials', 'access_key_id', 'secret_access_key', 'session_token', 'region', 'encoding']);
+const IGNORED_FLAGS = new Set(['compupdate', 'statupdate']);
+
+/** Parses `COPY … FROM 's3://…' …`; null when the statement is not a COPY from S3. */
+export function parseCopyFromS3(sql: string): RedshiftCopy | null {
+  const tokens = tokenize(sql).filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+  if (!isWord(tokens[0], 'copy')) return null;
+  const fromIndex = tokens.findIndex((t, i) => isWord(t, 'from') && tokens[i + 1]?.kind === 'string');
+  if (fromIndex === -1 || !stringValue(tokens[fromIndex + 1]!).startsWith('s3://')) return null;
+
+  let i = 1;
+  const tableParts: string[] = [];
+  while (i < fromIndex && !isPunct(tokens[i], '(')) tableParts.push(tokens[i++]!.text);
+  let columns: string[] | null = null;
+  if (isPunct(tokens[i], '(')) {
+    const close = closingParen(tokens, i);
+    columns = tokens.slice(i + 1, close).filter((t) => !isPunct(t, ',')).map(identifierValue);
+  }
+  const copy: RedshiftCopy = {
+    table: tableParts.join(''),
+    columns,
+    from: stringValue(tokens[fromIndex + 1]!),
+    manifest: false,
+    gzip: false,
+    delimiter: ',',
+    quote: '"',
+    ignoreHeader: 0,
+    nullAs: null,
+    emptyAsNull: false,
+    blanksAsNull: false,
+    truncateColumns: false,
+    acceptInvChars: null,
+    maxError: 0,
+  };
+  let csv = false;
+  i = fromIndex + 2;
+  const valueAfter = (kinds: Token['kind'][]): Token => {
+    if (isWord(tokens[i], 'as')) i++;
+    const token = tokens[i++];
+    if (!token || !kinds.includes(token.kind)) throw new RedshiftSqlError(`syntax error at or near "${token?.text ?? 'end of input'}"`);
+    return token;
+  };
+  while (i < tokens.length) {
+    const token = tokens[i++]!;
+    const word = token.kind === 'word' ? token.text.toLowerCase() : '';
+    if (IGNORED_WITH_VALUE.has(word)) valueAfter(['string', 'word']);
+    else if (IGNORED_FLAGS.has(word)) {
+      if (isWord(tokens[i], 'on', 'off', 'true', 'false', 'preset')) i++;
+    } else if (word === 'manifest') copy.manifest = true;
+    else if (word === 'gzip') copy.gzip = true;
+    else if (word === 'format') {
+      if (isWord(tokens[i], 'as')) i++;
+      if (!isWord(tokens[i], 'csv')) throw new RedshiftSqlError(`this emulator loads FORMAT CSV only, not ${tokens[i]?.text}`);
+    } else if (word === 'csv') {
+      csv = true;
+      if (isWord(tokens[i], 'quote')) {
+        i++;
+        copy.quote = stringValue(valueAfter(['string']));
+      }
+    } else if (word === 'delimiter') copy.delimiter = stringValue(valueAfter(['string']));
+    else if (word === 'ignoreheader') copy.ignoreHeader = Number(valueAfter(['number']).text);
+    else if (word === 'maxerror') copy.maxError = Number(valueAfter(['number']).text);
+    else if (word === 'null') copy.nullAs = stringValue(valueAfter(['string']));
+    else if (word === 'timeformat' || word === 'dateformat') {
+      const format = stringValue(valueAfter(['string']));
+      if (!/^(auto|YYYY-MM-DD( HH:MI:SS)?|YYYY-MM-DDTHH:MI:SS)$/i.test(format)) {
+        throw new RedshiftSqlError(`this emulator accepts ${word.toUpperCase()} 'auto' or ISO formats only, not '${format}'`);
+      }
+    } else if (word === 'acceptinvchars') {
+      copy.acceptInvChars = '?';
+      if (isWord(tokens[i], 'as') || tokens[i]?.kind === 'string') copy.acceptInvChars = stringValue(valueAfter(['string']));
+    } else if (word === 'truncatecolumns') copy.truncateColumns = true;
+    else if (word === 'emptyasnull') copy.emptyAsNull = true;
+    else if (word === 'blanksasnull') copy.blanksAsNull = true;
+    else if (word === 'bzip2' || word === 'lzop' || word === 'zstd') throw new RedshiftSqlError(`this emulator reads GZIP or uncompressed files only`);
+    else throw new RedshiftSqlError(`COPY option "${token.text}" is not supported by this emulator`);
+  }
+  if (!csv) throw new RedshiftSqlError('this emulator loads FORMAT CSV only');
+  return copy;
+}
