@@ -53,6 +53,17 @@ describe('decodeBatchFile', () => {
     await assert.rejects(decodeBatchFile(text('')), /header/);
   });
 
+  it('stops reading, without an error, when the reader stops early', async () => {
+    const input = text('"a"\n' + '"row"\n'.repeat(10_000));
+    const { rows } = await decodeBatchFile(input);
+    for await (const row of rows) {
+      assert.deepEqual(row, ['row']);
+      break;
+    }
+    await new Promise(setImmediate);
+    assert.equal(input.destroyed, true);
+  });
+
   it('passes on errors of the input stream', async () => {
     const failing = new Readable({
       read() {

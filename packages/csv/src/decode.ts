@@ -1,6 +1,6 @@
 import { CSV_DELIMITER, CSV_QUOTE, NULL_SENTINEL } from '@pgshift/contracts';
 import { parse } from 'csv-parse';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 
 /** A decoded field: text, or NULL. */
 export type CsvField = string | null;
@@ -13,18 +13,19 @@ export interface DecodedBatchFile {
 /**
  * Reads a batch file as COPY does: an unquoted field equal to the NULL sentinel is NULL, a quoted one is
  * text (csv-parse tells them apart through the cast context's `quoting`). The input is the CSV text,
- * already gunzipped: `decodeBatchFile(pipeline(body, createGunzip(), () => {}))` or
- * `compose(body, createGunzip())` so that gzip errors reach the reader.
+ * already gunzipped; errors of `input` end the rows with that error, so pass the stream that fails
+ * (`pipeline(body, createGunzip(), onDone)` returns the gunzip stream, and a gunzip error reaches it).
  */
 export async function decodeBatchFile(input: Readable): Promise<DecodedBatchFile> {
   const records = decodeCsvRecords(input);
   const first = await records.next();
   if (first.done) throw new Error('batch file is empty: expected a header row');
-  const header = first.value.map((name, i) => {
-    if (name === null) throw new Error(`batch file header: column ${i + 1} is NULL`);
-    return name;
-  });
-  return { header, rows: records };
+  const unnamed = first.value.indexOf(null);
+  if (unnamed !== -1) {
+    await records.return();
+    throw new Error(`batch file header: column ${unnamed + 1} has no name`);
+  }
+  return { header: first.value as string[], rows: records };
 }
 
 /** Every record of the file, header included. */
@@ -41,7 +42,7 @@ export async function* decodeCsvRecords(input: Readable): AsyncGenerator<CsvFiel
     relax_column_count: false,
     cast: (value, context) => (!context.quoting && value === NULL_SENTINEL ? null : value),
   });
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(parser);
+  // Errors of either stream reach the loop below; stopping early destroys both.
+  pipeline(input, parser, () => {});
   for await (const record of parser) yield record as CsvField[];
 }

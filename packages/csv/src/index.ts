@@ -1,7 +1,7 @@
 export * from './encode-field.js';
 export * from './encode-row.js';
 export * from './batch-file-stats.js';
-export * from './part-file.js';
+export type { BatchFilePart } from './part-file.js';
 export * from './batch-file-writer.js';
 export * from './manifest.js';
 export * from './decode.js';
