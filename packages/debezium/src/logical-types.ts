@@ -14,12 +14,14 @@ export function integerText(value: number | bigint): string {
 
 /** float64: shortest string that reads back as the same double. */
 export function float64Text(value: number): string {
-  return String(value);
+  // PostgreSQL keeps the sign of zero; String(-0) does not.
+  return value === 0 && Object.is(value, -0) ? '-0' : String(value);
 }
 
 /** float32: shortest string that reads back as the same single-precision float (1.1, not 1.100000023841858). */
 export function float32Text(value: number): string {
-  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  // Integers below 2^24 are exact in both widths, so the double's text is already the shortest.
+  if (!Number.isFinite(value) || (Number.isInteger(value) && Math.abs(value) < 16_777_216)) return float64Text(value);
   for (let digits = 1; digits < 9; digits++) {
     const candidate = Number(value.toPrecision(digits));
     if (Math.fround(candidate) === value) return String(candidate);
@@ -149,6 +151,13 @@ export function nanoTimeText(nanos: bigint): string {
 
 /** `io.debezium.time.MicroTimestamp` (µs since the epoch, no zone) → `YYYY-MM-DD HH:MM:SS[.ffffff][ BC]`. */
 export function microTimestampText(micros: bigint): string {
+  const asNumber = Number(micros);
+  if (Number.isSafeInteger(asNumber)) {
+    // Plain number arithmetic for the years ±285 around 1970, BigInt beyond.
+    const days = Math.floor(asNumber / 86_400_000_000);
+    const { date, era } = civilText(days);
+    return `${date} ${clockText(asNumber - days * 86_400_000_000)}${era}`;
+  }
   let days = micros / MICROS_PER_DAY;
   let rest = micros % MICROS_PER_DAY;
   if (rest < 0n) {
@@ -225,6 +234,35 @@ export function zonedTimestampText(iso: string): string {
 export function zonedTimeText(iso: string): string {
   const { time, offset } = splitOffset(iso);
   return trimIsoFraction(time) + offsetText(offset);
+}
+
+/**
+ * `io.debezium.time.Interval` (interval.handling.mode=string): ISO 8601 as Debezium writes it, every
+ * component present (`P0Y0M-3DT0H0M-1.5S`), → PostgreSQL's own iso_8601 text (`P-3DT-1.5S`, `PT0S`).
+ */
+export function isoIntervalText(iso: string): string {
+  if (iso[0] !== 'P') return iso;
+  let date = 'P';
+  let time = '';
+  let inTime = false;
+  let number = '';
+  for (let i = 1; i < iso.length; i++) {
+    const c = iso[i]!;
+    if (c === 'T') {
+      inTime = true;
+    } else if ((c >= '0' && c <= '9') || c === '-' || c === '+' || c === '.' || c === ',') {
+      number += c;
+    } else {
+      // A designator (Y, M, D, H, M, S) ends a component; zero ones are left out, as PostgreSQL does.
+      if (Number(number) !== 0) {
+        if (inTime) time += number + c;
+        else date += number + c;
+      }
+      number = '';
+    }
+  }
+  if (time !== '') return `${date}T${time}`;
+  return date === 'P' ? 'PT0S' : date;
 }
 
 /** `io.debezium.time.MicroDuration` (µs) → PostgreSQL interval text such as `3 days 04:05:06.000007`. */

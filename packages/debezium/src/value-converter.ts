@@ -11,6 +11,7 @@ import {
   float32Text,
   float64Text,
   geometryText,
+  isoIntervalText,
   microDurationText,
   microTimestampText,
   microTimeText,
@@ -82,6 +83,8 @@ function compileText(schema: ConnectSchema): TextConverter {
       return (value) => zonedTimestampText(asString(value));
     case 'io.debezium.time.ZonedTime':
       return (value) => zonedTimeText(asString(value));
+    case 'io.debezium.time.Interval':
+      return (value) => isoIntervalText(asString(value));
     case 'io.debezium.time.MicroDuration':
       return (value) => microDurationText(asBigInt(value));
     case 'io.debezium.data.Bits': {

@@ -15,12 +15,16 @@ export function asNumber(value: unknown): number {
       return value;
     case 'bigint':
       return Number(value);
-    case 'string':
-      return Number(value);
+    case 'string': {
+      // The JsonConverter writes non-finite floats as "NaN", "Infinity", "-Infinity".
+      const n = Number(value);
+      if (!Number.isNaN(n) || value === 'NaN') return n;
+      break;
+    }
     default:
       if (isLosslessNumber(value)) return Number(value.value);
-      throw new WireValueError(`expected a number, got ${describe(value)}`);
   }
+  throw new WireValueError(`expected a number, got ${describe(value)}`);
 }
 
 export function asBigInt(value: unknown): bigint {
