@@ -30,3 +30,8 @@ export function postgresLiteral(value: string): string {
   }
   return `E'${body}'`;
 }
+
+/** `2024-05-01 12:34:56.789` (UTC). */
+export function utcTimestampText(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,6 +1,7 @@
 import type { ColumnSpec } from '@pgshift/contracts';
 import { parseSourceType } from './source-type.js';
 import type { TypeShape } from './type-shape.js';
+import { splitType, type TypeModifiers } from './type-text.js';
 
 /** Redshift VARCHAR limit, in bytes. */
 export const REDSHIFT_MAX_VARCHAR = 65535;
@@ -160,12 +161,6 @@ export function normaliseRedshiftType(dataType: string, modifiers: TypeModifiers
   }
 }
 
-export interface TypeModifiers {
-  length?: number | null;
-  precision?: number | null;
-  scale?: number | null;
-}
-
 export function redshiftTypeShape(type: string): TypeShape {
   const normalised = normaliseRedshiftType(type);
   const { base, args } = splitType(normalised.toLowerCase());
@@ -187,12 +182,4 @@ export function redshiftTypeShape(type: string): TypeShape {
     default:
       return { family: 'exact', type: normalised };
   }
-}
-
-/** `character varying(256)` → base `character varying`, args [256]. */
-export function splitType(text: string): { base: string; args: number[] } {
-  const match = /^\s*([^(]+?)\s*(?:\(([^)]*)\))?\s*$/.exec(text.toLowerCase());
-  if (!match) return { base: text.trim().toLowerCase(), args: [] };
-  const args = match[2] === undefined ? [] : match[2].split(',').map((a) => Number(a.trim())).filter((n) => Number.isFinite(n));
-  return { base: match[1]!.replace(/\s+/g, ' '), args };
 }

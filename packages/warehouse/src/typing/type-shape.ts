@@ -6,8 +6,8 @@ export type TypeShape =
   /** VARCHAR(n) / varchar(n) / text. `length` null: unbounded (PostgreSQL text). */
   | { family: 'string'; length: number | null }
   | { family: 'integer'; bytes: 2 | 4 | 8 }
-  /** `precision` null: unconstrained (PostgreSQL numeric). */
-  | { family: 'decimal'; precision: number | null; scale: number }
+  /** `precision` and `scale` null: unconstrained (PostgreSQL numeric), holds any decimal. */
+  | { family: 'decimal'; precision: number | null; scale: number | null }
   | { family: 'float'; bytes: 4 | 8 }
   /** Everything else: compatible only with the very same normalised type. */
   | { family: 'exact'; type: string };
@@ -39,9 +39,9 @@ export function fitOf(target: TypeShape, batch: TypeShape): TypeFit {
     }
     case 'decimal': {
       const b = batch as typeof target;
+      if (target.precision === null || target.scale === null) return { fit: 'holds' };
+      if (b.precision === null || b.scale === null) return { fit: 'incompatible', reason: 'an unconstrained numeric does not fit a fixed precision' };
       if (b.scale > target.scale) return { fit: 'incompatible', reason: `scale ${b.scale} does not fit scale ${target.scale}` };
-      if (target.precision === null) return { fit: 'holds' };
-      if (b.precision === null) return { fit: 'incompatible', reason: 'unconstrained numeric does not fit a fixed precision' };
       return b.precision - b.scale <= target.precision - target.scale
         ? { fit: 'holds' }
         : { fit: 'incompatible', reason: `${b.precision - b.scale} integer digits do not fit ${target.precision - target.scale}` };

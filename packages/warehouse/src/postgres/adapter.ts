@@ -1,0 +1,175 @@
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parseS3Url, type BatchReady, type CopyManifest } from '@pgshift/contracts';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
+import { BatchFileMissing, StagedRowCountMismatch } from '../errors.js';
+import { foldIdentifier } from '../sql/identifiers.js';
+import { clearLedgerStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
+import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
+import { postgresDialect } from './dialect.js';
+
+export interface PostgresAdapterOptions {
+  /** A connection string or pg pool settings for the warehouse database. */
+  connection: string | pg.PoolConfig;
+  /** Reads the batch files; its endpoint and credentials are the caller's. */
+  s3: S3Client;
+}
+
+/**
+ * PostgreSQL as the warehouse. Runs the postgres dialect's merge statements in one transaction on one
+ * connection; COPY is fed from S3 through the connection (`FROM STDIN`), one part file at a time, and
+ * the rows COPY reports are checked against the batch's rowCount before anything else happens.
+ */
+export class PostgresAdapter implements WarehouseAdapter {
+  readonly dialect = postgresDialect;
+  readonly #pool: pg.Pool;
+  readonly #s3: S3Client;
+  #ledgerReady: Promise<void> | null = null;
+
+  constructor(options: PostgresAdapterOptions) {
+    this.#pool = new pg.Pool(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
+    this.#s3 = options.s3;
+  }
+
+  async describeTable(target: TargetTable): Promise<TargetColumn[] | null> {
+    const { rows } = await this.#pool.query<InformationSchemaColumn>(
+      `SELECT column_name, data_type, udt_name, character_maximum_length, numeric_precision, numeric_scale, is_nullable
+         FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+      [foldIdentifier(target.schema, this.dialect.identifiers), foldIdentifier(target.table, this.dialect.identifiers)],
+    );
+    if (rows.length === 0) return null;
+    return rows.map((row) => ({
+      name: row.column_name,
+      type: this.dialect.normaliseType(row.data_type === 'USER-DEFINED' || row.data_type === 'ARRAY' ? row.udt_name : row.data_type, {
+        length: row.character_maximum_length,
+        precision: row.data_type === 'numeric' ? row.numeric_precision : null,
+        scale: row.data_type === 'numeric' ? row.numeric_scale : null,
+      }),
+      nullable: row.is_nullable === 'YES',
+    }));
+  }
+
+  async executeDdl(statements: readonly string[]): Promise<void> {
+    for (const statement of statements) await this.#pool.query(statement);
+  }
+
+  async applyBatch(plan: MergePlan): Promise<ApplyResult> {
+    await this.#ensureLedger();
+    const { batch } = plan;
+    const statements = mergeStatements(this.dialect, plan);
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      // One writer per topic at a time: the ledger filter relies on it.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [batch.table.topic]);
+      if (isCoveredByLedger(batch.offsets, await readLedgerWith(client, batch.table.topic))) {
+        await client.query('ROLLBACK');
+        return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
+      }
+      const counts = new Map<MergeStatementKind, number>();
+      for (const statement of statements) {
+        if (statement.kind === 'copy') {
+          const staged = await this.#copyBatchFiles(client, statement.sql, batch);
+          if (staged !== batch.rowCount) throw new StagedRowCountMismatch(batch.batchId, staged, batch.rowCount);
+          counts.set('copy', staged);
+        } else {
+          const result = await client.query(statement.sql);
+          counts.set(statement.kind, result.rowCount ?? 0);
+        }
+      }
+      await client.query('COMMIT');
+      return {
+        batchId: batch.batchId,
+        rowsStaged: counts.get('copy') ?? 0,
+        rowsSkipped: counts.get('ledger-filter') ?? 0,
+        targetRowsRemoved: (counts.get('remove-target-rows') ?? 0) + (counts.get('truncate-target') ?? 0),
+        targetRowsWritten: counts.get('write-target-rows') ?? 0,
+        alreadyApplied: false,
+      };
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readLedger(topic: string): Promise<Map<number, bigint>> {
+    await this.#ensureLedger();
+    return readLedgerWith(this.#pool, topic);
+  }
+
+  async clearLedger(target: TargetTable): Promise<number> {
+    await this.#ensureLedger();
+    const result = await this.#pool.query(clearLedgerStatement(this.dialect, target));
+    return result.rowCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  /** Streams every part file of the batch's manifest through COPY … FROM STDIN; returns the rows copied. */
+  async #copyBatchFiles(client: pg.PoolClient, copySql: string, batch: BatchReady): Promise<number> {
+    const manifest = JSON.parse(await (await this.#open(batch.manifestUrl!)).setEncoding('utf8').toArray().then((parts) => parts.join(''))) as CopyManifest;
+    let rows = 0;
+    for (const entry of manifest.entries) {
+      const body = await this.#open(entry.url);
+      const copy = client.query(copyFrom(copySql));
+      await pipeline(body, createGunzip(), copy);
+      rows += copy.rowCount;
+    }
+    return rows;
+  }
+
+  async #open(url: string): Promise<Readable> {
+    const { bucket, key } = parseS3Url(url);
+    try {
+      const response = await this.#s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return response.Body as Readable;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') throw new BatchFileMissing(url, { cause: error });
+      throw error;
+    }
+  }
+
+  /** The ledger table, created once per adapter (concurrent creators may race: the loser's error is harmless). */
+  #ensureLedger(): Promise<void> {
+    this.#ledgerReady ??= (async () => {
+      for (const statement of createLedgerStatements(this.dialect)) {
+        try {
+          await this.#pool.query(statement);
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (code !== '23505' && code !== '42P06' && code !== '42P07') throw error;
+        }
+      }
+    })().catch((error: unknown) => {
+      this.#ledgerReady = null;
+      throw error;
+    });
+    return this.#ledgerReady;
+  }
+}
+
+interface InformationSchemaColumn {
+  column_name: string;
+  data_type: string;
+  udt_name: string;
+  character_maximum_length: number | null;
+  numeric_precision: number | null;
+  numeric_scale: number | null;
+  is_nullable: 'YES' | 'NO';
+}
+
+async function readLedgerWith(queryable: pg.Pool | pg.PoolClient, topic: string): Promise<Map<number, bigint>> {
+  const { rows } = await queryable.query<{ partition: number; last_offset: string }>(selectLedgerStatement(postgresDialect, topic));
+  return new Map(rows.map((row) => [row.partition, BigInt(row.last_offset)]));
+}

@@ -1,0 +1,133 @@
+import type { Dialect } from '../dialect.js';
+import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
+import { BatchFileMissing, StagedRowCountMismatch } from '../errors.js';
+import { foldIdentifier } from '../sql/identifiers.js';
+import { clearLedgerStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
+import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
+import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
+import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
+import { attachLoadErrors, isLoadFailure } from './load-errors.js';
+
+export interface RedshiftAdapterOptions {
+  /** Where and how to reach the Data API (target, region, credentials, polling), or a ready client. */
+  dataApi: DataApiClientOptions | RedshiftDataApiClient;
+  /** COPY's IAM role and the bucket's region; identifier case rules. */
+  dialect: RedshiftDialectOptions;
+}
+
+/**
+ * Amazon Redshift through the Data API. A batch's merge statements go in ONE BatchExecuteStatement (one
+ * transaction, one session: the staging temp table lives exactly as long as the batch). DDL runs one
+ * ExecuteStatement per statement, outside any transaction, as ALTER COLUMN TYPE requires.
+ */
+export class RedshiftAdapter implements WarehouseAdapter {
+  readonly dialect: Dialect;
+  readonly #client: RedshiftDataApiClient;
+  readonly #ownsClient: boolean;
+  #ledgerReady: Promise<void> | null = null;
+
+  constructor(options: RedshiftAdapterOptions) {
+    this.dialect = createRedshiftDialect(options.dialect);
+    this.#ownsClient = !(options.dataApi instanceof RedshiftDataApiClient);
+    this.#client = options.dataApi instanceof RedshiftDataApiClient ? options.dataApi : new RedshiftDataApiClient(options.dataApi);
+  }
+
+  async describeTable(target: TargetTable): Promise<TargetColumn[] | null> {
+    const literal = (name: string) => this.dialect.literal(foldIdentifier(name, this.dialect.identifiers));
+    const { rows } = await this.#client.query(
+      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable FROM svv_columns ` +
+        `WHERE table_schema = ${literal(target.schema)} AND table_name = ${literal(target.table)} ORDER BY ordinal_position`,
+    );
+    if (rows.length === 0) return null;
+    const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+    return rows.map((row) => {
+      const dataType = String(row.data_type);
+      const numeric = /^(numeric|decimal)/i.test(dataType);
+      return {
+        name: String(row.column_name),
+        type: this.dialect.normaliseType(dataType, {
+          length: numberOrNull(row.character_maximum_length),
+          precision: numeric ? numberOrNull(row.numeric_precision) : null,
+          scale: numeric ? numberOrNull(row.numeric_scale) : null,
+        }),
+        nullable: row.is_nullable === 'YES',
+      };
+    });
+  }
+
+  async executeDdl(statements: readonly string[]): Promise<void> {
+    for (const statement of statements) await this.#client.execute(statement);
+  }
+
+  async applyBatch(plan: MergePlan): Promise<ApplyResult> {
+    await this.#ensureLedger();
+    const { batch } = plan;
+    if (isCoveredByLedger(batch.offsets, await this.readLedger(batch.table.topic))) {
+      return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
+    }
+    const statements = mergeStatements(this.dialect, plan);
+    let outcome;
+    try {
+      outcome = await this.#client.executeBatch(statements.map((s) => s.sql));
+    } catch (error) {
+      throw await this.#explain(error, statements[(error as RedshiftStatementError).statementIndex ?? -1]?.kind, plan);
+    }
+    const rows = (kind: MergeStatementKind) =>
+      statements.reduce((sum, s, i) => (s.kind === kind ? sum + Math.max(0, outcome.subStatements[i]?.resultRows ?? 0) : sum), 0);
+    return {
+      batchId: batch.batchId,
+      rowsStaged: rows('copy'),
+      rowsSkipped: rows('ledger-filter'),
+      targetRowsRemoved: rows('remove-target-rows') + rows('truncate-target'),
+      targetRowsWritten: rows('write-target-rows'),
+      alreadyApplied: false,
+    };
+  }
+
+  async readLedger(topic: string): Promise<Map<number, bigint>> {
+    await this.#ensureLedger();
+    const { rows } = await this.#client.query(selectLedgerStatement(this.dialect, topic));
+    return new Map(rows.map((row) => [Number(row.partition), BigInt(String(row.last_offset))]));
+  }
+
+  async clearLedger(target: TargetTable): Promise<number> {
+    await this.#ensureLedger();
+    const outcome = await this.#client.execute(clearLedgerStatement(this.dialect, target));
+    return Math.max(0, outcome.resultRows);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsClient) this.#client.close();
+  }
+
+  /** Turns a failed batch into the error the loader acts on, by the kind of statement that failed. */
+  async #explain(error: unknown, kind: MergeStatementKind | undefined, plan: MergePlan): Promise<unknown> {
+    if (!(error instanceof RedshiftStatementError)) return error;
+    if (kind === 'count-guard' && /division by zero/i.test(error.redshiftError)) {
+      return Object.assign(new StagedRowCountMismatch(plan.batch.batchId, null, plan.batch.rowCount), { cause: error });
+    }
+    if (kind === 'copy') {
+      const missing = /'(s3:\/\/[^']+)' is mandatory|NoSuchKey.*?(s3:\/\/\S+)/i.exec(error.redshiftError);
+      if (missing) return new BatchFileMissing(missing[1] ?? missing[2] ?? plan.batch.manifestUrl ?? '', { cause: error });
+      if (isLoadFailure(error)) return attachLoadErrors(this.#client, error);
+    }
+    return error;
+  }
+
+  /** The ledger table, created once per adapter; a concurrent creator's "already exists" is harmless. */
+  #ensureLedger(): Promise<void> {
+    this.#ledgerReady ??= (async () => {
+      for (const statement of createLedgerStatements(this.dialect)) {
+        try {
+          await this.#client.execute(statement);
+        } catch (error) {
+          if (!(error instanceof RedshiftStatementError && /already exists|duplicate key/i.test(error.redshiftError))) throw error;
+        }
+      }
+    })().catch((error: unknown) => {
+      this.#ledgerReady = null;
+      throw error;
+    });
+    return this.#ledgerReady;
+  }
+}

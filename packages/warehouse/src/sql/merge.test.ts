@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { NULL_SENTINEL, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
+import type { MergeOptions, MergePlan } from '../adapter.js';
+import { mapColumns } from '../columns.js';
+import type { Dialect } from '../dialect.js';
+import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
+import { postgresDialect } from '../postgres/dialect.js';
+import { createRedshiftDialect } from '../redshift/dialect.js';
+import { mergeStatements, type MergeStatement } from './merge.js';
+
+const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
+
+const keyed: ColumnSpec[] = [
+  { name: 'id', sourceType: 'int8', nullable: false, primaryKey: true },
+  { name: 'Name', sourceType: 'varchar', length: 50, nullable: true, primaryKey: false },
+  { name: 'doc', sourceType: 'jsonb', nullable: true, primaryKey: false },
+  { name: 'blob', sourceType: 'bytea', nullable: true, primaryKey: false },
+  { name: 'at', sourceType: 'timestamptz', nullable: true, primaryKey: false },
+];
+
+function batch(overrides: Partial<BatchReady> = {}): BatchReady {
+  return {
+    batchId: 'b-1',
+    kind: 'rows',
+    table: { topic: 'pgshift.app.orders', schema: 'app', table: 'orders' },
+    createdAtMs: 0,
+    manifestUrl: 's3://bucket/p/manifest.json',
+    files: [],
+    rowCount: 3,
+    rowsByOp: { c: 1, u: 1, d: 1, r: 0 },
+    eventCount: 3,
+    columns: keyed,
+    schemaFingerprint: 'f',
+    offsets: [{ partition: 0, first: 10, last: 14 }, { partition: 2, first: 7, last: 7 }],
+    lsnRange: null,
+    sourceTimeRange: { minMs: 0, maxMs: Date.UTC(2026, 0, 1) },
+    oversizedValues: [],
+    producer: 'test',
+    ...overrides,
+  };
+}
+
+function statements(dialect: Dialect, options: Partial<MergeOptions> = {}, overrides: Partial<BatchReady> = {}): MergeStatement[] {
+  const b = batch(overrides);
+  const plan: MergePlan = {
+    batch: b,
+    target: { schema: 'dw', table: 'orders' },
+    options: { deleteMode: 'hard', oversizePolicy: 'stop', ...options },
+    columns: mapColumns(dialect, b.columns),
+  };
+  return mergeStatements(dialect, plan);
+}
+
+function sqlOf(list: MergeStatement[], kind: MergeStatement['kind']): string {
+  const found = list.find((s) => s.kind === kind);
+  assert.ok(found, `no ${kind} statement`);
+  return found.sql;
+}
+
+test('a rows batch is staged, checked, filtered by the ledger, merged, and advances the ledger, in that order', () => {
+  assert.deepEqual(statements(redshift).map((s) => s.kind), [
+    'create-staging', 'copy', 'count-guard', 'ledger-filter', 'keep-unchanged', 'remove-target-rows', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging',
+  ]);
+});
+
+test('Redshift SQL never commits implicitly and uses no syntax Redshift lacks', () => {
+  for (const options of [{ deleteMode: 'hard' as const }, { deleteMode: 'soft' as const }]) {
+    for (const kind of ['rows', 'truncate'] as const) {
+      for (const s of statements(redshift, options, { kind, manifestUrl: kind === 'rows' ? 's3://bucket/p/manifest.json' : null })) {
+        assert.doesNotMatch(s.sql, /\bTRUNCATE\b(?!COLUMNS)|\bMERGE\b|ON CONFLICT|RETURNING|\bVALUES\b/i, s.sql);
+      }
+    }
+  }
+});
+
+test('the staging table has the batch columns (mapped) then the staging metadata columns; SUPER and VARBYTE are staged as themselves', () => {
+  assert.equal(
+    sqlOf(statements(redshift), 'create-staging'),
+    'CREATE TEMP TABLE "_pgshift_stage" ("id" BIGINT, "name" VARCHAR(200), "doc" SUPER, "blob" VARBYTE(1024000), "at" TIMESTAMPTZ, ' +
+      '"_pgshift_op" CHAR(1), "_pgshift_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_partition" INTEGER, "_pgshift_offset" BIGINT, "_pgshift_unchanged" VARCHAR(65535))',
+  );
+});
+
+test('Redshift COPY reads the manifest as gzipped CSV with the NULL sentinel', () => {
+  assert.equal(
+    sqlOf(statements(redshift), 'copy'),
+    'COPY "_pgshift_stage" ("id", "name", "doc", "blob", "at", "_pgshift_op", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_partition", "_pgshift_offset", "_pgshift_unchanged") ' +
+      "FROM 's3://bucket/p/manifest.json' IAM_ROLE 'arn:aws:iam::123456789012:role/copy' MANIFEST FORMAT AS CSV GZIP IGNOREHEADER 1 NULL AS '\\001N' " +
+      "TIMEFORMAT 'auto' DATEFORMAT 'auto' ACCEPTINVCHARS COMPUPDATE OFF STATUPDATE OFF",
+  );
+  assert.equal(NULL_SENTINEL, '\u0001N', 'the octal escape above spells the contract sentinel');
+});
+
+test('TRUNCATECOLUMNS only under the truncate oversize policy; REGION when the bucket is elsewhere', () => {
+  assert.doesNotMatch(sqlOf(statements(redshift, { oversizePolicy: 'stop' }), 'copy'), /TRUNCATECOLUMNS/);
+  assert.match(sqlOf(statements(redshift, { oversizePolicy: 'truncate' }), 'copy'), / TRUNCATECOLUMNS$/);
+  const elsewhere = createRedshiftDialect({ iamRole: 'r', region: 'eu-west-1' });
+  assert.match(sqlOf(statements(elsewhere), 'copy'), / REGION 'eu-west-1'/);
+  assert.throws(() => statements(createRedshiftDialect()), /IAM role/);
+});
+
+test('the count guard divides by zero unless the staging table holds exactly rowCount rows', () => {
+  assert.equal(sqlOf(statements(redshift, {}, { rowCount: 42 }), 'count-guard'), 'SELECT 1 / (CASE WHEN COUNT(*) = 42 THEN 1 ELSE 0 END) AS "staged_row_count_matches" FROM "_pgshift_stage"');
+});
+
+test('the ledger filter removes staged rows at or below the ledger offset of their partition, for this topic', () => {
+  assert.equal(
+    sqlOf(statements(redshift), 'ledger-filter'),
+    'DELETE FROM "_pgshift_stage" USING "pgshift"."ledger" WHERE "pgshift"."ledger"."topic" = \'pgshift.app.orders\' ' +
+      'AND "pgshift"."ledger"."partition" = "_pgshift_stage"."_pgshift_partition" AND "_pgshift_stage"."_pgshift_offset" <= "pgshift"."ledger"."last_offset"',
+  );
+});
+
+test('unchanged TOAST columns take the target value, by their position in the batch; fixed-width columns are left alone', () => {
+  const sql = sqlOf(statements(redshift), 'keep-unchanged');
+  assert.match(sql, /^UPDATE "_pgshift_stage" SET /);
+  assert.match(sql, /"name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_current"\."name" ELSE "_pgshift_stage"\."name" END/);
+  assert.match(sql, /"doc" = CASE WHEN [^ ]+ LIKE '%\|2\|%'/);
+  assert.match(sql, /"blob" = CASE WHEN [^ ]+ LIKE '%\|3\|%'/);
+  assert.doesNotMatch(sql, /"at" = CASE/, 'a timestamptz is never TOASTed');
+  assert.doesNotMatch(sql, /"id" = CASE/, 'keys are never unchanged');
+  assert.match(sql, / FROM "dw"\."orders" AS "_pgshift_current" WHERE "_pgshift_stage"\."id" = "_pgshift_current"\."id" AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL$/);
+});
+
+test('a table with only fixed-width columns needs no unchanged-value statement in hard mode', () => {
+  const columns: ColumnSpec[] = [keyed[0]!, { name: 'n', sourceType: 'int4', nullable: true, primaryKey: false }];
+  assert.ok(!statements(redshift, {}, { columns }).some((s) => s.kind === 'keep-unchanged'));
+});
+
+test('hard mode deletes every staged key from the target and inserts the last change of each key that is not a delete', () => {
+  const list = statements(redshift);
+  assert.equal(sqlOf(list, 'remove-target-rows'), 'DELETE FROM "dw"."orders" USING "_pgshift_stage" WHERE "dw"."orders"."id" = "_pgshift_stage"."id"');
+  const insert = sqlOf(list, 'write-target-rows');
+  assert.match(insert, /^INSERT INTO "dw"\."orders" \("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_loaded_at"\) SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", SYSDATE FROM/);
+  assert.match(insert, /ROW_NUMBER\(\) OVER \(PARTITION BY "id" ORDER BY "_pgshift_offset" DESC\) AS "_pgshift_rank"/);
+  assert.match(insert, /WHERE "_pgshift_rank" = 1 AND "_pgshift_op" <> 'd'$/);
+});
+
+test('composite keys match on every key column', () => {
+  const columns: ColumnSpec[] = [
+    { name: 'tenant', sourceType: 'int4', nullable: false, primaryKey: true },
+    { name: 'id', sourceType: 'int8', nullable: false, primaryKey: true },
+    { name: 'v', sourceType: 'text', nullable: true, primaryKey: false },
+  ];
+  const list = statements(redshift, {}, { columns });
+  assert.match(sqlOf(list, 'remove-target-rows'), /WHERE "dw"\."orders"\."tenant" = "_pgshift_stage"\."tenant" AND "dw"\."orders"\."id" = "_pgshift_stage"\."id"$/);
+  assert.match(sqlOf(list, 'write-target-rows'), /PARTITION BY "tenant", "id"/);
+});
+
+test('soft mode writes deletes as rows marked deleted, keeping the target values of their other columns', () => {
+  const list = statements(redshift, { deleteMode: 'soft' });
+  const insert = sqlOf(list, 'write-target-rows');
+  assert.match(insert, /"_pgshift_deleted", "_pgshift_deleted_at"\) SELECT /);
+  assert.match(insert, /CASE WHEN "_pgshift_op" = 'd' THEN TRUE ELSE FALSE END, CASE WHEN "_pgshift_op" = 'd' THEN COALESCE\("_pgshift_source_ts", SYSDATE\) END FROM/);
+  assert.match(insert, /WHERE "_pgshift_rank" = 1$/, 'deletes are not filtered out');
+  const keep = sqlOf(list, 'keep-unchanged');
+  assert.match(keep, /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_op" = 'd' THEN "_pgshift_current"\."at"/, 'every column of a deleted row');
+  assert.match(keep, /"name" = CASE WHEN "_pgshift_stage"\."_pgshift_op" = 'd' OR "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%'/);
+  assert.match(keep, /AND \("_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL OR "_pgshift_stage"\."_pgshift_op" = 'd'\)$/);
+});
+
+test('a table without a key appends every staged row with its op and position, deleting nothing', () => {
+  const columns = keyed.map((c) => ({ ...c, primaryKey: false }));
+  const list = statements(redshift, {}, { columns });
+  assert.deepEqual(list.map((s) => s.kind), ['create-staging', 'copy', 'count-guard', 'ledger-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
+  assert.equal(
+    sqlOf(list, 'write-target-rows'),
+    'INSERT INTO "dw"."orders" ("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_loaded_at", "_pgshift_op", "_pgshift_partition", "_pgshift_offset") ' +
+      'SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", SYSDATE, "_pgshift_op", "_pgshift_partition", "_pgshift_offset" FROM "_pgshift_stage"',
+  );
+});
+
+test('a truncate batch deletes every row (never TRUNCATE) unless the ledger already covers it', () => {
+  const list = statements(redshift, {}, { kind: 'truncate', manifestUrl: null, offsets: [{ partition: 1, first: 20, last: 20 }] });
+  assert.deepEqual(list.map((s) => s.kind), ['truncate-target', 'ledger-remove', 'ledger-insert']);
+  assert.equal(
+    sqlOf(list, 'truncate-target'),
+    'DELETE FROM "dw"."orders" WHERE NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "partition" = 1 AND "last_offset" >= 20))',
+  );
+});
+
+test('a truncate in soft mode marks every live row deleted at the batch source time', () => {
+  const sql = sqlOf(statements(redshift, { deleteMode: 'soft' }, { kind: 'truncate', manifestUrl: null }), 'truncate-target');
+  assert.match(sql, /^UPDATE "dw"\."orders" SET "_pgshift_deleted" = TRUE, "_pgshift_deleted_at" = CAST\('2026-01-01 00:00:00\.000' AS TIMESTAMP\), "_pgshift_loaded_at" = SYSDATE /);
+  assert.match(sql, /WHERE \("_pgshift_deleted" IS NULL OR "_pgshift_deleted" = FALSE\) AND NOT \(EXISTS/);
+});
+
+test('the ledger moves to the greater of its offset and the batch last offset, per partition', () => {
+  const list = statements(redshift);
+  assert.equal(
+    sqlOf(list, 'ledger-remove'),
+    'DELETE FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
+  );
+  const insert = sqlOf(list, 'ledger-insert');
+  assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE /);
+  assert.match(insert, /FROM \(SELECT 0 AS "partition", 14 AS "last_offset" UNION ALL SELECT 2, 7\) AS "batch" LEFT JOIN "pgshift"\."ledger" AS "existing"/);
+  assert.match(insert, /WHERE "existing"\."partition" IS NULL$/, 'a partition the ledger has further along keeps its row');
+});
+
+test('PostgreSQL: COPY from STDIN, no count guard (the adapter checks COPY counts), bytea staged as hex text', () => {
+  const list = statements(postgresDialect);
+  assert.ok(!list.some((s) => s.kind === 'count-guard'));
+  assert.equal(
+    sqlOf(list, 'copy'),
+    'COPY "_pgshift_stage" ("id", "Name", "doc", "blob", "at", "_pgshift_op", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_partition", "_pgshift_offset", "_pgshift_unchanged") ' +
+      "FROM STDIN WITH (FORMAT csv, HEADER true, NULL E'\\x01N')",
+  );
+  assert.match(sqlOf(list, 'create-staging'), /"blob" text/);
+  assert.match(sqlOf(list, 'write-target-rows'), /decode\("blob", 'hex'\)/);
+  assert.match(sqlOf(list, 'keep-unchanged'), /THEN encode\("_pgshift_current"\."blob", 'hex'\)/);
+});
+
+test('a statement over 100 KB is refused before it reaches the warehouse', () => {
+  const columns: ColumnSpec[] = [keyed[0]!, ...Array.from({ length: 1500 }, (_, i) => ({ name: `a_rather_long_column_name_number_${i}`, sourceType: 'text', nullable: true, primaryKey: false }))];
+  assert.throws(() => statements(redshift, {}, { columns }), StatementLimitExceeded);
+});
+
+test('a target table named like the staging table is refused', () => {
+  const b = batch();
+  assert.throws(
+    () => mergeStatements(redshift, { batch: b, target: { schema: 'dw', table: '_PGSHIFT_STAGE' }, options: { deleteMode: 'hard', oversizePolicy: 'stop' }, columns: mapColumns(redshift, b.columns) }),
+    InvalidIdentifier,
+  );
+});

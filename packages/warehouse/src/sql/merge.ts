@@ -1,0 +1,205 @@
+import { META, STAGING_META_COLUMNS } from '@pgshift/contracts';
+import type { MergePlan } from '../adapter.js';
+import { primaryKeyOf, type MappedColumn } from '../columns.js';
+import type { Dialect } from '../dialect.js';
+import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
+import { parseSourceType } from '../typing/source-type.js';
+import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
+import { advanceLedgerStatements, filterStagedByLedgerStatement, ledgerCoversCondition } from './ledger.js';
+
+/** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
+export type MergeStatementKind =
+  | 'create-staging'
+  | 'copy'
+  | 'count-guard'
+  | 'ledger-filter'
+  | 'keep-unchanged'
+  | 'remove-target-rows'
+  | 'write-target-rows'
+  | 'truncate-target'
+  | 'ledger-remove'
+  | 'ledger-insert'
+  | 'drop-staging';
+
+export interface MergeStatement {
+  kind: MergeStatementKind;
+  sql: string;
+}
+
+/** The temporary table a batch is staged in; it lives for the batch's session only. */
+export const STAGING_TABLE = '_pgshift_stage';
+
+/** BatchExecuteStatement runs 1–40 statements, each at most 100 KB. */
+export const MAX_STATEMENTS = 40;
+export const MAX_STATEMENT_BYTES = 100 * 1024;
+
+/**
+ * The statements of one batch, in order, for ONE transaction (nothing here commits implicitly: no
+ * TRUNCATE, no ALTER COLUMN TYPE). Redshift SQL is the reference: no MERGE, no ON CONFLICT, no aliases
+ * on the table a DELETE or UPDATE changes.
+ *
+ * Rows batch:
+ *   create-staging      CREATE TEMP TABLE with the batch's columns and the staging metadata columns
+ *   copy                COPY the batch's files into it
+ *   count-guard         (Redshift) fail the transaction unless COUNT(*) = the batch's rowCount
+ *   ledger-filter       drop staged rows at or below the ledger's offset for their partition
+ *   keep-unchanged      (tables with a key) put the target's value into unchanged TOAST columns; in
+ *                       soft-delete mode also into every column of a deleted row (its event has the key only)
+ *   remove-target-rows  (tables with a key) DELETE the target rows of every staged key
+ *   write-target-rows   INSERT the last change per key (all staged rows for tables without a key);
+ *                       hard mode leaves deletes out, soft mode writes them marked deleted
+ *   ledger-remove/insert  ledger := max(ledger, batch's last offset) for each partition of the batch
+ *   drop-staging
+ * Truncate batch: truncate-target (DELETE, or mark every row deleted in soft mode) unless the ledger
+ * already covers it, then the ledger statements.
+ */
+export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
+  const { batch } = plan;
+  const body = batch.kind === 'truncate' ? truncateStatements(dialect, plan) : rowStatements(dialect, plan);
+  const ledger = advanceLedgerStatements(dialect, plan.target, batch.table.topic, batch.batchId, batch.offsets);
+  const kinds: MergeStatementKind[] = ['ledger-remove', 'ledger-insert'];
+  const statements = [...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql }))];
+  if (batch.kind === 'rows') statements.push({ kind: 'drop-staging', sql: `DROP TABLE ${quoteIdentifier(STAGING_TABLE, dialect.identifiers)}` });
+  checkLimits(statements);
+  return statements;
+}
+
+function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
+  const { batch } = plan;
+  if (batch.manifestUrl === null) throw new Error(`batch ${batch.batchId} has rows but no manifest`);
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const stage = q(STAGING_TABLE);
+  if (foldIdentifier(plan.target.table, dialect.identifiers) === STAGING_TABLE) {
+    throw new InvalidIdentifier(`a target table cannot be named ${STAGING_TABLE}: pgshift stages batches under that name`);
+  }
+  const target = quoteQualified(plan.target.schema, plan.target.table, dialect.identifiers);
+  const t = dialect.metaTypes;
+  const stagingMetaTypes: Record<(typeof STAGING_META_COLUMNS)[number], string> = {
+    [META.op]: t.op,
+    [META.lsn]: t.bigint,
+    [META.sourceTs]: t.timestamp,
+    [META.partition]: t.integer,
+    [META.offset]: t.bigint,
+    [META.unchanged]: t.positions,
+  };
+  const stagedColumns = [
+    ...plan.columns.map((c) => ({ name: c.name, type: dialect.stagingType(c.type) })),
+    ...STAGING_META_COLUMNS.map((name) => ({ name, type: stagingMetaTypes[name] })),
+  ];
+  const keys = primaryKeyOf(plan.columns);
+  const soft = plan.options.deleteMode === 'soft';
+
+  const statements: MergeStatement[] = [
+    { kind: 'create-staging', sql: `CREATE TEMP TABLE ${stage} (${stagedColumns.map((c) => `${q(c.name)} ${c.type}`).join(', ')})` },
+    {
+      kind: 'copy',
+      sql: dialect.copyIntoStaging({
+        table: stage,
+        columns: stagedColumns.map((c) => q(c.name)),
+        manifestUrl: batch.manifestUrl,
+        truncateColumns: plan.options.oversizePolicy === 'truncate',
+      }),
+    },
+  ];
+  if (dialect.countGuardInSql) {
+    // Redshift has no RAISE outside procedures: a division by zero fails the transaction instead.
+    statements.push({ kind: 'count-guard', sql: `SELECT 1 / (CASE WHEN COUNT(*) = ${batch.rowCount} THEN 1 ELSE 0 END) AS ${q('staged_row_count_matches')} FROM ${stage}` });
+  }
+  statements.push({ kind: 'ledger-filter', sql: filterStagedByLedgerStatement(dialect, stage, batch.table.topic, q(META.partition), q(META.offset)) });
+
+  if (keys.length > 0) {
+    const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft);
+    if (keepUnchanged !== null) statements.push({ kind: 'keep-unchanged', sql: keepUnchanged });
+    const keyMatch = keys.map((k) => `${target}.${q(k.name)} = ${stage}.${q(k.name)}`).join(' AND ');
+    statements.push({ kind: 'remove-target-rows', sql: `DELETE FROM ${target} USING ${stage} WHERE ${keyMatch}` });
+  }
+  statements.push({ kind: 'write-target-rows', sql: insertStatement(dialect, plan.columns, stage, target, keys, soft) });
+  return statements;
+}
+
+/**
+ * Columns whose value can be an unchanged TOAST placeholder: every variable-length type. Fixed-width
+ * types are never TOASTed, so they are left out of the UPDATE (it stays small for wide tables).
+ */
+const NEVER_TOASTED = new Set(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'money', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'uuid', 'interval', 'macaddr', 'macaddr8', 'point', 'oid']);
+
+export function mayBeUnchanged(column: MappedColumn): boolean {
+  const type = parseSourceType(column.source.sourceType);
+  return !column.primaryKey && (type.isArray || !NEVER_TOASTED.has(type.name));
+}
+
+function keepUnchangedStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, soft: boolean): string | null {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const current = q('_pgshift_current');
+  const unchanged = `${stage}.${q(META.unchanged)}`;
+  const deleted = `${stage}.${q(META.op)} = 'd'`;
+  const assignments: string[] = [];
+  columns.forEach((column, position) => {
+    if (column.primaryKey) return;
+    const toast = mayBeUnchanged(column);
+    if (!toast && !soft) return;
+    const conditions = [...(soft ? [deleted] : []), ...(toast ? [`${unchanged} LIKE '%|${position}|%'`] : [])];
+    const currentValue = dialect.toStaging(`${current}.${q(column.name)}`, column.type);
+    assignments.push(`${q(column.name)} = CASE WHEN ${conditions.join(' OR ')} THEN ${currentValue} ELSE ${stage}.${q(column.name)} END`);
+  });
+  if (assignments.length === 0) return null;
+  const keyMatch = columns.filter((c) => c.primaryKey).map((k) => `${stage}.${q(k.name)} = ${current}.${q(k.name)}`);
+  const needed = soft ? `(${unchanged} IS NOT NULL OR ${deleted})` : `${unchanged} IS NOT NULL`;
+  return `UPDATE ${stage} SET ${assignments.join(', ')} FROM ${target} AS ${current} WHERE ${[...keyMatch, needed].join(' AND ')}`;
+}
+
+function insertStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, keys: readonly MappedColumn[], soft: boolean): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const isDelete = `${q(META.op)} = 'd'`;
+  const into: string[] = [...columns.map((c) => q(c.name)), q(META.lsn), q(META.sourceTs), q(META.loadedAt)];
+  const values: string[] = [...columns.map((c) => dialect.fromStaging(q(c.name), c.type)), q(META.lsn), q(META.sourceTs), dialect.loadedAt];
+  if (soft) {
+    into.push(q(META.deleted), q(META.deletedAt));
+    values.push(`CASE WHEN ${isDelete} THEN TRUE ELSE FALSE END`, `CASE WHEN ${isDelete} THEN COALESCE(${q(META.sourceTs)}, ${dialect.loadedAt}) END`);
+  }
+  if (keys.length === 0) {
+    // Append-only: every change is a row of its own, deletes included.
+    into.push(q(META.op), q(META.partition), q(META.offset));
+    values.push(q(META.op), q(META.partition), q(META.offset));
+    return `INSERT INTO ${target} (${into.join(', ')}) SELECT ${values.join(', ')} FROM ${stage}`;
+  }
+  // The batcher already keeps one row per key; ranking again makes a duplicate harmless.
+  const rank = q('_pgshift_rank');
+  const latest = q('_pgshift_latest');
+  const stagedNames = [...columns.map((c) => q(c.name)), q(META.op), q(META.lsn), q(META.sourceTs)];
+  const ranked =
+    `SELECT ${stagedNames.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${keys.map((k) => q(k.name)).join(', ')} ORDER BY ${q(META.offset)} DESC) AS ${rank} ` +
+    `FROM ${stage}`;
+  const where = [`${rank} = 1`, ...(soft ? [] : [`${q(META.op)} <> 'd'`])].join(' AND ');
+  return `INSERT INTO ${target} (${into.join(', ')}) SELECT ${values.join(', ')} FROM (${ranked}) AS ${latest} WHERE ${where}`;
+}
+
+function truncateStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const target = quoteQualified(plan.target.schema, plan.target.table, dialect.identifiers);
+  const { batch } = plan;
+  const covered = batch.offsets.length > 0 ? ledgerCoversCondition(dialect, batch.table.topic, batch.offsets) : 'FALSE';
+  if (plan.options.deleteMode === 'hard') {
+    // Never TRUNCATE: it commits the transaction implicitly on Redshift.
+    return [{ kind: 'truncate-target', sql: `DELETE FROM ${target} WHERE NOT (${covered})` }];
+  }
+  const deletedAt = batch.sourceTimeRange ? dialect.timestampLiteral(batch.sourceTimeRange.maxMs) : dialect.loadedAt;
+  return [
+    {
+      kind: 'truncate-target',
+      sql:
+        `UPDATE ${target} SET ${q(META.deleted)} = TRUE, ${q(META.deletedAt)} = ${deletedAt}, ${q(META.loadedAt)} = ${dialect.loadedAt} ` +
+        `WHERE (${q(META.deleted)} IS NULL OR ${q(META.deleted)} = FALSE) AND NOT (${covered})`,
+    },
+  ];
+}
+
+function checkLimits(statements: readonly MergeStatement[]): void {
+  if (statements.length > MAX_STATEMENTS) throw new StatementLimitExceeded(`a batch needs ${statements.length} statements; the limit is ${MAX_STATEMENTS}`);
+  for (const statement of statements) {
+    const bytes = Buffer.byteLength(statement.sql, 'utf8');
+    if (bytes > MAX_STATEMENT_BYTES) {
+      throw new StatementLimitExceeded(`the ${statement.kind} statement is ${bytes} bytes; the limit is ${MAX_STATEMENT_BYTES}`);
+    }
+  }
+}

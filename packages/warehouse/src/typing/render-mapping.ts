@@ -1,0 +1,3 @@
+import { renderTypeMapping } from './mapping.js';
+
+process.stdout.write(renderTypeMapping());
