@@ -126,19 +126,20 @@ async function resolveTarget(client: pg.ClientBase, copy: RedshiftCopy): Promise
   const found = table.rows[0];
   if (!found) throw new RedshiftSqlError(`relation "${copy.table.replace(/"/g, '')}" does not exist`);
   const columns = await client.query<{ name: string; type: string; typname: string; typmod: number }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typname, a.atttypmod AS typmod
-       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, coalesce(b.typname, t.typname) AS typname, a.atttypmod AS typmod
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type b ON b.oid = t.typbasetype
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-    [found.oid],
+    [Number(found.oid)],
   );
   const all = columns.rows.map((c): TargetColumn => {
     const character = ['varchar', 'bpchar', 'text'].includes(c.typname);
+    const typmod = Number(c.typmod);
     return {
       name: c.name,
       type: c.type,
       binary: c.typname === 'bytea',
       character,
-      maxBytes: character && c.typmod > 4 ? c.typmod - 4 : null,
+      maxBytes: character && typmod > 4 ? typmod - 4 : null,
     };
   });
   const chosen =
@@ -147,7 +148,7 @@ async function resolveTarget(client: pg.ClientBase, copy: RedshiftCopy): Promise
       if (!column) throw new RedshiftSqlError(`column "${name}" of relation "${found.name}" does not exist`);
       return column;
     }) ?? all;
-  return { oid: found.oid, name: found.name, columns: chosen };
+  return { oid: Number(found.oid), name: found.name, columns: chosen };
 }
 
 async function listFiles(s3: S3Client, copy: RedshiftCopy): Promise<string[]> {

@@ -61,28 +61,39 @@ export function toField(value: string | null, typeId: number): WireField {
   }
 }
 
-/** Type names for result columns, looked up once per type. */
+/** Type names for result columns, looked up once per type; the emulator's domains report as Redshift types. */
 export class TypeNames {
   private readonly names = new Map<number, string>();
+  private readonly bases = new Map<number, number>();
 
   async resolve(client: pg.ClientBase, typeIds: number[]): Promise<void> {
     const unknown = [...new Set(typeIds)].filter((id) => !this.names.has(id));
     if (unknown.length === 0) return;
-    const result = await client.query<{ oid: number; typname: string }>(
-      'SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])',
+    const result = await client.query<{ oid: string; typname: string; base: string; basename: string | null }>(
+      `SELECT t.oid, t.typname, coalesce(nullif(t.typbasetype, 0), t.oid) AS base, b.typname AS basename
+         FROM pg_type t LEFT JOIN pg_type b ON b.oid = t.typbasetype WHERE t.oid = ANY($1::oid[])`,
       [unknown],
     );
-    for (const row of result.rows) this.names.set(row.oid, REDSHIFT_TYPE_NAMES[row.typname] ?? row.typname);
+    for (const row of result.rows) {
+      const name = /^varbyte_\d+$/.test(row.typname) ? 'varbyte' : row.basename === null ? row.typname : row.typname === 'geometry' ? 'geometry' : row.basename;
+      this.names.set(Number(row.oid), REDSHIFT_TYPE_NAMES[name] ?? name);
+      this.bases.set(Number(row.oid), Number(row.base));
+    }
   }
 
   name(typeId: number): string {
     return this.names.get(typeId) ?? 'unknown';
   }
+
+  /** The type whose text form a value has (a domain's base type). */
+  base(typeId: number): number {
+    return this.bases.get(typeId) ?? typeId;
+  }
 }
 
 export function toResultSet(result: pg.QueryResult, typeNames: TypeNames): ResultSet {
   const columns = result.fields.map((field): WireColumnMetadata => {
-    const { precision, scale, length } = typeModifier(field.dataTypeID, field.dataTypeModifier);
+    const { precision, scale, length } = typeModifier(typeNames.base(field.dataTypeID), field.dataTypeModifier);
     return {
       name: field.name,
       label: field.name,
@@ -98,7 +109,7 @@ export function toResultSet(result: pg.QueryResult, typeNames: TypeNames): Resul
       tableName: '',
     };
   });
-  const records = (result.rows as unknown as (string | null)[][]).map((row) => row.map((value, i) => toField(value, result.fields[i]!.dataTypeID)));
+  const records = (result.rows as unknown as (string | null)[][]).map((row) => row.map((value, i) => toField(value, typeNames.base(result.fields[i]!.dataTypeID))));
   return { columns, records };
 }
 

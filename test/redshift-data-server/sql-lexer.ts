@@ -33,7 +33,8 @@ export function tokenize(sql: string): Token[] {
       const close = sql.indexOf('*/', i + 2);
       push('comment', close === -1 ? sql.length : close + 2);
     } else if (c === "'") {
-      push('string', endOfQuoted(sql, i, "'", false));
+      // Redshift reads backslash escapes in every literal (as PostgreSQL did before standard_conforming_strings).
+      push('string', endOfQuoted(sql, i, "'", true));
     } else if ((c === 'E' || c === 'e') && next === "'") {
       push('string', endOfQuoted(sql, i + 1, "'", true));
     } else if (c === '"') {
@@ -123,19 +124,23 @@ export function splitStatements(sql: string): string[] {
   return statements.filter((s) => tokenize(s).some((t) => t.kind !== 'space' && t.kind !== 'comment'));
 }
 
-/** The SQL text of a string literal token, unquoted. */
+/** The value of a string literal token, as Redshift reads it. */
 export function stringValue(token: Token): string {
   if (token.text.startsWith('$')) {
     const tag = /^\$[A-Za-z_0-9]*\$/.exec(token.text)![0];
     return token.text.slice(tag.length, token.text.length - tag.length);
   }
-  if (/^[eE]'/.test(token.text)) {
-    return token.text
-      .slice(2, -1)
-      .replace(/''/g, "'")
-      .replace(/\\(.)/g, (_, ch: string) => ({ n: '\n', t: '\t', r: '\r' })[ch] ?? ch);
-  }
-  return token.text.slice(1, -1).replace(/''/g, "'");
+  const body = /^[eE]'/.test(token.text) ? token.text.slice(2, -1) : token.text.slice(1, -1);
+  return unescapeBackslashes(body.replace(/''/g, "'"));
+}
+
+/** Backslash escapes as in E'' literals (and Redshift's COPY option values): \n, \t, \r, \ooo octal, \xhh. */
+export function unescapeBackslashes(text: string): string {
+  return text.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/gs, (_, octal?: string, hex?: string, ch?: string) => {
+    if (octal) return String.fromCharCode(parseInt(octal, 8));
+    if (hex) return String.fromCharCode(parseInt(hex, 16));
+    return ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' } as Record<string, string>)[ch!] ?? ch!;
+  });
 }
 
 /** An identifier as PostgreSQL/Redshift fold it: quoted ones keep their case, bare ones go lower case. */

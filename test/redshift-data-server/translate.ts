@@ -21,17 +21,45 @@ export class RedshiftSqlError extends Error {}
 
 const raw = (text: string): Token => ({ kind: 'punct', text });
 
-/** SUPER → jsonb, VARBYTE[(n)] → bytea, GEOMETRY → text, VARCHAR(MAX) → varchar(65535). */
-export function translateTypes(tokens: Token[]): Token[] {
+/** A type the emulator creates on demand (a PostgreSQL domain in its own schema) before running a statement. */
+export interface EmulatedType {
+  /** Schema-qualified name. */
+  name: string;
+  /** `CREATE DOMAIN <name> AS …` body after the name. */
+  definition: string;
+}
+
+/** Redshift's default VARBYTE length. */
+const DEFAULT_VARBYTE_LENGTH = 64000;
+
+/**
+ * SUPER → jsonb; VARBYTE(n) → a bytea domain `varbyte_<n>` that keeps (and enforces) the declared length
+ * so that the catalog can report it; GEOMETRY → a text domain `geometry`; VARCHAR(MAX) → varchar(65535).
+ * The domains a statement needs are added to `required`.
+ */
+export function translateTypes(tokens: Token[], systemSchema = 'redshift_system', required: EmulatedType[] = []): Token[] {
   const out: Token[] = [];
+  const need = (type: EmulatedType) => {
+    if (!required.some((t) => t.name === type.name)) required.push(type);
+    return raw(type.name);
+  };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (isWord(token, 'super')) out.push(raw('jsonb'));
-    else if (isWord(token, 'geometry')) out.push(raw('text'));
+    const previous = out.filter((t) => t.kind !== 'space' && t.kind !== 'comment').at(-1);
+    if (isPunct(previous, '.')) {
+      out.push(token);
+    } else if (isWord(token, 'super')) out.push(raw('jsonb'));
+    else if (isWord(token, 'geometry')) out.push(need({ name: `${systemSchema}.geometry`, definition: 'text' }));
     else if (isWord(token, 'varbyte', 'varbinary')) {
-      out.push(raw('bytea'));
+      let length = DEFAULT_VARBYTE_LENGTH;
       const open = nextSignificant(tokens, i + 1);
-      if (open !== -1 && isPunct(tokens[open], '(')) i = closingParen(tokens, open);
+      if (open !== -1 && isPunct(tokens[open], '(')) {
+        const close = closingParen(tokens, open);
+        length = Number(render(tokens.slice(open + 1, close)).trim());
+        if (!Number.isInteger(length) || length < 1) throw new RedshiftSqlError(`invalid VARBYTE length: ${render(tokens.slice(open + 1, close))}`);
+        i = close;
+      }
+      out.push(need({ name: `${systemSchema}.varbyte_${length}`, definition: `bytea CHECK (octet_length(VALUE) <= ${length})` }));
     } else if (isWord(token, 'varchar', 'char', 'character', 'nvarchar')) {
       const open = nextSignificant(tokens, i + 1);
       const max = open === -1 ? -1 : nextSignificant(tokens, open + 1);
@@ -135,9 +163,19 @@ export function isAlterColumnType(tokens: readonly Token[]): boolean {
   return words[0] === 'alter' && words[1] === 'table' && alter !== -1 && words.indexOf('type', alter) !== -1;
 }
 
-/** Applies every rewrite to one statement. */
-export function translateStatement(sql: string): string {
-  return render(translateFunctions(translateTypes(stripTableAttributes(tokenize(sql)))));
+/**
+ * Every rewrite of one statement. Standard literals holding a backslash become E'' literals, because
+ * Redshift reads backslash escapes in them (`'\001'` is the control character U+0001) and PostgreSQL
+ * does not.
+ */
+export function translateStatement(sql: string, systemSchema = 'redshift_system'): { text: string; types: EmulatedType[] } {
+  const types: EmulatedType[] = [];
+  const tokens = translateFunctions(translateTypes(stripTableAttributes(escapeLiterals(tokenize(sql))), systemSchema, types));
+  return { text: render(tokens), types };
+}
+
+export function escapeLiterals(tokens: Token[]): Token[] {
+  return tokens.map((t) => (t.kind === 'string' && t.text.startsWith("'") && t.text.includes('\\') ? { kind: 'string', text: `E${t.text}` } : t));
 }
 
 /**
@@ -262,5 +300,6 @@ export function parseCopyFromS3(sql: string): RedshiftCopy | null {
     else throw new RedshiftSqlError(`COPY option "${token.text}" is not supported by this emulator`);
   }
   if (!csv) throw new RedshiftSqlError('this emulator loads FORMAT CSV only');
+  if (copy.maxError > 0) throw new RedshiftSqlError('MAXERROR above 0 is not emulated: every load error fails the COPY');
   return copy;
 }
