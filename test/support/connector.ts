@@ -3,6 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { stack } from './stack.js';
 import { waitFor } from './wait.js';
 
+interface ConnectorStatus {
+  connector?: { state: string };
+  tasks?: { state: string; trace?: string }[];
+}
+
 interface ConnectorFile {
   name: string;
   config: Record<string, string>;
@@ -25,7 +30,7 @@ export async function ensureConnector(file = 'pgshift-source.json'): Promise<str
   });
   if (!response.ok) throw new Error(`registering connector ${name}: HTTP ${response.status} ${await response.text()}`);
   await waitFor(`connector ${name} to run`, async () => {
-    const status = await (await fetch(`${stack.connectUrl}/connectors/${name}/status`)).json();
+    const status = (await (await fetch(`${stack.connectUrl}/connectors/${name}/status`)).json()) as ConnectorStatus;
     const task = status.tasks?.[0];
     if (task?.state === 'FAILED') throw new Error(`connector ${name} failed: ${task.trace}`);
     return status.connector?.state === 'RUNNING' && task?.state === 'RUNNING';

@@ -13,7 +13,7 @@ import {
   type CellValue,
 } from '@pgshift/contracts';
 import { BatchFileWriter, buildCopyManifest } from '@pgshift/csv';
-import { formatMicroTimestamp } from '@pgshift/debezium';
+import { microTimestampText } from '@pgshift/debezium';
 import { withRetry, type Logger } from '@pgshift/runtime';
 import type { BufferedRow } from './coalescing-buffer.js';
 import type { SealedBatch } from './sealed-batch.js';
@@ -127,7 +127,7 @@ function* stagingRows(rows: Iterable<BufferedRow>): Generator<CellValue[]> {
       return null;
     });
     // In the order of STAGING_META_COLUMNS: op, lsn, source_ts, partition, offset, unchanged.
-    values.push(row.op, String(row.lsn), formatMicroTimestamp(row.sourceTsUs), String(row.partition), String(row.offset), encodeUnchanged(unchanged));
+    values.push(row.op, String(row.lsn), microTimestampText(row.sourceTsUs), String(row.partition), String(row.offset), encodeUnchanged(unchanged));
     yield values;
   }
 }

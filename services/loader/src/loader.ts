@@ -1,0 +1,196 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
+import { DeadLetterQueue, ensureTopics, type Logger } from '@pgshift/runtime';
+import type { WarehouseAdapter } from '@pgshift/warehouse';
+import type { LoaderConfig } from './config.js';
+import type { LoaderMetrics } from './metrics.js';
+import { PartitionProgress } from './partition-progress.js';
+import { TableLoader } from './table-loader.js';
+
+export interface LoaderDeps {
+  config: LoaderConfig;
+  kafka: Kafka;
+  registry: SchemaRegistry;
+  warehouse: WarehouseAdapter;
+  metrics: LoaderMetrics;
+  logger: Logger;
+}
+
+/** How many batch events may wait in memory before consumption pauses. */
+const MAX_PENDING = 200;
+
+/**
+ * The loader: consumes "batch ready" events as a consumer group. A table's batches are applied strictly
+ * in order (they share a partition, keyed by table); different tables in parallel up to a limit. A
+ * partition's offset is committed only up to the last batch applied with every batch before it.
+ */
+export class Loader {
+  private readonly tables = new Map<string, TableLoader>();
+  private readonly progress = new Map<number, PartitionProgress>();
+  private readonly committed = new Map<number, number>();
+  private assigned = new Set<number>();
+  private readonly producer: Producer;
+  private readonly deadLetters: DeadLetterQueue;
+  private readonly consumer: Consumer;
+  private running = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private joined = false;
+  private stopping = false;
+  private crashed: Error | null = null;
+
+  constructor(private readonly deps: LoaderDeps) {
+    this.producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.deadLetters = new DeadLetterQueue(this.producer, deps.config.deadLetterTopic, 'loader');
+    this.consumer = deps.kafka.consumer({ groupId: deps.config.kafka.group, sessionTimeout: 60_000, heartbeatInterval: 3_000 });
+  }
+
+  readiness() {
+    const stopped = [...this.tables.values()].filter((t) => t.stoppedReason !== null);
+    return {
+      ready: this.joined && !this.stopping && this.crashed === null && stopped.length === 0,
+      detail: {
+        joined: this.joined,
+        tables: Object.fromEntries([...this.tables.values()].map((t) => [t.name, t.describe()])),
+        ...(this.crashed ? { error: this.crashed.message } : {}),
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    const { config, kafka, logger } = this.deps;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [
+        { topic: config.batchesTopic, numPartitions: 6 },
+        { topic: config.deadLetterTopic, numPartitions: 1 },
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // kafkajs re-delivers from the committed offsets after a (re)join: drop what has not started.
+      for (const table of this.tables.values()) table.dropQueued();
+      this.progress.clear();
+      this.assigned = new Set(payload.memberAssignment[config.batchesTopic] ?? []);
+      this.joined = true;
+      logger.info({ partitions: [...this.assigned] }, 'joined consumer group');
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.crashed = payload.error;
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: config.batchesTopic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 6,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+    logger.info({ topic: config.batchesTopic, group: config.kafka.group, warehouse: config.warehouse }, 'loader started');
+  }
+
+  /** SIGTERM: stop taking batches, let the running transactions finish, commit, disconnect. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.consumer.pause([{ topic: this.deps.config.batchesTopic }]);
+    for (const table of this.tables.values()) table.dropQueued();
+    await Promise.all([...this.tables.values()].map((t) => t.idle()));
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+    await this.deps.warehouse.close();
+  }
+
+  private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const progress = this.progressFor(batch.partition);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping) break;
+      const offset = Number(message.offset);
+      let event: BatchReady;
+      try {
+        event = batchReadyFromAvro((await this.deps.registry.decode(message.value!)) as Record<string, unknown>);
+      } catch (error) {
+        await this.deadLetter(batch.partition, message, 'undecodable-batch-event', error);
+        progress.start(offset);
+        this.done(batch.partition, offset);
+        resolveOffset(message.offset);
+        continue;
+      }
+      progress.start(offset);
+      this.tableFor(event).enqueue(event, {
+        onDone: () => this.done(batch.partition, offset),
+        onQuarantine: (reason, error) => this.deadLetter(batch.partition, message, reason, error),
+      });
+      resolveOffset(message.offset);
+      while (this.pendingCount() > MAX_PENDING && isRunning() && !isStale()) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await heartbeat();
+      }
+    }
+    await heartbeat();
+  }
+
+  private done(partition: number, offset: number): void {
+    const next = this.progress.get(partition)?.complete(offset);
+    if (next == null || !this.assigned.has(partition)) return;
+    if ((this.committed.get(partition) ?? -1) >= next) return;
+    this.committed.set(partition, next);
+    this.consumer
+      .commitOffsets([{ topic: this.deps.config.batchesTopic, partition, offset: String(next) }])
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, partition, offset: next }, 'offset commit failed'));
+  }
+
+  private tableFor(event: BatchReady): TableLoader {
+    let table = this.tables.get(event.table.topic);
+    if (!table) {
+      table = new TableLoader(event.table, {
+        ...this.deps,
+        acquireSlot: () => this.acquireSlot(),
+        releaseSlot: () => this.releaseSlot(),
+      });
+      this.tables.set(event.table.topic, table);
+    }
+    return table;
+  }
+
+  private progressFor(partition: number): PartitionProgress {
+    let progress = this.progress.get(partition);
+    if (!progress) this.progress.set(partition, (progress = new PartitionProgress()));
+    return progress;
+  }
+
+  private pendingCount(): number {
+    let pending = 0;
+    for (const p of this.progress.values()) pending += p.pending;
+    return pending;
+  }
+
+  private async acquireSlot(): Promise<void> {
+    while (this.running >= this.deps.config.tableConcurrency) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.running++;
+  }
+
+  private releaseSlot(): void {
+    this.running--;
+    this.slotWaiters.shift()?.();
+  }
+
+  private async deadLetter(partition: number, message: KafkaMessage, reason: string, error: unknown): Promise<void> {
+    const text = error instanceof Error ? error.message : String(error);
+    this.deps.logger.error({ partition, offset: message.offset, reason, error: text }, 'batch event sent to the dead-letter topic');
+    await this.deadLetters.send({
+      topic: this.deps.config.batchesTopic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers ?? {},
+      reason,
+      error: text,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type LoaderMetrics = ReturnType<typeof createLoaderMetrics>;
+
+export function createLoaderMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    batchesApplied: new Counter({
+      name: 'pgshift_loader_batches_applied_total',
+      help: 'Batches committed to the warehouse, by table and kind',
+      labelNames: ['table', 'kind'],
+      registers,
+    }),
+    rowsApplied: new Counter({
+      name: 'pgshift_loader_rows_applied_total',
+      help: 'Rows merged, by table and op of their last change (c, u, d, r)',
+      labelNames: ['table', 'op'],
+      registers,
+    }),
+    rowsSkipped: new Counter({
+      name: 'pgshift_loader_rows_skipped_total',
+      help: 'Staged rows dropped because the ledger shows them applied already (replays, redeliveries)',
+      labelNames: ['table'],
+      registers,
+    }),
+    loadSeconds: new Histogram({
+      name: 'pgshift_loader_load_seconds',
+      help: 'From taking up a batch to its warehouse transaction committing',
+      labelNames: ['table'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    }),
+    endToEndLagSeconds: new Gauge({
+      name: 'pgshift_loader_end_to_end_lag_seconds',
+      help: 'Source commit time of the newest change applied, to its warehouse commit',
+      labelNames: ['table'],
+      registers,
+    }),
+    retries: new Counter({
+      name: 'pgshift_loader_retries_total',
+      help: 'Transient failures retried, by table',
+      labelNames: ['table'],
+      registers,
+    }),
+    tableState: new Gauge({
+      name: 'pgshift_loader_table_stopped',
+      help: '1 when a table is stopped by a permanent error (its batches go to the dead-letter topic)',
+      labelNames: ['table'],
+      registers,
+    }),
+    schemaChanges: new Counter({
+      name: 'pgshift_loader_schema_changes_total',
+      help: 'DDL statements applied, by table and kind (create, add_column, widen, drop_column)',
+      labelNames: ['table', 'kind'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,178 @@
+import { qualifiedName, type BatchReady, type TableRef } from '@pgshift/contracts';
+import { withRetry } from '@pgshift/runtime';
+import {
+  isNoChange,
+  isRetryable,
+  mapColumns,
+  planSchemaEvolution,
+  schemaEvolutionStatements,
+  type TargetColumn,
+  type TargetTable,
+} from '@pgshift/warehouse';
+import type { LoaderDeps } from './loader.js';
+
+interface QueuedBatch {
+  event: BatchReady;
+  onDone: () => void;
+  onQuarantine: (reason: string, error: unknown) => Promise<void>;
+}
+
+export interface TableLoaderDeps extends LoaderDeps {
+  acquireSlot: () => Promise<void>;
+  releaseSlot: () => void;
+}
+
+/**
+ * One source table's batches, applied strictly in order: evolve the target's schema, then merge the
+ * batch in one warehouse transaction. Transient errors are retried with backoff; a permanent one stops
+ * this table only: its batches go to the dead-letter topic (the table is quarantined) until an operator
+ * fixes the cause and re-drives them, while every other table goes on.
+ */
+export class TableLoader {
+  readonly name: string;
+  private readonly queue: QueuedBatch[] = [];
+  private running: Promise<void> | null = null;
+  private targetColumns: TargetColumn[] | null | undefined;
+  stoppedReason: string | null = null;
+  private applied = 0;
+  private lastError: string | null = null;
+
+  constructor(
+    readonly source: TableRef,
+    private readonly deps: TableLoaderDeps,
+  ) {
+    this.name = qualifiedName(source);
+  }
+
+  get target(): TargetTable {
+    return { schema: this.deps.config.targetSchema ?? this.source.schema, table: this.source.table };
+  }
+
+  enqueue(event: BatchReady, callbacks: Omit<QueuedBatch, 'event'>): void {
+    this.queue.push({ event, ...callbacks });
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  /** After a rebalance: forget batches not yet started (Kafka delivers them again). */
+  dropQueued(): void {
+    this.queue.length = 0;
+  }
+
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  describe() {
+    return {
+      state: this.stoppedReason ? 'stopped' : 'running',
+      applied: this.applied,
+      queued: this.queue.length,
+      ...(this.stoppedReason ? { reason: this.stoppedReason } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      await this.deps.acquireSlot();
+      try {
+        await this.process(next);
+      } finally {
+        this.deps.releaseSlot();
+      }
+    }
+  }
+
+  private async process({ event, onDone, onQuarantine }: QueuedBatch): Promise<void> {
+    const { logger, metrics } = this.deps;
+    if (this.stoppedReason) {
+      await onQuarantine('table-stopped', new Error(`table ${this.name} is stopped: ${this.stoppedReason}`));
+      onDone();
+      return;
+    }
+    const started = performance.now();
+    try {
+      const result = await withRetry(() => this.apply(event), {
+        what: `apply batch ${event.batchId} to ${this.name}`,
+        retries: 10,
+        maxTimeoutMs: 30_000,
+        isRetryable,
+        onRetry: (error, attempt) => {
+          this.lastError = error instanceof Error ? error.message : String(error);
+          metrics.retries.inc({ table: this.name });
+          logger.warn({ err: error, table: this.name, batchId: event.batchId, attempt }, 'transient failure; retrying');
+          // A failed DDL or a concurrent change may have left our view of the target stale.
+          this.targetColumns = undefined;
+        },
+      });
+      this.applied++;
+      this.lastError = null;
+      metrics.batchesApplied.inc({ table: this.name, kind: event.kind });
+      if (!result.alreadyApplied) {
+        for (const op of ['c', 'u', 'd', 'r'] as const) metrics.rowsApplied.inc({ table: this.name, op }, event.rowsByOp[op]);
+      }
+      metrics.rowsSkipped.inc({ table: this.name }, result.rowsSkipped);
+      metrics.loadSeconds.observe({ table: this.name }, (performance.now() - started) / 1000);
+      if (event.sourceTimeRange) {
+        metrics.endToEndLagSeconds.set({ table: this.name }, Math.max(0, (Date.now() - event.sourceTimeRange.maxMs) / 1000));
+      }
+      logger.info(
+        {
+          table: this.name,
+          batchId: event.batchId,
+          kind: event.kind,
+          rows: event.rowCount,
+          staged: result.rowsStaged,
+          skipped: result.rowsSkipped,
+          alreadyApplied: result.alreadyApplied,
+          ms: Math.round(performance.now() - started),
+        },
+        'batch applied',
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.stoppedReason = message;
+      this.lastError = message;
+      metrics.tableState.set({ table: this.name }, 1);
+      logger.error({ err: error, table: this.name, batchId: event.batchId }, 'table stopped: its batches go to the dead-letter topic until re-driven');
+      await onQuarantine('table-stopped', error);
+    }
+    onDone();
+  }
+
+  private async apply(event: BatchReady) {
+    const { config, warehouse } = this.deps;
+    const target = this.target;
+    const deleteMode = config.deleteModeFor(this.name);
+    const columns = mapColumns(warehouse.dialect, event.columns);
+    if (event.kind === 'rows') await this.evolveSchema(target, columns, deleteMode);
+    return warehouse.applyBatch({
+      batch: event,
+      target,
+      columns,
+      options: { deleteMode, oversizePolicy: config.oversizePolicy },
+    });
+  }
+
+  private async evolveSchema(target: TargetTable, columns: ReturnType<typeof mapColumns>, deleteMode: 'hard' | 'soft') {
+    const { warehouse, config, metrics, logger } = this.deps;
+    if (this.targetColumns === undefined) this.targetColumns = await warehouse.describeTable(target);
+    const plan = planSchemaEvolution(warehouse.dialect, {
+      target,
+      columns,
+      existing: this.targetColumns,
+      deleteMode,
+      dropRemovedColumns: config.dropRemovedColumns,
+    });
+    if (isNoChange(plan)) return;
+    const statements = schemaEvolutionStatements(warehouse.dialect, target, plan);
+    logger.info({ table: this.name, statements }, 'evolving the target table');
+    await warehouse.executeDdl(statements);
+    if (plan.createTable) metrics.schemaChanges.inc({ table: this.name, kind: 'create' });
+    metrics.schemaChanges.inc({ table: this.name, kind: 'add_column' }, plan.addColumns.length);
+    metrics.schemaChanges.inc({ table: this.name, kind: 'widen' }, plan.widenColumns.length);
+    metrics.schemaChanges.inc({ table: this.name, kind: 'drop_column' }, plan.dropColumns.length);
+    this.targetColumns = await warehouse.describeTable(target);
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startService, type ServiceHandle } from './services.js';
+import { stack, uniqueName } from './stack.js';
+
+/** The sample schema (fixtures/sample-schema.sql) created under `schema` in the source. */
+export async function createSampleSchema(source: pg.Client, schema: string): Promise<void> {
+  const sql = readFileSync(fileURLToPath(new URL('../fixtures/sample-schema.sql', import.meta.url)), 'utf8');
+  await source.query(sql.replaceAll(':schema', schema));
+}
+
+export interface Pipeline {
+  schema: string;
+  batchesTopic: string;
+  batcherGroup: string;
+  loaderGroup: string;
+  batcherEnv: Record<string, string>;
+  loaderEnv: Record<string, string>;
+  startBatcher(label?: string): ServiceHandle;
+  startLoader(label?: string): ServiceHandle;
+  services: ServiceHandle[];
+  stopAll(): Promise<void>;
+}
+
+/**
+ * A pipeline of its own for one test: the change topics of `schema` only, its own batches topic and
+ * consumer groups, landing in a warehouse schema of the same name. Tests never share state.
+ */
+export function pipelineFor(schema: string, overrides: { batcher?: Record<string, string>; loader?: Record<string, string> } = {}): Pipeline {
+  const batchesTopic = `${uniqueName('batches')}`;
+  const batcherGroup = uniqueName('batcher');
+  const loaderGroup = uniqueName('loader');
+  const batcherEnv = {
+    PGSHIFT_TOPIC_PATTERN: `^${stack.topicPrefix}\\.${schema}\\.[^.]+$`,
+    PGSHIFT_CONSUMER_GROUP: batcherGroup,
+    PGSHIFT_BATCHES_TOPIC: batchesTopic,
+    PGSHIFT_DEAD_LETTER_TOPIC: `${batchesTopic}.dead-letter`,
+    PGSHIFT_S3_PREFIX: `tests/${schema}`,
+    PGSHIFT_FLUSH_AGE: '1s',
+    PGSHIFT_TOPIC_REFRESH: '2s',
+    ...overrides.batcher,
+  };
+  const loaderEnv = {
+    PGSHIFT_CONSUMER_GROUP: loaderGroup,
+    PGSHIFT_BATCHES_TOPIC: batchesTopic,
+    PGSHIFT_DEAD_LETTER_TOPIC: `${batchesTopic}.dead-letter`,
+    ...overrides.loader,
+  };
+  const services: ServiceHandle[] = [];
+  return {
+    schema,
+    batchesTopic,
+    batcherGroup,
+    loaderGroup,
+    batcherEnv,
+    loaderEnv,
+    services,
+    startBatcher(label = 'batcher') {
+      const handle = startService('batcher', batcherEnv, label);
+      services.push(handle);
+      return handle;
+    },
+    startLoader(label = 'loader') {
+      const handle = startService('loader', loaderEnv, label);
+      services.push(handle);
+      return handle;
+    },
+    async stopAll() {
+      await Promise.all(services.map((s) => s.kill()));
+    },
+  };
+}
+
+/** Rows of a table as text, ordered, for comparing the source with the warehouse. */
+export async function rowsAsText(client: pg.Client, query: string): Promise<string[]> {
+  const { rows } = await client.query({ text: query, rowMode: 'array' });
+  return rows.map((row: unknown[]) => JSON.stringify(row));
+}
+
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
