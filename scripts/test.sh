@@ -18,6 +18,10 @@ bash stack/stack.sh up
 echo "[test] typecheck"
 npx tsc -b
 
+echo "[test] docker-compose.yml and Dockerfile agree with the native stack"
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+python3 scripts/check-compose.py
+
 if [ $# -gt 0 ]; then
   files=("$@")
 else

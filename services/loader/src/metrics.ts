@@ -48,6 +48,12 @@ export function createLoaderMetrics(registry: Registry) {
       labelNames: ['table'],
       registers,
     }),
+    valuesTruncated: new Counter({
+      name: 'pgshift_loader_values_truncated_total',
+      help: 'Text values cut to the warehouse column size under PGSHIFT_OVERSIZE_POLICY=truncate',
+      labelNames: ['table', 'column'],
+      registers,
+    }),
     schemaChanges: new Counter({
       name: 'pgshift_loader_schema_changes_total',
       help: 'DDL statements applied, by table and kind (create, add_column, widen, drop_column)',

@@ -11,6 +11,11 @@ import {
 } from '@pgshift/warehouse';
 import type { LoaderDeps } from './loader.js';
 
+/** A batch whose values do not fit the warehouse under the `stop` oversize policy: permanent. */
+export class OversizedValues extends Error {
+  override name = 'OversizedValues';
+}
+
 interface QueuedBatch {
   event: BatchReady;
   onDone: () => void;
@@ -143,6 +148,7 @@ export class TableLoader {
 
   private async apply(event: BatchReady) {
     const { config, warehouse } = this.deps;
+    this.checkOversizedValues(event);
     const target = this.target;
     const deleteMode = config.deleteModeFor(this.name);
     const columns = mapColumns(warehouse.dialect, event.columns);
@@ -153,6 +159,21 @@ export class TableLoader {
       columns,
       options: { deleteMode, oversizePolicy: config.oversizePolicy },
     });
+  }
+
+  /**
+   * Text over Redshift's VARCHAR limit (the batcher measures it): `stop` refuses the batch, which stops
+   * the table; `truncate` lets COPY cut the values (TRUNCATECOLUMNS) and counts them. The PostgreSQL
+   * warehouse stores text unbounded, so nothing is cut there.
+   */
+  private checkOversizedValues(event: BatchReady): void {
+    if (event.oversizedValues.length === 0 || this.deps.warehouse.dialect.name !== 'redshift') return;
+    const summary = event.oversizedValues.map((v) => `${v.column}: ${v.count} value(s), up to ${v.maxBytes} bytes`).join('; ');
+    if (this.deps.config.oversizePolicy === 'stop') {
+      throw new OversizedValues(`batch ${event.batchId} has text over 65,535 bytes (${summary}) and PGSHIFT_OVERSIZE_POLICY=stop`);
+    }
+    for (const v of event.oversizedValues) this.deps.metrics.valuesTruncated.inc({ table: this.name, column: v.column }, v.count);
+    this.deps.logger.warn({ table: this.name, batchId: event.batchId, oversizedValues: event.oversizedValues }, 'text over 65,535 bytes is truncated to fit VARCHAR(65535)');
   }
 
   private async evolveSchema(target: TargetTable, columns: ReturnType<typeof mapColumns>, deleteMode: 'hard' | 'soft') {
