@@ -7,6 +7,7 @@
 #   stack.sh status   one line per service
 #   stack.sh logs [SERVICE]   tail the logs
 #   stack.sh reset    down, then delete .stack/ state (downloads are kept)
+#   stack.sh stop|start|restart SERVICE   one service (pg-source pg-warehouse kafka registry connect s3)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -376,12 +377,38 @@ reset() {
   find "$STACK" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +
 }
 
+# One service, for fault-injection tests and for operators: stop SERVICE / start SERVICE / restart SERVICE.
+start_one() {
+  case "$1" in
+    pg-source) pg_start pg-source "$PG_SOURCE_PORT" ;;
+    pg-warehouse) pg_start pg-warehouse "$PG_WAREHOUSE_PORT" ;;
+    kafka) kafka_start && wait_for kafka 90 kafka_answers ;;
+    connect) connect_start && wait_for connect 120 connect_has_debezium ;;
+    registry) registry_start && wait_for registry 90 curl -sf "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" ;;
+    s3) s3_start && wait_for s3 30 curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" ;;
+    *) die "unknown service: $1 (one of ${SERVICES[*]})" ;;
+  esac
+}
+
+stop_one() {
+  case "$1" in
+    pg-source|pg-warehouse)
+      pg_as "$PG_BIN/pg_ctl" -D "$STACK/$1" -m fast -w stop >/dev/null
+      rm -f "$(pidfile "$1")" ;;
+    kafka|connect|registry|s3) stop "$1" ;;
+    *) die "unknown service: $1 (one of ${SERVICES[*]})" ;;
+  esac
+}
+
 case "${1:-}" in
   up) up ;;
+  start) [ $# -eq 2 ] || die "usage: stack.sh start SERVICE"; start_one "$2" ;;
+  stop) [ $# -eq 2 ] || die "usage: stack.sh stop SERVICE"; stop_one "$2" ;;
+  restart) [ $# -eq 2 ] || die "usage: stack.sh restart SERVICE"; stop_one "$2"; start_one "$2" ;;
   down) down ;;
   status) status ;;
   logs) shift; logs "$@" ;;
   reset) reset ;;
   install) install_all ;;
-  *) echo "usage: stack.sh up|down|status|logs [service]|reset|install" >&2; exit 2 ;;
+  *) echo "usage: stack.sh up|down|status|logs [service]|start|stop|restart SERVICE|reset|install" >&2; exit 2 ;;
 esac

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import type pg from 'pg';
+import { ShopWorkload } from '../fixtures/workload.js';
+import { between, loop, stackService } from '../support/chaos.js';
+import { ensureConnector } from '../support/connector.js';
+import { kafka } from '../support/kafka.js';
+import { connect, createSampleSchema, pipelineFor, type Pipeline } from '../support/pipeline.js';
+import type { ServiceHandle } from '../support/services.js';
+import { stack, uniqueName } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+
+// The pipeline under faults: a sustained write load (pgbench's TPC-B-like workload, whose
+// pgbench_history has no primary key, plus the shop workload with TOASTed text, jsonb, deletes and a
+// column added mid-run) while two batchers and two loaders are SIGKILLed at random and restarted, Kafka
+// Connect restarts once and the S3 server is away for 20 seconds. Then the load stops, the pipeline
+// drains, and `pgshift verify` must find every table in sync. Then both consumer groups are reset to
+// the earliest offsets (as Kafka UI does) and verify must still find every table in sync.
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+const LOAD_SECONDS = Number(process.env.PGSHIFT_FAULT_SECONDS ?? 75);
+
+const schema = uniqueName('fault');
+let source: pg.Client;
+let warehouse: pg.Client;
+let pipeline: Pipeline;
+
+before(async () => {
+  source = await connect(stack.sourceUrl);
+  warehouse = await connect(stack.warehouseUrl);
+  await ensureConnector();
+  await createSampleSchema(source, schema);
+  await new ShopWorkload(source, schema).seed(100, 40);
+  // pgbench's tables in our schema, primary keys created before the data (init steps d t p G).
+  await run(PGBENCH, ['-i', '-I', 'dtpG', '-s', '1', stack.sourceUrl], { env: { ...process.env, PGOPTIONS: `-c search_path=${schema}` } });
+  pipeline = pipelineFor(schema, {
+    batcher: { PGSHIFT_FLUSH_AGE: '2s', PGSHIFT_FLUSH_ROWS: '20000' },
+    loader: { PGSHIFT_TABLE_CONCURRENCY: '4' },
+  });
+});
+
+after(async () => {
+  await pipeline?.stopAll();
+  await stackService('start', 's3').catch(() => undefined);
+  await source.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await source.end();
+  await warehouse.end();
+});
+
+interface VerifyReport {
+  inSync: boolean;
+  tables: { table: string; status: string; sourceRows: number; warehouseRows: number }[];
+}
+
+async function verify(timeout: string): Promise<{ code: number; report: VerifyReport }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', `${root}packages/cli/src/main.ts`, 'verify', '--schema', schema, '--json', '--wait-timeout', timeout],
+    {
+      cwd: root,
+      env: { ...process.env, PGSHIFT_SOURCE_URL: stack.sourceUrl, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: stack.warehouseUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+  return { code, report: JSON.parse(out) as VerifyReport };
+}
+
+async function placeholders(): Promise<number> {
+  const { rows } = await warehouse.query(
+    `SELECT (SELECT count(*) FROM ${schema}.products WHERE description LIKE '%__debezium_unavailable_value%')
+          + (SELECT count(*) FROM ${schema}.orders WHERE notes LIKE '%__debezium_unavailable_value%')
+          + (SELECT count(*) FROM ${schema}.customers WHERE profile::text LIKE '%__debezium_unavailable_value%') AS n`,
+  );
+  return Number(rows[0].n);
+}
+
+/**
+ * Whether a group has committed up to the end of its topics. Debezium writes change topics in Kafka
+ * transactions (exactly-once source support), so the last offset of such a partition can be a commit
+ * marker no consumer ever sees: one offset short of the end counts as the end there.
+ */
+async function consumedToTheEnd(groupId: string, topics: string[], markerSlack = 0): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      for (const end of ends) {
+        const done = committed?.partitions.find((p) => p.partition === end.partition);
+        if (!done || BigInt(done.offset) < BigInt(end.offset) - BigInt(markerSlack)) return false;
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source, and stays so after a replay', async (t) => {
+  const started = Date.now();
+  const instances: ServiceHandle[] = [
+    pipeline.startBatcher('batcher-1'),
+    pipeline.startBatcher('batcher-2'),
+    pipeline.startLoader('loader-1'),
+    pipeline.startLoader('loader-2'),
+  ];
+  await Promise.all(instances.map((s) => s.ready(120_000)));
+
+  let stopping = false;
+  const stopped = () => stopping;
+  const pgbench = run(PGBENCH, ['-n', '-c', '2', '-T', String(LOAD_SECONDS), stack.sourceUrl], {
+    env: { ...process.env, PGOPTIONS: `-c search_path=${schema}` },
+  });
+  const shop = new ShopWorkload(source, schema);
+  await shop.resume();
+  const shopRun = loop(() => shop.step(), stopped, 5);
+
+  // Faults, on a timeline over the load.
+  let kills = 0;
+  const chaos = (async () => {
+    const timeline = [
+      { at: 0.25, action: () => stackService('restart', 'connect') },
+      { at: 0.35, action: () => source.query(`ALTER TABLE ${schema}.orders ADD COLUMN coupon text`).then(() => undefined) },
+      {
+        at: 0.45,
+        action: async () => {
+          await stackService('stop', 's3');
+          await sleep(20_000);
+          await stackService('start', 's3');
+        },
+      },
+    ];
+    const deadline = started + LOAD_SECONDS * 1000;
+    const faults = timeline.map(async ({ at, action }) => {
+      await sleep(Math.max(0, started + at * LOAD_SECONDS * 1000 - Date.now()));
+      await action();
+    });
+    while (Date.now() < deadline - 5_000) {
+      await sleep(between(4_000, 9_000));
+      const index = between(0, instances.length - 1);
+      const victim = instances[index]!;
+      await victim.kill();
+      kills++;
+      await sleep(between(500, 3_000));
+      instances[index] = victim.name.startsWith('batcher') ? pipeline.startBatcher(victim.name) : pipeline.startLoader(victim.name);
+    }
+    await Promise.all(faults);
+  })();
+
+  await pgbench;
+  stopping = true;
+  const shopResult = await shopRun;
+  await chaos;
+  const loadEnded = Date.now();
+  await Promise.all(instances.map((s) => s.ready(180_000)));
+
+  const { code, report } = await verify('300s');
+  const drainedSeconds = (Date.now() - loadEnded) / 1000;
+  const counts = Object.fromEntries(report.tables.map((r) => [r.table, r.sourceRows]));
+  t.diagnostic(`fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`);
+  assert.equal(code, 0, `verify found differences: ${JSON.stringify(report.tables.filter((r) => r.status !== 'in sync'))}`);
+  assert.ok(report.inSync);
+  assert.ok(kills >= 5, 'the chaos loop actually killed instances');
+  assert.equal(await placeholders(), 0, 'no Debezium placeholder text reached the warehouse');
+
+  // Replay: stop everything, reset both groups to the earliest offsets, run again.
+  await Promise.all(instances.map((s) => s.stop()));
+  const admin = kafka.admin();
+  await admin.connect();
+  const changeTopics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${stack.topicPrefix}.${schema}.`));
+  for (const topic of changeTopics) await admin.resetOffsets({ groupId: pipeline.batcherGroup, topic, earliest: true });
+  await admin.resetOffsets({ groupId: pipeline.loaderGroup, topic: pipeline.batchesTopic, earliest: true });
+  await admin.disconnect();
+  const replay = [pipeline.startBatcher('batcher-replay'), pipeline.startLoader('loader-replay')];
+  await Promise.all(replay.map((s) => s.ready(120_000)));
+  await waitFor('the replay to be consumed to the end', async () =>
+    (await consumedToTheEnd(pipeline.batcherGroup, changeTopics, 1)) && (await consumedToTheEnd(pipeline.loaderGroup, [pipeline.batchesTopic])),
+  { timeoutMs: 300_000, intervalMs: 2_000 });
+  const again = await verify('120s');
+  assert.equal(again.code, 0, `after the replay verify found differences: ${JSON.stringify(again.report.tables.filter((r) => r.status !== 'in sync'))}`);
+  assert.equal(await placeholders(), 0);
+});
