@@ -35,7 +35,8 @@ const columns: ColumnSpec[] = [
   { name: 'bin', sourceType: 'bytea', nullable: true, primaryKey: false },
 ];
 
-type Row = { id: number; name: string | null; doc: string | null; bin: string | null; op: 'c' | 'u' | 'd' | 'r'; offset: number };
+/** `partition` is 0 and `lsn` 1000 + offset unless given. */
+type Row = { id: number; name: string | null; doc: string | null; bin: string | null; op: 'c' | 'u' | 'd' | 'r'; offset: number; partition?: number; lsn?: number };
 
 function csvField(value: string | null): string {
   return value === null ? NULL_SENTINEL : `"${value.replaceAll('"', '""')}"`;
@@ -47,13 +48,14 @@ async function putBatch(rows: Row[], options: { rowCount?: number; dropPart?: bo
   const folder = `redshift-adapter-test/${schema}/${batchId}`;
   const header = [...columns.map((c) => c.name), ...STAGING_META_COLUMNS].join(',');
   const lines = rows.map((r) =>
-    [r.id, csvField(r.name), csvField(r.doc), csvField(r.bin), r.op, 1000 + r.offset, '2024-05-01 10:00:00', 0, r.offset, NULL_SENTINEL].map(String).join(','),
+    [r.id, csvField(r.name), csvField(r.doc), csvField(r.bin), r.op, r.lsn ?? 1000 + r.offset, '2024-05-01 10:00:00', r.partition ?? 0, r.offset, NULL_SENTINEL].map(String).join(','),
   );
   const partKey = `${folder}/part-00000.csv.gz`;
   if (!options.dropPart) await s3.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: partKey, Body: gzipSync(`${header}\n${lines.join('\n')}\n`) }));
   const manifest = { entries: [{ url: `s3://${stack.s3.bucket}/${partKey}`, mandatory: true, meta: { content_length: 1 } }] };
   await s3.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: `${folder}/manifest.json`, Body: JSON.stringify(manifest) }));
-  const offsets = rows.map((r) => r.offset);
+  const partitions = [...new Set(rows.map((r) => r.partition ?? 0))];
+  const offsetsOf = (partition: number) => rows.filter((r) => (r.partition ?? 0) === partition).map((r) => r.offset);
   return {
     batchId,
     kind: 'rows',
@@ -66,8 +68,30 @@ async function putBatch(rows: Row[], options: { rowCount?: number; dropPart?: bo
     eventCount: rows.length,
     columns,
     schemaFingerprint: 'test',
-    offsets: [{ partition: 0, first: Math.min(...offsets), last: Math.max(...offsets) }],
+    offsets: partitions.map((partition) => ({ partition, first: Math.min(...offsetsOf(partition)), last: Math.max(...offsetsOf(partition)) })),
     lsnRange: null,
+    sourceTimeRange: null,
+    oversizedValues: [],
+    producer: 'test',
+  };
+}
+
+/** A source TRUNCATE at `lsn`, consumed from `partition` at `offset` (its event has no key). */
+function truncateBatch(partition: number, offset: number, lsn: number): BatchReady {
+  return {
+    batchId: randomUUID(),
+    kind: 'truncate',
+    table: { topic, schema, table: 'items' },
+    createdAtMs: Date.now(),
+    manifestUrl: null,
+    files: [],
+    rowCount: 0,
+    rowsByOp: { c: 0, u: 0, d: 0, r: 0 },
+    eventCount: 1,
+    columns,
+    schemaFingerprint: 'test',
+    offsets: [{ partition, first: offset, last: offset }],
+    lsnRange: { min: String(lsn), max: String(lsn) },
     sourceTimeRange: null,
     oversizedValues: [],
     producer: 'test',
@@ -98,6 +122,7 @@ before(async () => {
 after(async () => {
   await sql.execute(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
   await sql.execute(`DELETE FROM pgshift.ledger WHERE topic = '${topic}'`).catch(() => undefined);
+  await sql.execute(`DELETE FROM pgshift.truncations WHERE topic = '${topic}'`).catch(() => undefined);
   await adapter.close();
   sql.close();
   s3.destroy();
@@ -127,7 +152,7 @@ describe('RedshiftAdapter', () => {
       { id: 2, name: 'two', doc: null, bin: null, op: 'c', offset: 11 },
     ]);
     const applied = await adapter.applyBatch(planFor(first));
-    assert.deepEqual(applied, { batchId: first.batchId, rowsStaged: 2, rowsSkipped: 0, targetRowsRemoved: 0, targetRowsWritten: 2, alreadyApplied: false });
+    assert.deepEqual(applied, { batchId: first.batchId, rowsStaged: 2, rowsSkipped: 0, rowsBeforeTruncation: 0, targetRowsRemoved: 0, targetRowsWritten: 2, alreadyApplied: false });
 
     const second = await putBatch([
       { id: 1, name: null, doc: null, bin: null, op: 'd', offset: 12 },
@@ -166,8 +191,23 @@ describe('RedshiftAdapter', () => {
     );
   });
 
-  it('clears the ledger of a target', async () => {
-    assert.equal(await adapter.clearLedger(target), 1);
+  it('applies a truncate by LSN across partitions: rows changed after it survive, changes from before it consumed late are dropped', async () => {
+    // Row 2 (LSN 1013) is in the target. The truncate at LSN 2000 is on partition 1; row 7 was inserted
+    // after it but is consumed first (partition 2), row 8 before it but is consumed last (partition 0).
+    await adapter.applyBatch(planFor(await putBatch([{ id: 7, name: 'after', doc: null, bin: null, op: 'c', offset: 1, partition: 2, lsn: 2100 }])));
+    const truncated = await adapter.applyBatch(planFor(truncateBatch(1, 1, 2000)));
+    assert.equal(truncated.targetRowsRemoved, 1);
+    const late = await adapter.applyBatch(planFor(await putBatch([{ id: 8, name: 'before', doc: null, bin: null, op: 'c', offset: 30, lsn: 1500 }])));
+    assert.equal(late.rowsBeforeTruncation, 1);
+    const rows = await sql.query(`SELECT id, name FROM "${schema}".items ORDER BY id`);
+    assert.deepEqual(rows.rows, [{ id: 7, name: 'after' }]);
+    const watermark = await sql.query(`SELECT lsn FROM pgshift.truncations WHERE topic = '${topic}'`);
+    assert.deepEqual(watermark.rows.map((r) => Number(r.lsn)), [2000]);
+  });
+
+  it('clears the ledger and the truncation watermark of a target', async () => {
+    assert.equal(await adapter.clearLedger(target), 3);
     assert.deepEqual(await adapter.readLedger(topic), new Map());
+    assert.deepEqual((await sql.query(`SELECT lsn FROM pgshift.truncations WHERE topic = '${topic}'`)).rows, []);
   });
 });

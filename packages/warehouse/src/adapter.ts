@@ -40,6 +40,8 @@ export interface ApplyResult {
   rowsStaged: number;
   /** Staged rows dropped because the ledger says their offset was already applied. */
   rowsSkipped: number;
+  /** Staged rows dropped because they changed the table before a truncate that is already applied. */
+  rowsBeforeTruncation?: number;
   /** Target rows removed by key (deleted rows and the old images of updated rows), or by a truncate. */
   targetRowsRemoved?: number;
   /** Rows written to the target (inserted rows and the new images of updated rows; soft deletes too). */
@@ -58,7 +60,10 @@ export interface WarehouseAdapter {
   applyBatch(plan: MergePlan): Promise<ApplyResult>;
   /** Partition → last applied offset, for one change topic. */
   readLedger(topic: string): Promise<Map<number, bigint>>;
-  /** Forgets what was applied to a target (a deliberate reload). Returns the ledger rows removed. */
+  /**
+   * Forgets what was applied to a target (a deliberate reload): its ledger rows and its truncation
+   * watermark, in one transaction. Returns the ledger rows removed.
+   */
   clearLedger(target: TargetTable): Promise<number>;
   close(): Promise<void>;
 }

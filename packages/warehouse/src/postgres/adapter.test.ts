@@ -57,6 +57,7 @@ before(async () => {
 after(async () => {
   await db.query(`DROP SCHEMA "${schema}" CASCADE`);
   await db.query(`DELETE FROM pgshift.ledger WHERE target_schema = $1`, [schema]);
+  await db.query(`DELETE FROM pgshift.truncations WHERE target_schema = $1`, [schema]);
   await db.end();
   await adapter.close();
   for (const key of writtenKeys) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
@@ -71,6 +72,8 @@ interface Row {
   op: Op;
   offset: number;
   partition?: number;
+  /** The change's source LSN; 1000 + offset unless given. */
+  lsn?: number;
   unchanged?: number[];
 }
 
@@ -84,7 +87,7 @@ function csvFile(columns: readonly ColumnSpec[], rows: readonly Row[]): Buffer {
     [
       ...row.values,
       row.op,
-      String(1000 + row.offset),
+      String(row.lsn ?? 1000 + row.offset),
       '2026-01-01 10:00:00.000001',
       String(row.partition ?? 0),
       String(row.offset),
@@ -138,7 +141,9 @@ async function writeBatch(table: TargetTable, columns: ColumnSpec[], rows: Row[]
   };
 }
 
-function truncateBatch(table: TargetTable, columns: ColumnSpec[], offset: number): BatchReady {
+/** A truncate at `offset` of `partition` (0 unless given), at LSN `lsn` (1000 + offset unless given). */
+function truncateBatch(table: TargetTable, columns: ColumnSpec[], offset: number, at: { lsn?: number; partition?: number } = {}): BatchReady {
+  const lsn = String(at.lsn ?? 1000 + offset);
   return {
     batchId: `t${++batchNumber}-${run}`,
     kind: 'truncate',
@@ -151,8 +156,8 @@ function truncateBatch(table: TargetTable, columns: ColumnSpec[], offset: number
     eventCount: 1,
     columns,
     schemaFingerprint: 'test',
-    offsets: [{ partition: 0, first: offset, last: offset }],
-    lsnRange: null,
+    offsets: [{ partition: at.partition ?? 0, first: offset, last: offset }],
+    lsnRange: { min: lsn, max: lsn },
     sourceTimeRange: { minMs: Date.UTC(2026, 0, 2), maxMs: Date.UTC(2026, 0, 2) },
     oversizedValues: [],
     producer: 'adapter.test',
@@ -226,7 +231,7 @@ describe('a table with a primary key', () => {
       { op: 'c', offset: 3, values: ['3', 'line\nbreak', '"just a string"', '', '0', 'u3', '[]', '2026-01-01 12:30:00.123456+02'] },
     ]);
     const result = await load(first, target);
-    assert.deepEqual(result, { batchId: first.batchId, rowsStaged: 3, rowsSkipped: 0, targetRowsRemoved: 0, targetRowsWritten: 3, alreadyApplied: false });
+    assert.deepEqual(result, { batchId: first.batchId, rowsStaged: 3, rowsSkipped: 0, rowsBeforeTruncation: 0, targetRowsRemoved: 0, targetRowsWritten: 3, alreadyApplied: false });
 
     const described = await adapter.describeTable(target);
     assert.deepEqual(
@@ -407,6 +412,107 @@ describe('truncate in hard mode', () => {
     await load(await writeBatch(target, columns, [{ op: 'c', offset: 4, values: ['9'] }]), target);
     assert.equal((await load(truncate, target)).alreadyApplied, true);
     assert.deepEqual(await rows(target, 'id'), [{ id: 9 }]);
+  });
+});
+
+/** The topic's truncation watermark, or null when it has none. */
+async function watermarkOf(target: TargetTable): Promise<string | null> {
+  const result = await db.query<{ lsn: string }>(`SELECT lsn FROM pgshift.truncations WHERE topic = $1`, [topicOf(target)]);
+  return result.rows[0]?.lsn ?? null;
+}
+
+// A truncate event has no key: it lands on partition 0 here while the rows' changes are on partitions 1
+// and 2, and the partitions are consumed independently, so batches arrive out of LSN order.
+describe('truncate on a topic with several partitions', () => {
+  const target = tableNamed('baskets');
+  const columns: ColumnSpec[] = [
+    { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true },
+    { name: 'note', sourceType: 'text', nullable: true, primaryKey: false },
+  ];
+  const firstTruncate = truncateBatch(target, columns, 1, { lsn: 200 });
+  const secondTruncate = truncateBatch(target, columns, 2, { lsn: 400 });
+
+  test('a row inserted before the truncate but applied after it is not in the warehouse', async () => {
+    await load(await writeBatch(target, columns, [
+      { op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'before'] },
+      { op: 'c', offset: 2, partition: 1, lsn: 110, values: ['2', 'before'] },
+    ]), target);
+    const truncated = await load(firstTruncate, target);
+    assert.equal(truncated.targetRowsRemoved, 2);
+    assert.equal(await watermarkOf(target), '200');
+
+    const late = await load(await writeBatch(target, columns, [
+      { op: 'c', offset: 3, partition: 1, lsn: 150, values: ['3', 'inserted before the truncate'] },
+      { op: 'c', offset: 1, partition: 2, lsn: 250, values: ['4', 'inserted after the truncate'] },
+    ]), target);
+    assert.equal(late.rowsBeforeTruncation, 1);
+    assert.deepEqual(await rows(target, 'id, note'), [{ id: 4, note: 'inserted after the truncate' }]);
+  });
+
+  test('a row inserted after the truncate but applied before it survives the truncate', async () => {
+    await load(await writeBatch(target, columns, [
+      { op: 'c', offset: 4, partition: 1, lsn: 350, values: ['5', 'before the second truncate'] },
+      { op: 'c', offset: 2, partition: 2, lsn: 450, values: ['6', 'after the second truncate'] },
+    ]), target);
+    assert.deepEqual((await rows(target, 'id')).map((r) => r.id), [4, 5, 6]);
+    const truncated = await load(secondTruncate, target);
+    assert.equal(truncated.targetRowsRemoved, 2, 'rows 4 and 5, last changed before LSN 400');
+    assert.deepEqual(await rows(target, 'id, note, _pgshift_lsn AS lsn'), [{ id: 6, note: 'after the second truncate', lsn: '450' }]);
+    assert.equal(await watermarkOf(target), '400');
+  });
+
+  test('a replayed truncate batch changes nothing', async () => {
+    const before = await rows(target);
+    assert.equal((await load(secondTruncate, target)).alreadyApplied, true);
+    assert.equal((await load(firstTruncate, target)).alreadyApplied, true);
+    assert.deepEqual(await rows(target), before);
+    assert.equal(await watermarkOf(target), '400');
+  });
+
+  test('an older truncate consumed after a newer one deletes nothing newer and leaves the watermark where it is', async () => {
+    const before = await rows(target);
+    const older = truncateBatch(target, columns, 1, { lsn: 300, partition: 3 });
+    const result = await load(older, target);
+    assert.equal(result.alreadyApplied, false);
+    assert.equal(result.targetRowsRemoved, 0);
+    assert.deepEqual(await rows(target), before);
+    assert.equal(await watermarkOf(target), '400');
+    assert.deepEqual(await adapter.readLedger(topicOf(target)), new Map([[0, 2n], [1, 4n], [2, 2n], [3, 1n]]));
+  });
+
+  test('clearing the ledger clears the truncation watermark, so a reload applies changes from before it', async () => {
+    assert.equal(await adapter.clearLedger(target), 4);
+    assert.equal(await watermarkOf(target), null);
+    const reload = await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'reloaded'] }]), target);
+    assert.equal(reload.rowsBeforeTruncation, 0);
+    assert.deepEqual((await rows(target, 'id, note'))[0], { id: 1, note: 'reloaded' });
+  });
+});
+
+describe('truncate in soft mode on a topic with several partitions', () => {
+  const target = tableNamed('wallets');
+  const columns: ColumnSpec[] = [
+    { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true },
+    { name: 'owner', sourceType: 'text', nullable: true, primaryKey: false },
+  ];
+
+  test('a truncate marks deleted only the rows last changed before it; a late change from before it is dropped', async () => {
+    await load(await writeBatch(target, columns, [
+      { op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'before'] },
+      { op: 'c', offset: 1, partition: 2, lsn: 300, values: ['2', 'after'] },
+    ]), target, { deleteMode: 'soft' });
+    const truncate = truncateBatch(target, columns, 1, { lsn: 200 });
+    assert.equal((await load(truncate, target, { deleteMode: 'soft' })).targetRowsRemoved, 1);
+    const late = await load(await writeBatch(target, columns, [{ op: 'u', offset: 2, partition: 1, lsn: 150, values: ['1', 'late update'] }]), target, { deleteMode: 'soft' });
+    assert.equal(late.rowsBeforeTruncation, 1);
+    const expected = [
+      { id: 1, owner: 'before', deleted: true, deleted_at: '2026-01-02 00:00:00', lsn: '200' },
+      { id: 2, owner: 'after', deleted: false, deleted_at: null, lsn: '300' },
+    ];
+    const marked = 'id, owner, _pgshift_deleted AS deleted, _pgshift_deleted_at::text AS deleted_at, _pgshift_lsn AS lsn';
+    assert.deepEqual(await rows(target, marked), expected);
+    assert.equal((await load(truncate, target, { deleteMode: 'soft' })).alreadyApplied, true);
+    assert.deepEqual(await rows(target, marked), expected);
   });
 });
 

@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
-import { clearLedgerStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
+import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { postgresDialect } from './dialect.js';
 
@@ -87,6 +87,7 @@ export class PostgresAdapter implements WarehouseAdapter {
         batchId: batch.batchId,
         rowsStaged: counts.get('copy') ?? 0,
         rowsSkipped: counts.get('ledger-filter') ?? 0,
+        rowsBeforeTruncation: counts.get('truncation-filter') ?? 0,
         targetRowsRemoved: (counts.get('remove-target-rows') ?? 0) + (counts.get('truncate-target') ?? 0),
         targetRowsWritten: counts.get('write-target-rows') ?? 0,
         alreadyApplied: false,
@@ -108,8 +109,22 @@ export class PostgresAdapter implements WarehouseAdapter {
 
   async clearLedger(target: TargetTable): Promise<number> {
     await this.#ensureLedger();
-    const result = await this.#pool.query(clearLedgerStatement(this.dialect, target));
-    return result.rowCount ?? 0;
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await client.query(clearLedgerStatement(this.dialect, target));
+      await client.query(clearTruncationStatement(this.dialect, target));
+      await client.query('COMMIT');
+      return result.rowCount ?? 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async close(): Promise<void> {

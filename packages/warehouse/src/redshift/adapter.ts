@@ -2,7 +2,7 @@ import type { Dialect } from '../dialect.js';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
-import { clearLedgerStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
+import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
 import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
@@ -78,6 +78,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
       batchId: batch.batchId,
       rowsStaged: rows('copy'),
       rowsSkipped: rows('ledger-filter'),
+      rowsBeforeTruncation: rows('truncation-filter'),
       targetRowsRemoved: rows('remove-target-rows') + rows('truncate-target'),
       targetRowsWritten: rows('write-target-rows'),
       alreadyApplied: false,
@@ -92,8 +93,8 @@ export class RedshiftAdapter implements WarehouseAdapter {
 
   async clearLedger(target: TargetTable): Promise<number> {
     await this.#ensureLedger();
-    const outcome = await this.#client.execute(clearLedgerStatement(this.dialect, target));
-    return Math.max(0, outcome.resultRows);
+    const outcome = await this.#client.executeBatch([clearLedgerStatement(this.dialect, target), clearTruncationStatement(this.dialect, target)]);
+    return Math.max(0, outcome.subStatements[0]?.resultRows ?? 0);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCoveredByLedger } from './ledger.js';
+import { postgresDialect } from '../postgres/dialect.js';
+import { createRedshiftDialect } from '../redshift/dialect.js';
+import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger } from './ledger.js';
+
+const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
 
 const ranges = [{ partition: 0, first: 5, last: 9 }, { partition: 2, first: 1, last: 3 }];
 
@@ -13,4 +17,22 @@ test('a batch is not covered when any partition is ahead of the ledger or unknow
   assert.equal(isCoveredByLedger(ranges, new Map([[0, 9n], [2, 2n]])), false);
   assert.equal(isCoveredByLedger(ranges, new Map([[0, 9n]])), false);
   assert.equal(isCoveredByLedger([], new Map()), false, 'a batch without offsets is never skipped');
+});
+
+test('the truncation watermark table is created with the ledger, one row per topic', () => {
+  const statements = createLedgerStatements(redshift);
+  assert.equal(statements.length, 3);
+  assert.equal(
+    statements[2],
+    'CREATE TABLE IF NOT EXISTS "pgshift"."truncations" ("target_schema" VARCHAR(512) NOT NULL, "target_table" VARCHAR(512) NOT NULL, ' +
+      '"topic" VARCHAR(512) NOT NULL, "lsn" BIGINT NOT NULL, "batch_id" VARCHAR(512) NOT NULL, "updated_at" TIMESTAMP NOT NULL, PRIMARY KEY ("topic"))',
+  );
+  assert.match(createLedgerStatements(postgresDialect)[2]!, /"lsn" bigint NOT NULL/);
+});
+
+test('clearing a target forgets its ledger rows and its truncation watermark, by the names the warehouse stores', () => {
+  const target = { schema: 'Sales', table: 'Orders' };
+  assert.equal(clearLedgerStatement(redshift, target), 'DELETE FROM "pgshift"."ledger" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
+  assert.equal(clearTruncationStatement(redshift, target), 'DELETE FROM "pgshift"."truncations" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
+  assert.equal(clearTruncationStatement(postgresDialect, target), 'DELETE FROM "pgshift"."truncations" WHERE "target_schema" = \'Sales\' AND "target_table" = \'Orders\'');
 });

@@ -10,8 +10,21 @@ import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.j
  */
 export const LEDGER = { schema: 'pgshift', table: 'ledger' } as const;
 
+/**
+ * The truncation watermark: per change topic, the LSN of the latest source TRUNCATE applied. A
+ * truncate's event has no key, so it lands on any partition and can be consumed before or after
+ * changes that precede or follow it on other partitions. TRUNCATE takes an ACCESS EXCLUSIVE lock, so
+ * every change committed before it has a smaller LSN and every change after it a larger one: a change
+ * below the watermark was erased by a truncate already applied and must not be written again.
+ */
+export const TRUNCATIONS = { schema: 'pgshift', table: 'truncations' } as const;
+
 export function ledgerTableName(dialect: Dialect): string {
   return quoteQualified(LEDGER.schema, LEDGER.table, dialect.identifiers);
+}
+
+export function truncationsTableName(dialect: Dialect): string {
+  return quoteQualified(TRUNCATIONS.schema, TRUNCATIONS.table, dialect.identifiers);
 }
 
 export function createLedgerStatements(dialect: Dialect): string[] {
@@ -33,6 +46,17 @@ export function createLedgerStatements(dialect: Dialect): string[] {
         `PRIMARY KEY (${q('topic')}, ${q('partition')})`,
       ].join(', ') +
       ')',
+    `CREATE TABLE IF NOT EXISTS ${truncationsTableName(dialect)} (` +
+      [
+        `${q('target_schema')} ${text} NOT NULL`,
+        `${q('target_table')} ${text} NOT NULL`,
+        `${q('topic')} ${text} NOT NULL`,
+        `${q('lsn')} ${t.bigint} NOT NULL`,
+        `${q('batch_id')} ${text} NOT NULL`,
+        `${q('updated_at')} ${t.timestamp} NOT NULL`,
+        `PRIMARY KEY (${q('topic')})`,
+      ].join(', ') +
+      ')',
   ];
 }
 
@@ -50,6 +74,15 @@ export function clearLedgerStatement(dialect: Dialect, target: TargetTable): str
   );
 }
 
+/** Forgets the truncation watermark of a target, with its ledger (a deliberate reload replays the truncates too). */
+export function clearTruncationStatement(dialect: Dialect, target: TargetTable): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  return (
+    `DELETE FROM ${truncationsTableName(dialect)} WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} ` +
+    `AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`
+  );
+}
+
 /**
  * Removes staged rows whose offset the ledger already covers. Qualified with the ledger's full name
  * (Redshift's DELETE … USING takes no aliases).
@@ -63,6 +96,39 @@ export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: st
     `AND ${ledger}.${q('partition')} = ${stagingTable}.${partitionColumn} ` +
     `AND ${stagingTable}.${offsetColumn} <= ${ledger}.${q('last_offset')}`
   );
+}
+
+/**
+ * Removes staged rows below the topic's truncation watermark: changes made before a truncate that is
+ * already applied (consumed late from another partition). Qualified with full names, as the ledger filter.
+ */
+export function filterStagedByTruncationStatement(dialect: Dialect, stagingTable: string, topic: string, lsnColumn: string): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const truncations = truncationsTableName(dialect);
+  return (
+    `DELETE FROM ${stagingTable} USING ${truncations} ` +
+    `WHERE ${truncations}.${q('topic')} = ${dialect.literal(topic)} ` +
+    `AND ${stagingTable}.${lsnColumn} < ${truncations}.${q('lsn')}`
+  );
+}
+
+/**
+ * Moves the topic's truncation watermark to max(watermark, lsn): the ledger's upsert shape, a DELETE
+ * of a lower watermark and an INSERT when the topic then has none.
+ */
+export function advanceTruncationStatements(dialect: Dialect, target: TargetTable, topic: string, batchId: string, lsn: bigint): string[] {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const truncations = truncationsTableName(dialect);
+  const existing = q('existing');
+  const batch = q('batch');
+  return [
+    `DELETE FROM ${truncations} WHERE ${q('topic')} = ${dialect.literal(topic)} AND ${q('lsn')} < ${lsn}`,
+    `INSERT INTO ${truncations} (${['target_schema', 'target_table', 'topic', 'lsn', 'batch_id', 'updated_at'].map(q).join(', ')}) ` +
+      `SELECT ${targetLiterals(dialect, target).schema}, ${targetLiterals(dialect, target).table}, ${dialect.literal(topic)}, ${batch}.${q('lsn')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
+      `FROM (SELECT ${lsn} AS ${q('lsn')}) AS ${batch} ` +
+      `LEFT JOIN ${truncations} AS ${existing} ON ${existing}.${q('topic')} = ${dialect.literal(topic)} ` +
+      `WHERE ${existing}.${q('topic')} IS NULL`,
+  ];
 }
 
 /** SQL that is true when the ledger already covers every one of the ranges (a truncate's guard). */

@@ -58,16 +58,16 @@ function sqlOf(list: MergeStatement[], kind: MergeStatement['kind']): string {
   return found.sql;
 }
 
-test('a rows batch is staged, checked, filtered by the ledger, merged, and advances the ledger, in that order', () => {
+test('a rows batch is staged, checked, filtered by the ledger and the truncation watermark, merged, and advances the ledger, in that order', () => {
   assert.deepEqual(statements(redshift).map((s) => s.kind), [
-    'create-staging', 'copy', 'count-guard', 'ledger-filter', 'keep-unchanged', 'remove-target-rows', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging',
+    'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'keep-unchanged', 'remove-target-rows', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging',
   ]);
 });
 
 test('Redshift SQL never commits implicitly and uses no syntax Redshift lacks', () => {
   for (const options of [{ deleteMode: 'hard' as const }, { deleteMode: 'soft' as const }]) {
     for (const kind of ['rows', 'truncate'] as const) {
-      for (const s of statements(redshift, options, { kind, manifestUrl: kind === 'rows' ? 's3://bucket/p/manifest.json' : null })) {
+      for (const s of statements(redshift, options, { kind, manifestUrl: kind === 'rows' ? 's3://bucket/p/manifest.json' : null, lsnRange: { min: '5', max: '5' } })) {
         assert.doesNotMatch(s.sql, /\bTRUNCATE\b(?!COLUMNS)|\bMERGE\b|ON CONFLICT|RETURNING|\bVALUES\b/i, s.sql);
       }
     }
@@ -109,6 +109,14 @@ test('the ledger filter removes staged rows at or below the ledger offset of the
     sqlOf(statements(redshift), 'ledger-filter'),
     'DELETE FROM "_pgshift_stage" USING "pgshift"."ledger" WHERE "pgshift"."ledger"."topic" = \'pgshift.app.orders\' ' +
       'AND "pgshift"."ledger"."partition" = "_pgshift_stage"."_pgshift_partition" AND "_pgshift_stage"."_pgshift_offset" <= "pgshift"."ledger"."last_offset"',
+  );
+});
+
+test('the truncation filter removes staged rows below the topic truncation watermark', () => {
+  assert.equal(
+    sqlOf(statements(redshift), 'truncation-filter'),
+    'DELETE FROM "_pgshift_stage" USING "pgshift"."truncations" WHERE "pgshift"."truncations"."topic" = \'pgshift.app.orders\' ' +
+      'AND "_pgshift_stage"."_pgshift_lsn" < "pgshift"."truncations"."lsn"',
   );
 });
 
@@ -163,7 +171,7 @@ test('soft mode writes deletes as rows marked deleted, keeping the target values
 test('a table without a key appends every staged row with its op and position, deleting nothing', () => {
   const columns = keyed.map((c) => ({ ...c, primaryKey: false }));
   const list = statements(redshift, {}, { columns });
-  assert.deepEqual(list.map((s) => s.kind), ['create-staging', 'copy', 'count-guard', 'ledger-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
+  assert.deepEqual(list.map((s) => s.kind), ['create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
   assert.equal(
     sqlOf(list, 'write-target-rows'),
     'INSERT INTO "dw"."orders" ("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_loaded_at", "_pgshift_op", "_pgshift_partition", "_pgshift_offset") ' +
@@ -171,19 +179,52 @@ test('a table without a key appends every staged row with its op and position, d
   );
 });
 
-test('a truncate batch deletes every row (never TRUNCATE) unless the ledger already covers it', () => {
-  const list = statements(redshift, {}, { kind: 'truncate', manifestUrl: null, offsets: [{ partition: 1, first: 20, last: 20 }] });
-  assert.deepEqual(list.map((s) => s.kind), ['truncate-target', 'ledger-remove', 'ledger-insert']);
+const truncateAt = (lsn: string): Partial<BatchReady> => ({
+  kind: 'truncate',
+  manifestUrl: null,
+  rowCount: 0,
+  offsets: [{ partition: 1, first: 20, last: 20 }],
+  lsnRange: { min: lsn, max: lsn },
+});
+
+test('a truncate batch deletes the rows last changed before its LSN (never TRUNCATE) unless the ledger already covers it', () => {
+  const list = statements(redshift, {}, truncateAt('9000000000'));
+  assert.deepEqual(list.map((s) => s.kind), ['truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
   assert.equal(
     sqlOf(list, 'truncate-target'),
-    'DELETE FROM "dw"."orders" WHERE NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "partition" = 1 AND "last_offset" >= 20))',
+    'DELETE FROM "dw"."orders" WHERE "_pgshift_lsn" < 9000000000 ' +
+      'AND NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "partition" = 1 AND "last_offset" >= 20))',
   );
 });
 
-test('a truncate in soft mode marks every live row deleted at the batch source time', () => {
-  const sql = sqlOf(statements(redshift, { deleteMode: 'soft' }, { kind: 'truncate', manifestUrl: null }), 'truncate-target');
-  assert.match(sql, /^UPDATE "dw"\."orders" SET "_pgshift_deleted" = TRUE, "_pgshift_deleted_at" = CAST\('2026-01-01 00:00:00\.000' AS TIMESTAMP\), "_pgshift_loaded_at" = SYSDATE /);
-  assert.match(sql, /WHERE \("_pgshift_deleted" IS NULL OR "_pgshift_deleted" = FALSE\) AND NOT \(EXISTS/);
+test('a truncate batch moves the topic truncation watermark forward only, with the ledger upsert shape', () => {
+  const list = statements(redshift, {}, truncateAt('9000000000'));
+  assert.equal(sqlOf(list, 'truncation-remove'), 'DELETE FROM "pgshift"."truncations" WHERE "topic" = \'pgshift.app.orders\' AND "lsn" < 9000000000');
+  assert.equal(
+    sqlOf(list, 'truncation-insert'),
+    'INSERT INTO "pgshift"."truncations" ("target_schema", "target_table", "topic", "lsn", "batch_id", "updated_at") ' +
+      'SELECT \'dw\', \'orders\', \'pgshift.app.orders\', "batch"."lsn", \'b-1\', SYSDATE FROM (SELECT 9000000000 AS "lsn") AS "batch" ' +
+      'LEFT JOIN "pgshift"."truncations" AS "existing" ON "existing"."topic" = \'pgshift.app.orders\' WHERE "existing"."topic" IS NULL',
+  );
+});
+
+test('a truncate batch without an LSN deletes every row and records no watermark', () => {
+  const list = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null });
+  assert.deepEqual(list.map((s) => s.kind), ['truncate-target', 'ledger-remove', 'ledger-insert']);
+  assert.match(sqlOf(list, 'truncate-target'), /^DELETE FROM "dw"\."orders" WHERE NOT \(EXISTS/);
+});
+
+test('a truncate batch with an LSN that is not a decimal number is refused', () => {
+  assert.throws(() => statements(redshift, {}, truncateAt('1; DROP TABLE x')), /invalid LSN/);
+});
+
+test('a truncate in soft mode marks the live rows last changed before its LSN deleted, at the batch source time', () => {
+  const sql = sqlOf(statements(redshift, { deleteMode: 'soft' }, truncateAt('777')), 'truncate-target');
+  assert.match(
+    sql,
+    /^UPDATE "dw"\."orders" SET "_pgshift_deleted" = TRUE, "_pgshift_deleted_at" = CAST\('2026-01-01 00:00:00\.000' AS TIMESTAMP\), "_pgshift_loaded_at" = SYSDATE, "_pgshift_lsn" = 777 /,
+  );
+  assert.match(sql, /WHERE \("_pgshift_deleted" IS NULL OR "_pgshift_deleted" = FALSE\) AND "_pgshift_lsn" < 777 AND NOT \(EXISTS/);
 });
 
 test('the ledger moves to the greater of its offset and the batch last offset, per partition', () => {

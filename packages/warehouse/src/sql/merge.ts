@@ -5,7 +5,13 @@ import type { Dialect } from '../dialect.js';
 import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
 import { parseSourceType } from '../typing/source-type.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
-import { advanceLedgerStatements, filterStagedByLedgerStatement, ledgerCoversCondition } from './ledger.js';
+import {
+  advanceLedgerStatements,
+  advanceTruncationStatements,
+  filterStagedByLedgerStatement,
+  filterStagedByTruncationStatement,
+  ledgerCoversCondition,
+} from './ledger.js';
 
 /** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
 export type MergeStatementKind =
@@ -13,10 +19,13 @@ export type MergeStatementKind =
   | 'copy'
   | 'count-guard'
   | 'ledger-filter'
+  | 'truncation-filter'
   | 'keep-unchanged'
   | 'remove-target-rows'
   | 'write-target-rows'
   | 'truncate-target'
+  | 'truncation-remove'
+  | 'truncation-insert'
   | 'ledger-remove'
   | 'ledger-insert'
   | 'drop-staging';
@@ -43,6 +52,8 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  *   copy                COPY the batch's files into it
  *   count-guard         (Redshift) fail the transaction unless COUNT(*) = the batch's rowCount
  *   ledger-filter       drop staged rows at or below the ledger's offset for their partition
+ *   truncation-filter   drop staged rows below the topic's truncation watermark (changes a truncate
+ *                       already applied has erased; see TRUNCATIONS)
  *   keep-unchanged      (tables with a key) put the target's value into unchanged TOAST columns; in
  *                       soft-delete mode also into every column of a deleted row (its event has the key only)
  *   remove-target-rows  (tables with a key) DELETE the target rows of every staged key
@@ -50,8 +61,13 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  *                       hard mode leaves deletes out, soft mode writes them marked deleted
  *   ledger-remove/insert  ledger := max(ledger, batch's last offset) for each partition of the batch
  *   drop-staging
- * Truncate batch: truncate-target (DELETE, or mark every row deleted in soft mode) unless the ledger
- * already covers it, then the ledger statements.
+ * Truncate batch (at LSN T):
+ *   truncate-target     unless the ledger already covers the batch, DELETE the target rows whose last
+ *                       change is below T (soft mode: mark them deleted); rows changed after the truncate
+ *                       but applied before it stay
+ *   truncation-remove/insert  watermark := max(watermark, T)
+ *   ledger-remove/insert
+ * A truncate batch without an LSN (lsnRange null) deletes every row and records no watermark.
  */
 export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
   const { batch } = plan;
@@ -106,6 +122,7 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
     statements.push({ kind: 'count-guard', sql: `SELECT 1 / (CASE WHEN COUNT(*) = ${batch.rowCount} THEN 1 ELSE 0 END) AS ${q('staged_row_count_matches')} FROM ${stage}` });
   }
   statements.push({ kind: 'ledger-filter', sql: filterStagedByLedgerStatement(dialect, stage, batch.table.topic, q(META.partition), q(META.offset)) });
+  statements.push({ kind: 'truncation-filter', sql: filterStagedByTruncationStatement(dialect, stage, batch.table.topic, q(META.lsn)) });
 
   if (keys.length > 0) {
     const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft);
@@ -179,19 +196,38 @@ function truncateStatements(dialect: Dialect, plan: MergePlan): MergeStatement[]
   const target = quoteQualified(plan.target.schema, plan.target.table, dialect.identifiers);
   const { batch } = plan;
   const covered = batch.offsets.length > 0 ? ledgerCoversCondition(dialect, batch.table.topic, batch.offsets) : 'FALSE';
+  const lsn = truncateLsn(batch);
+  const beforeTruncate = lsn === null ? [] : [`${q(META.lsn)} < ${lsn}`];
+  const watermark: MergeStatement[] =
+    lsn === null
+      ? []
+      : advanceTruncationStatements(dialect, plan.target, batch.table.topic, batch.batchId, lsn).map((sql, i) => ({
+          kind: i === 0 ? 'truncation-remove' : 'truncation-insert',
+          sql,
+        }));
   if (plan.options.deleteMode === 'hard') {
     // Never TRUNCATE: it commits the transaction implicitly on Redshift.
-    return [{ kind: 'truncate-target', sql: `DELETE FROM ${target} WHERE NOT (${covered})` }];
+    return [{ kind: 'truncate-target', sql: `DELETE FROM ${target} WHERE ${[...beforeTruncate, `NOT (${covered})`].join(' AND ')}` }, ...watermark];
   }
   const deletedAt = batch.sourceTimeRange ? dialect.timestampLiteral(batch.sourceTimeRange.maxMs) : dialect.loadedAt;
+  // The truncate becomes the marked rows' last change.
+  const lastChange = lsn === null ? '' : `, ${q(META.lsn)} = ${lsn}`;
   return [
     {
       kind: 'truncate-target',
       sql:
-        `UPDATE ${target} SET ${q(META.deleted)} = TRUE, ${q(META.deletedAt)} = ${deletedAt}, ${q(META.loadedAt)} = ${dialect.loadedAt} ` +
-        `WHERE (${q(META.deleted)} IS NULL OR ${q(META.deleted)} = FALSE) AND NOT (${covered})`,
+        `UPDATE ${target} SET ${q(META.deleted)} = TRUE, ${q(META.deletedAt)} = ${deletedAt}, ${q(META.loadedAt)} = ${dialect.loadedAt}${lastChange} ` +
+        `WHERE ${[`(${q(META.deleted)} IS NULL OR ${q(META.deleted)} = FALSE)`, ...beforeTruncate, `NOT (${covered})`].join(' AND ')}`,
     },
+    ...watermark,
   ];
+}
+
+/** The truncate's LSN: the batch holds the truncate only, so min = max; max is the latest if it ever held more. */
+function truncateLsn(batch: MergePlan['batch']): bigint | null {
+  if (batch.lsnRange === null) return null;
+  if (!/^\d+$/.test(batch.lsnRange.max)) throw new Error(`batch ${batch.batchId} has an invalid LSN: ${JSON.stringify(batch.lsnRange.max)}`);
+  return BigInt(batch.lsnRange.max);
 }
 
 function checkLimits(statements: readonly MergeStatement[]): void {
