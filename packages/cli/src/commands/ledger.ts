@@ -1,0 +1,128 @@
+import { createInterface } from 'node:readline/promises';
+import { clearLedgerStatement } from '@pgshift/warehouse';
+import { Command, Option } from 'commander';
+import { EXIT, parseTableName, UsageError } from '../cli-error.js';
+import { formatColumns } from '../format-table.js';
+import { isMissingLedger, showLedgerSql } from '../ledger/ledger-sql.js';
+import { openWarehouse, type OpenWarehouse } from '../warehouse/open-warehouse.js';
+import type { TextRow } from '../warehouse/sql-runner.js';
+
+interface WarehouseFlags {
+  warehouse?: string;
+  warehouseUrl?: string;
+  json?: boolean;
+}
+
+function warehouseOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--warehouse <kind>', 'warehouse kind (default: $PGSHIFT_WAREHOUSE)').choices(['postgres', 'redshift']))
+    .option('--warehouse-url <url>', 'PostgreSQL warehouse connection string (default: $PGSHIFT_WAREHOUSE_URL); Redshift uses the loader\'s PGSHIFT_REDSHIFT_* variables');
+}
+
+export function ledgerCommand(): Command {
+  const ledger = new Command('ledger')
+    .summary('show or clear the offset ledger the loader keeps in the warehouse')
+    .description(
+      [
+        'The loader records, in the warehouse table pgshift.ledger, the last Kafka',
+        'offset it has applied for each partition of each change topic, in the same',
+        'transaction as the data. Batches at or below it are skipped: that is what',
+        'makes loading exactly-once in effect.',
+      ].join('\n'),
+    );
+
+  ledger.addCommand(
+    warehouseOptions(new Command('show'))
+      .summary('print the ledger rows, all or one warehouse table\'s')
+      .description('Print the ledger rows: warehouse table, change topic, partition, last\napplied offset, the batch that moved it, and when.')
+      .option('--table <schema.table>', 'only the rows of this warehouse table')
+      .option('--json', 'print JSON instead of text')
+      .action(async (flags: WarehouseFlags & { table?: string }) => {
+        const target = flags.table === undefined ? undefined : parseTableName(flags.table);
+        await withWarehouse(flags, async ({ runner, dialect }) => {
+          let rows: TextRow[];
+          try {
+            rows = await runner.query(showLedgerSql(dialect, target));
+          } catch (error) {
+            if (!isMissingLedger(error)) throw error;
+            rows = [];
+          }
+          if (flags.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          else if (rows.length === 0) process.stdout.write(`no ledger rows${flags.table ? ` for ${flags.table}` : ''}\n`);
+          else {
+            const headers = ['table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at (UTC)'];
+            process.stdout.write(
+              formatColumns(
+                headers,
+                rows.map((r) => [`${r.target_schema}.${r.target_table}`, r.topic ?? '', r.partition ?? '', r.last_offset ?? '', r.batch_id ?? '', r.updated_at ?? '']),
+              ),
+            );
+          }
+        });
+      }),
+  );
+
+  ledger.addCommand(
+    warehouseOptions(new Command('reset'))
+      .summary('forget what was applied to one warehouse table (the deliberate reload)')
+      .description(
+        [
+          'Forget what the loader applied to one warehouse table: its ledger rows are',
+          'deleted, so every batch of that table is applied again, even ones already',
+          "applied. The table's data is not touched.",
+          '',
+          "This is the deliberate reload: reset the ledger, then replay the table's",
+          "change topic from the start (rewind the batcher's consumer group on",
+          'pgshift.<schema>.<table>); merging by primary key makes the re-applied rows',
+          'replace the ones already there.',
+        ].join('\n'),
+      )
+      .requiredOption('--table <schema.table>', 'the warehouse table whose ledger rows are removed')
+      .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+      .action(async (flags: WarehouseFlags & { table: string; yes?: boolean }) => {
+        const target = parseTableName(flags.table);
+        await withWarehouse(flags, async ({ runner, dialect }) => {
+          let rows: TextRow[];
+          try {
+            rows = await runner.query(showLedgerSql(dialect, target));
+          } catch (error) {
+            if (!isMissingLedger(error)) throw error;
+            rows = [];
+          }
+          if (rows.length === 0) {
+            process.stdout.write(`no ledger rows for ${flags.table}: nothing to reset\n`);
+            return;
+          }
+          const listed = rows.map((r) => `  ${r.topic} partition ${r.partition}: last offset ${r.last_offset}`).join('\n');
+          process.stdout.write(`ledger rows of ${flags.table}:\n${listed}\n`);
+          if (!flags.yes) await confirm(flags.table);
+          const removed = await runner.execute(clearLedgerStatement(dialect, target));
+          process.stdout.write(
+            `removed ${removed} ledger rows of ${flags.table}. Every batch of it will be applied again: replay its change topic to reload it.\n`,
+          );
+        });
+      }),
+  );
+  return ledger;
+}
+
+async function confirm(table: string): Promise<void> {
+  if (!process.stdin.isTTY) throw new UsageError('refusing to reset the ledger without --yes when stdin is not a terminal');
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`type ${table} to remove these rows: `);
+    if (answer.trim() !== table) throw new UsageError('not confirmed: nothing was removed');
+  } finally {
+    prompt.close();
+  }
+}
+
+async function withWarehouse(flags: WarehouseFlags, work: (warehouse: OpenWarehouse) => Promise<void>): Promise<void> {
+  const warehouse = openWarehouse({ kind: flags.warehouse, url: flags.warehouseUrl });
+  try {
+    await work(warehouse);
+    process.exitCode = EXIT.ok;
+  } finally {
+    await warehouse.runner.close();
+  }
+}

@@ -1,0 +1,132 @@
+import type { ValueKind } from './value-kind.js';
+
+/**
+ * One side of a comparison: the source PostgreSQL, or the warehouse (PostgreSQL or Redshift). The SQL
+ * verify sends to a Redshift warehouse uses only Redshift functions (MD5, STRTOL, TO_CHAR, RTRIM,
+ * JSON_SERIALIZE, FROM_VARBYTE); the source is always PostgreSQL.
+ */
+export interface SqlSide {
+  role: 'source' | 'warehouse';
+  flavour: 'postgres' | 'redshift';
+  /** The warehouse's flavour: the source writes some values the way that warehouse prints them. */
+  warehouse: 'postgres' | 'redshift';
+  /** A string literal in this side's syntax. */
+  literal(value: string): string;
+}
+
+/** A column compared on both sides. */
+export interface ComparedColumn {
+  /** The source column name (what reports show). */
+  name: string;
+  /** The column name as the warehouse stores it (folded to lower case on Redshift). */
+  warehouseName: string;
+  kind: ValueKind;
+  /**
+   * Per side: the column's collation does not sort by bytes (anything but C, POSIX, C.UTF-8), so that
+   * ordered comparisons of text keys need COLLATE "C" to agree with the other side.
+   */
+  needsByteOrder: { source: boolean; warehouse: boolean };
+}
+
+/** `"name"` with `"` doubled. Names are already in the side's stored spelling. */
+export function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function columnReference(column: ComparedColumn, side: SqlSide): string {
+  return quoteName(side.role === 'source' ? column.name : column.warehouseName);
+}
+
+function asText(expression: string, side: SqlSide): string {
+  // Redshift's bare VARCHAR in a CAST means VARCHAR(256).
+  return `CAST(${expression} AS ${side.flavour === 'redshift' ? 'VARCHAR(65535)' : 'TEXT'})`;
+}
+
+/** `1.50` → `1.5`, `2.000` → `2`, `10` stays `10`: numeric scales differ between source and warehouse. */
+export function withoutTrailingZeros(text: string): string {
+  return `CASE WHEN POSITION('.' IN ${text}) > 0 THEN RTRIM(RTRIM(${text}, '0'), '.') ELSE ${text} END`;
+}
+
+const TIMESTAMP_FORMAT = "'YYYY-MM-DD HH24:MI:SS.US'";
+
+/**
+ * The value of a column as text that is equal on both sides when the data is equal through the type
+ * mapping; NULL stays NULL (and so stays distinct from the empty string).
+ *
+ * - booleans `t`/`f`; numerics without trailing zeros (an unconstrained numeric becomes DECIMAL(38,10)
+ *   on Redshift); money as its numeric value.
+ * - timestamps `YYYY-MM-DD HH24:MI:SS.US`, timestamptz first converted to UTC; time likewise; dates ISO.
+ * - json, jsonb, hstore and arrays: jsonb's text on a PostgreSQL warehouse (the source side through
+ *   to_jsonb, which writes arrays as the JSON arrays the warehouse holds); for Redshift the source side
+ *   drops the blanks jsonb puts after `:` and `,` to match JSON_SERIALIZE's compact text.
+ * - bytea as lower-case hexadecimal; char(n) without trailing blanks; everything else its text form.
+ */
+export function normalisedValue(column: ComparedColumn, side: SqlSide): string {
+  const c = columnReference(column, side);
+  const redshift = side.flavour === 'redshift';
+  switch (column.kind) {
+    case 'boolean':
+      return `CASE ${c} WHEN TRUE THEN 't' WHEN FALSE THEN 'f' END`;
+    case 'integer':
+    case 'float':
+    case 'interval':
+      return asText(c, side);
+    case 'numeric':
+      return withoutTrailingZeros(asText(c, side));
+    case 'money':
+      return withoutTrailingZeros(asText(side.role === 'source' ? `CAST(${c} AS NUMERIC)` : c, side));
+    case 'text':
+      return side.role === 'warehouse' && redshift ? c : asText(c, side);
+    case 'other':
+      // The type's output form (what Debezium sends): CAST(inet AS TEXT) would add `/32`.
+      return redshift ? c : `CASE WHEN ${c} IS NULL THEN NULL ELSE FORMAT('%s', ${c}) END`;
+    case 'citext':
+      return asText(c, side);
+    case 'bpchar':
+      return `RTRIM(${asText(c, side)})`;
+    case 'uuid':
+      return redshift ? `LOWER(${c})` : asText(c, side);
+    case 'json':
+      if (side.role === 'warehouse') return redshift ? `JSON_SERIALIZE(${c})` : asText(c, side);
+      return side.warehouse === 'redshift'
+        ? `REGEXP_REPLACE(CAST(TO_JSONB(${c}) AS TEXT), '("(?:[^"\\\\]|\\\\.)*")|[ \\n]+', '\\1', 'g')`
+        : `CAST(TO_JSONB(${c}) AS TEXT)`;
+    case 'bytea':
+      return redshift ? `FROM_VARBYTE(${c}, 'hex')` : `ENCODE(${c}, 'hex')`;
+    case 'date':
+      return `TO_CHAR(${c}, 'YYYY-MM-DD')`;
+    case 'time':
+      return `TO_CHAR(CAST('2000-01-01' AS DATE) + ${c}, 'HH24:MI:SS.US')`;
+    case 'timetz':
+      return asText(`${c} AT TIME ZONE 'UTC'`, side);
+    case 'timestamp':
+      return `TO_CHAR(${c}, ${TIMESTAMP_FORMAT})`;
+    case 'timestamptz':
+      return `TO_CHAR(${c} AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT})`;
+    case 'unsupported':
+      throw new Error(`column ${column.name} cannot be compared`);
+  }
+}
+
+/**
+ * The row's text: per column the MD5 of its normalised value, or `N` for NULL. Fixed-width pieces keep
+ * the text unambiguous without escaping, and short enough for Redshift's 65,535-byte VARCHAR.
+ */
+export function rowText(columns: readonly ComparedColumn[], side: SqlSide): string {
+  if (columns.length === 0) return "''";
+  return columns.map((column) => `COALESCE(MD5(${normalisedValue(column, side)}), 'N')`).join(' || ');
+}
+
+/** The row's hash as 32 hex digits (row-level diffs). */
+export function rowHash(columns: readonly ComparedColumn[], side: SqlSide): string {
+  return `MD5(${rowText(columns, side)})`;
+}
+
+/**
+ * The first 8 hex digits of the row's MD5 as a non-negative BIGINT: chunks compare SUM() of it, which
+ * does not depend on row order.
+ */
+export function rowHashNumber(columns: readonly ComparedColumn[], side: SqlSide): string {
+  const hex = `SUBSTRING(${rowHash(columns, side)}, 1, 8)`;
+  return side.flavour === 'redshift' ? `STRTOL(${hex}, 16)` : `CAST(CAST('x' || ${hex} AS BIT(32)) AS BIGINT)`;
+}
