@@ -155,6 +155,17 @@ export class StatementEngine {
                numeric_precision::int, numeric_precision_radix::int, numeric_scale::int,
                datetime_precision::int, interval_type::text, interval_precision::int, NULL::text AS remarks
           FROM information_schema.columns`);
+      // JSON_SERIALIZE(super): Redshift's compact JSON text (no blanks), for SUPER emulated as jsonb, keys
+      // in jsonb's own order.
+      await client.query(`CREATE OR REPLACE FUNCTION ${s}.json_serialize(value jsonb) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT AS $fn$
+          SELECT CASE jsonb_typeof(value)
+            WHEN 'object' THEN '{' || coalesce((SELECT string_agg(to_json(key)::text || ':' || ${s}.json_serialize(item), ',' ORDER BY n)
+                                                   FROM jsonb_each(value) WITH ORDINALITY AS e(key, item, n)), '') || '}'
+            WHEN 'array' THEN '[' || coalesce((SELECT string_agg(${s}.json_serialize(item), ',' ORDER BY n)
+                                                  FROM jsonb_array_elements(value) WITH ORDINALITY AS a(item, n)), '') || ']'
+            ELSE value::text END
+        $fn$`);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -80,7 +80,7 @@ export function translateFunctions(tokens: Token[]): Token[] {
     const token = tokens[i]!;
     const open = token.kind === 'word' ? nextSignificant(tokens, i + 1) : -1;
     const call = open !== -1 && isPunct(tokens[open], '(') && !isPunct(out.at(-1), '.');
-    if (call && isWord(token, 'json_parse', 'from_hex', 'to_varbyte', 'getdate', 'pg_last_copy_count')) {
+    if (call && isWord(token, 'json_parse', 'from_hex', 'to_varbyte', 'from_varbyte', 'strtol', 'getdate', 'pg_last_copy_count')) {
       const close = closingParen(tokens, open);
       if (close === -1) throw new RedshiftSqlError(`syntax error at end of input`);
       const args = splitArguments(translateFunctions(tokens.slice(open + 1, close)));
@@ -106,6 +106,18 @@ function rewriteCall(name: string, args: string[]): string {
       if (format === "'utf8'" || format === "'utf-8'") return `convert_to(${args[0]}, 'UTF8')`;
       if (format === "'binary'") throw new RedshiftSqlError(`TO_VARBYTE format 'binary' is not supported by this emulator`);
       return `decode(${args[0]}, 'hex')`;
+    }
+    case 'from_varbyte': {
+      const format = (args[1] ?? '').trim().toLowerCase();
+      if (format === "'hex'") return `encode(${args[0]}, 'hex')`;
+      if (format === "'base64'") return `encode(${args[0]}, 'base64')`;
+      if (format === "'utf8'" || format === "'utf-8'") return `convert_from(${args[0]}, 'UTF8')`;
+      throw new RedshiftSqlError(`FROM_VARBYTE format ${args[1]} is not supported by this emulator`);
+    }
+    case 'strtol': {
+      // STRTOL(text, 16): the hexadecimal digits (at most 15, as Redshift's BIGINT result allows) as a number.
+      if ((args[1] ?? '').trim() !== '16') throw new RedshiftSqlError(`STRTOL base ${args[1]} is not supported by this emulator`);
+      return `('x' || lpad(${args[0]}, 16, '0'))::bit(64)::bigint`;
     }
     case 'getdate':
       // Redshift's GETDATE() is the statement's start time in UTC, to the second, as a TIMESTAMP.
