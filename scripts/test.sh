@@ -17,6 +17,7 @@ bash stack/stack.sh up
 
 echo "[test] typecheck"
 npx tsc -b
+npx tsc -p bench
 
 echo "[test] docker-compose.yml and Dockerfile agree with the native stack"
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml

@@ -17,6 +17,15 @@ export interface PostgresAdapterOptions {
   connection: string | pg.PoolConfig;
   /** Reads the batch files; its endpoint and credentials are the caller's. */
   s3: S3Client;
+  /** Called after each statement of a batch's transaction with how long it took (benchmarks, diagnostics). */
+  onStatement?: (timing: StatementTiming) => void;
+}
+
+export interface StatementTiming {
+  kind: MergeStatementKind | 'commit';
+  ms: number;
+  /** Rows the statement reported (COPY: rows copied). */
+  rows: number;
 }
 
 /**
@@ -28,11 +37,13 @@ export class PostgresAdapter implements WarehouseAdapter {
   readonly dialect = postgresDialect;
   readonly #pool: pg.Pool;
   readonly #s3: S3Client;
+  readonly #onStatement: PostgresAdapterOptions['onStatement'];
   #ledgerReady: Promise<void> | null = null;
 
   constructor(options: PostgresAdapterOptions) {
     this.#pool = new pg.Pool(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
     this.#s3 = options.s3;
+    this.#onStatement = options.onStatement;
   }
 
   async describeTable(target: TargetTable): Promise<TargetColumn[] | null> {
@@ -73,6 +84,7 @@ export class PostgresAdapter implements WarehouseAdapter {
       }
       const counts = new Map<MergeStatementKind, number>();
       for (const statement of statements) {
+        const started = performance.now();
         if (statement.kind === 'copy') {
           const staged = await this.#copyBatchFiles(client, statement.sql, batch);
           if (staged !== batch.rowCount) throw new StagedRowCountMismatch(batch.batchId, staged, batch.rowCount);
@@ -81,8 +93,11 @@ export class PostgresAdapter implements WarehouseAdapter {
           const result = await client.query(statement.sql);
           counts.set(statement.kind, result.rowCount ?? 0);
         }
+        this.#onStatement?.({ kind: statement.kind, ms: performance.now() - started, rows: counts.get(statement.kind) ?? 0 });
       }
+      const committing = performance.now();
       await client.query('COMMIT');
+      this.#onStatement?.({ kind: 'commit', ms: performance.now() - committing, rows: 0 });
       return {
         batchId: batch.batchId,
         rowsStaged: counts.get('copy') ?? 0,
