@@ -59,9 +59,9 @@ USER node
 FROM runtime AS batcher
 ENV PGSHIFT_HTTP_PORT=59101
 EXPOSE 59101
-CMD ["node", "services/batcher/dist/main.js"]
+CMD ["node", "--max-semi-space-size=64", "services/batcher/dist/main.js"]
 
 FROM runtime AS loader
 ENV PGSHIFT_HTTP_PORT=59102
 EXPOSE 59102
-CMD ["node", "services/loader/dist/main.js"]
+CMD ["node", "--max-semi-space-size=64", "services/loader/dist/main.js"]

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { ShopWorkload } from '../test/fixtures/workload.js';
 import { ensureConnector } from '../test/support/connector.js';
 import { createSampleSchema } from '../test/support/pipeline.js';
-import { pipelineEnv } from '../test/support/services.js';
+import { pipelineEnv, SERVICE_NODE_FLAGS } from '../test/support/services.js';
 import { stack } from '../test/support/stack.js';
 import { waitFor } from '../test/support/wait.js';
 
@@ -41,7 +41,7 @@ function startInBackground(service: 'batcher' | 'loader', env: Record<string, st
   }
   mkdirSync(`${root}.stack/logs`, { recursive: true });
   const log = openSync(`${root}.stack/logs/${service}.log`, 'a');
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `${root}services/${service}/src/main.ts`], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--conditions=source', '--import', 'tsx', `${root}services/${service}/src/main.ts`], {
     cwd: root,
     env: { ...process.env, ...pipelineEnv(), ...env, PGSHIFT_HTTP_PORT: String(ports[service]), PGSHIFT_INSTANCE_ID: `demo-${service}` },
     stdio: ['ignore', log, log],

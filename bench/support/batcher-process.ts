@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { pipelineEnv } from '../../test/support/services.js';
+import { pipelineEnv, SERVICE_NODE_FLAGS } from '../../test/support/services.js';
 import { ChildUsageSampler } from './child-usage.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,7 +34,7 @@ export function startBatcherProcess(
   const logFile = `${benchOutDir}/batcher-${httpPort}.log`;
   const log = createWriteStream(logFile);
   const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${benchOutDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, '--conditions=source', '--import', 'tsx', main], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...profiling, '--conditions=source', '--import', 'tsx', main], {
     cwd: root,
     env: { ...process.env, ...pipelineEnv(), ...env, PGSHIFT_HTTP_PORT: String(httpPort), PGSHIFT_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

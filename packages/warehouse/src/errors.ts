@@ -63,6 +63,35 @@ export class StatementLimitExceeded extends Error {
   }
 }
 
+/**
+ * A DDL statement lost a race with another loader doing the same (two tables of a new schema creating
+ * it at once; an instance still finishing during a rebalance): retried, after which the loader looks at
+ * the target again and finds nothing left to do.
+ */
+export class ConcurrentDdl extends Error {
+  constructor(
+    readonly statement: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${cause instanceof Error ? cause.message : String(cause)} (concurrent DDL: ${statement.slice(0, 200)})`);
+    this.name = 'ConcurrentDdl';
+  }
+}
+
+/** PostgreSQL SQLSTATEs of "someone else just created it": unique_violation on a catalog, duplicate_*. */
+const CONCURRENT_DDL_SQLSTATES = new Set(['23505', '42P06', '42P07', '42701', '42710']);
+
+/** Runs one DDL statement, turning a lost creation race into ConcurrentDdl. */
+export async function runDdl(statement: string, execute: (sql: string) => Promise<unknown>): Promise<void> {
+  try {
+    await execute(statement);
+  } catch (error) {
+    const e = error as { code?: unknown; message?: unknown };
+    const duplicate = (typeof e.code === 'string' && CONCURRENT_DDL_SQLSTATES.has(e.code)) || (typeof e.message === 'string' && /already exists/i.test(e.message));
+    throw duplicate ? new ConcurrentDdl(statement, error) : error;
+  }
+}
+
 export type ErrorClass = 'retryable' | 'permanent';
 
 /** PostgreSQL / Redshift SQLSTATEs that describe a passing condition. */
@@ -109,6 +138,7 @@ const RETRYABLE_MESSAGES = [
 const PERMANENT_TYPES = [IncompatibleSchemaChange, StagedRowCountMismatch, BatchFileMissing, InvalidIdentifier, StatementLimitExceeded];
 
 export function classifyError(error: unknown): ErrorClass {
+  if (error instanceof ConcurrentDdl) return 'retryable';
   if (PERMANENT_TYPES.some((type) => error instanceof type)) return 'permanent';
   if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) return 'permanent';
   if (typeof error !== 'object' || error === null) return 'permanent';

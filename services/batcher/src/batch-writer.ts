@@ -23,6 +23,7 @@ export interface BatchWriterOptions {
   bucket: string;
   prefix: string;
   partBytes: number;
+  gzipLevel: number;
   producer: string;
   logger: Logger;
 }
@@ -47,6 +48,7 @@ export class BatchWriter {
       const folder = batchFolder(this.options.prefix, table, createdAt, batch.id);
       const writer = new BatchFileWriter([...columns.map((c) => c.name), ...STAGING_META_COLUMNS], {
         maxPartBytes: this.options.partBytes,
+        gzipLevel: this.options.gzipLevel,
       });
       for await (const part of writer.write(stagingRows(buffer.rows()))) {
         const key = partKey(folder, part.index);

@@ -1,7 +1,8 @@
+import { setImmediate } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { NULL_SENTINEL, type TableRef } from '@pgshift/contracts';
+import { NULL_SENTINEL, qualifiedName, type TableRef } from '@pgshift/contracts';
 import { DecodeError, type ChangeEventDecoder } from '@pgshift/debezium';
 import { DeadLetterQueue, ensureTopics, type Logger } from '@pgshift/runtime';
 import { BatchAnnouncer } from './batch-announcer.js';
@@ -11,6 +12,9 @@ import type { BatcherMetrics } from './metrics.js';
 import { OffsetCommitter } from './offset-committer.js';
 import type { SealedBatch } from './sealed-batch.js';
 import { TableBatcher } from './table-batcher.js';
+
+/** Messages decoded between two turns of the event loop. */
+const YIELD_EVERY = 256;
 
 export interface BatcherDeps {
   config: BatcherConfig;
@@ -53,6 +57,7 @@ export class Batcher {
       bucket: config.s3.bucket,
       prefix: config.s3.prefix,
       partBytes: config.partBytes,
+      gzipLevel: config.gzipLevel,
       producer: config.instanceId,
       logger,
     });
@@ -99,11 +104,16 @@ export class Batcher {
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
     const consumer = this.consumer;
-    if (consumer) consumer.pause(this.subscribedTopics.map((topic) => ({ topic })));
+    this.pauseConsumer();
     for (const table of this.tables.values()) table.seal();
     await this.flushAll();
     await consumer?.disconnect();
     await this.producer.disconnect();
+  }
+
+  /** Pauses consumption; a consumer that found no topic to subscribe to was never run, and kafkajs refuses to pause it. */
+  private pauseConsumer(): void {
+    if (this.consumer && this.subscribedTopics.length > 0) this.consumer.pause(this.subscribedTopics.map((topic) => ({ topic })));
   }
 
   private async subscribe(): Promise<void> {
@@ -165,7 +175,7 @@ export class Batcher {
       if (added.length === 0) return;
       logger.info({ added }, 'new change topics: resubscribing');
       const consumer = this.consumer;
-      consumer?.pause(this.subscribedTopics.map((topic) => ({ topic })));
+      this.pauseConsumer();
       for (const table of this.tables.values()) table.seal();
       await this.flushAll();
       await consumer?.disconnect();
@@ -180,13 +190,20 @@ export class Batcher {
     const { metrics } = this.deps;
     const table = this.tableFor(batch.topic);
     let lastOffset: string | null = null;
+    let sinceYield = 0;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
       await this.consumeMessage(table, batch.topic, batch.partition, message);
       resolveOffset(message.offset);
       lastOffset = message.offset;
-      if (this.bufferedBytes() > this.deps.config.memoryBudgetBytes) await this.relieveMemory(heartbeat);
+      if (++sinceYield === YIELD_EVERY) {
+        sinceYield = 0;
+        // Decoding settles on microtasks only: let S3 uploads, gzip and the producer progress meanwhile.
+        await setImmediate();
+        if (this.bufferedBytes() > this.deps.config.memoryBudgetBytes) await this.relieveMemory(heartbeat);
+      }
     }
+    if (this.bufferedBytes() > this.deps.config.memoryBudgetBytes) await this.relieveMemory(heartbeat);
     if (lastOffset !== null) {
       const lag = Number(batch.highWatermark) - Number(lastOffset) - 1;
       metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
@@ -202,6 +219,9 @@ export class Batcher {
     try {
       event = await decoder.decode({ topic, key: message.key, value: message.value });
     } catch (error) {
+      // Not a bad message but a failure around it (the registry unreachable): kafkajs retries the batch
+      // from this message, with backoff, instead of dead-lettering a good change.
+      if (!(error instanceof DecodeError)) throw error;
       await this.deadLetter(topic, partition, message, error);
       table.skip(partition, offset);
       return;
@@ -246,8 +266,7 @@ export class Batcher {
   private tableFor(topic: string): TableBatcher {
     let table = this.tables.get(topic);
     if (!table) {
-      const [, schema = '', name = ''] = topic.split('.');
-      table = new TableBatcher(topic, this.deps.config.flush.forTable(`${schema}.${name}`), (t) => void this.startFlush(t));
+      table = new TableBatcher(topic, (ref) => this.deps.config.flush.forTable(qualifiedName(ref)), (t) => void this.startFlush(t));
       this.tables.set(topic, table);
     }
     return table;

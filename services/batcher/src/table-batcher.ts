@@ -3,27 +3,40 @@ import { CoalescingBuffer, type IncomingChange } from './coalescing-buffer.js';
 import type { FlushLimits } from './config.js';
 import { batchIdFor, type SealedBatch } from './sealed-batch.js';
 
+/** Flush limits for a source table (`schema`, `table` as the events name it). */
+export type LimitsFor = (table: Pick<TableRef, 'schema' | 'table'>) => FlushLimits;
+
 /**
  * One change topic's batching: the open buffer, and the sealed batches waiting to be written, in order.
  * A buffer is sealed when it reaches its row, byte or age limit, when the table's column list changes
- * (rows before the change go out with the old columns), on a truncate, and on shutdown.
+ * (rows before the change go out with the old columns), when the events' source table changes, on a
+ * truncate, and on shutdown.
+ *
+ * The source table comes from the events, not from the topic: Debezium replaces every character outside
+ * [a-zA-Z0-9._-] in a topic name with `_`, so "order items" is published on `….order_items`, and two
+ * tables ("order items", "order_items") can share one topic. A batch holds the rows of one table.
  */
 export class TableBatcher {
   private open: CoalescingBuffer | null = null;
   private readonly sealed: SealedBatch[] = [];
   private flushing: Promise<void> | null = null;
+  /** The limits of `table`; until an event names it, those of the name the topic suggests. */
+  limits: FlushLimits;
 
   constructor(
     readonly topic: string,
-    readonly limits: FlushLimits,
+    private readonly limitsFor: LimitsFor,
     private readonly onSealed: (table: TableBatcher) => void,
-  ) {}
+  ) {
+    const [, schema = '', name = ''] = topic.split('.');
+    this.limits = limitsFor({ schema, table: name });
+  }
 
-  /** The source table, known once the first decodable event arrived. */
+  /** The source table of the latest decodable event. */
   table: TableRef | null = null;
 
   add(table: TableRef, columns: readonly ColumnSpec[], fingerprint: string, change: IncomingChange, partition: number, offset: number): void {
-    this.table = table;
+    this.switchTo(table);
     const buffer = this.bufferFor(columns, fingerprint);
     buffer.add(change, partition, offset);
     if (buffer.rowCount >= this.limits.rows || buffer.bytes >= this.limits.bytes) this.seal();
@@ -31,7 +44,7 @@ export class TableBatcher {
 
   /** A truncate cuts the batch: earlier rows go out first, then the truncate on its own. */
   truncate(table: TableRef, lsn: bigint, sourceTsUs: bigint, partition: number, offset: number): void {
-    this.table = table;
+    this.switchTo(table);
     this.seal();
     const marker = new CoalescingBuffer(this.open?.columns ?? [], '');
     marker.skip(partition, offset);
@@ -93,6 +106,15 @@ export class TableBatcher {
       }
     })();
     return this.flushing;
+  }
+
+  /** Events of another source table than the open buffer's: the buffer goes out under its own table first. */
+  private switchTo(table: TableRef): void {
+    const current = this.table;
+    if (current && current.schema === table.schema && current.table === table.table) return;
+    if (current) this.seal();
+    this.table = table;
+    this.limits = this.limitsFor(table);
   }
 
   private bufferFor(columns: readonly ColumnSpec[], fingerprint: string): CoalescingBuffer {

@@ -6,7 +6,7 @@ import { parseS3Url, type BatchReady, type CopyManifest } from '@pgshift/contrac
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
-import { BatchFileMissing, StagedRowCountMismatch } from '../errors.js';
+import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
@@ -65,7 +65,7 @@ export class PostgresAdapter implements WarehouseAdapter {
   }
 
   async executeDdl(statements: readonly string[]): Promise<void> {
-    for (const statement of statements) await this.#pool.query(statement);
+    for (const statement of statements) await runDdl(statement, (sql) => this.#pool.query(sql));
   }
 
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {

@@ -1,6 +1,6 @@
 import type { Dialect } from '../dialect.js';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
-import { BatchFileMissing, StagedRowCountMismatch } from '../errors.js';
+import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
@@ -56,7 +56,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
   }
 
   async executeDdl(statements: readonly string[]): Promise<void> {
-    for (const statement of statements) await this.#client.execute(statement);
+    for (const statement of statements) await runDdl(statement, (sql) => this.#client.execute(sql));
   }
 
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {
