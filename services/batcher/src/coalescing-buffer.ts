@@ -8,6 +8,8 @@ export interface BufferedRow {
   sourceTsUs: bigint;
   partition: number;
   offset: number;
+  /** estimateBytes(values), kept so that replacing the row needs no second pass over the old one. */
+  bytes: number;
 }
 
 export interface IncomingChange {
@@ -48,22 +50,25 @@ export class CoalescingBuffer {
       sourceTsUs: change.sourceTsUs,
       partition,
       offset,
+      bytes: 0,
     };
     if (change.key === null) {
+      row.bytes = estimateBytes(row.values);
       this.appended.push(row);
-      this.approxBytes += estimateBytes(row.values);
+      this.approxBytes += row.bytes;
       return;
     }
     const previous = this.byKey.get(change.key);
     if (previous) {
-      this.approxBytes -= estimateBytes(previous.values);
+      this.approxBytes -= previous.bytes;
       if (row.op !== 'd' && previous.op !== 'd') fillUnchanged(row.values, previous.values);
       // The row existed before this batch only if its first change here was not an insert; keep that
       // knowledge so that "inserted then updated" still counts as an insert.
       if (previous.op === 'c' && row.op === 'u') row.op = 'c';
     }
+    row.bytes = estimateBytes(row.values);
     this.byKey.set(change.key, row);
-    this.approxBytes += estimateBytes(row.values);
+    this.approxBytes += row.bytes;
   }
 
   /** A message consumed without producing a row (tombstone, dead letter): its offset is still covered. */
