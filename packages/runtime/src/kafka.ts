@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from './logger.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -39,4 +39,19 @@ export async function ensureTopics(
     // Another instance created it in between: fine.
     if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
   }
+}
+
+/**
+ * The producer every pgshift service writes with: idempotent (no duplicates from retries, order kept
+ * per partition), one request in flight, retrying for as long as Kafka is away (limited retries would
+ * void the idempotence guarantees), Kafka's default partitioner (murmur2, as Connect uses).
+ */
+export function createReliableProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
+  });
 }

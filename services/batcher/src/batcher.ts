@@ -4,7 +4,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { NULL_SENTINEL, qualifiedName, type TableRef } from '@pgshift/contracts';
 import { DecodeError, type ChangeEventDecoder } from '@pgshift/debezium';
-import { DeadLetterQueue, ensureTopics, type Logger } from '@pgshift/runtime';
+import { DeadLetterQueue, createReliableProducer, ensureTopics, type Logger } from '@pgshift/runtime';
 import { BatchAnnouncer } from './batch-announcer.js';
 import { BatchWriter } from './batch-writer.js';
 import type { BatcherConfig } from './config.js';
@@ -51,7 +51,7 @@ export class Batcher {
 
   constructor(private readonly deps: BatcherDeps) {
     const { config, kafka, s3, logger } = deps;
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createReliableProducer(kafka);
     this.writer = new BatchWriter({
       s3,
       bucket: config.s3.bucket,
@@ -127,7 +127,7 @@ export class Batcher {
       groupId: config.kafka.group,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 4 * 1024 * 1024,
-      sessionTimeout: 45_000,
+      sessionTimeout: config.kafka.sessionTimeoutMs,
       heartbeatInterval: 3_000,
     });
     const committer = new OffsetCommitter(consumer, logger);

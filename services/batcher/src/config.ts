@@ -33,6 +33,8 @@ const shape = {
     .default('^pgshift\\.[^.]+\\.[^.]+$')
     .refine(isRegExp, { error: 'expected a regular expression' }),
   PGSHIFT_TOPIC_REFRESH: env.duration().default(30_000),
+  /** How long the group waits for a silent instance before giving its partitions to another. */
+  PGSHIFT_SESSION_TIMEOUT: env.duration().default(20_000),
   PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-batcher'),
   PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches'),
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter'),
@@ -69,7 +71,7 @@ export function readBatcherConfig(environment: NodeJS.ProcessEnv = process.env) 
   const c = loadConfig(shape, environment);
   const defaults: FlushLimits = { rows: c.PGSHIFT_FLUSH_ROWS, bytes: c.PGSHIFT_FLUSH_BYTES, ageMs: c.PGSHIFT_FLUSH_AGE };
   return {
-    kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP },
+    kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP, sessionTimeoutMs: c.PGSHIFT_SESSION_TIMEOUT },
     registryUrl: c.PGSHIFT_SCHEMA_REGISTRY_URL,
     topicPattern: new RegExp(c.PGSHIFT_TOPIC_PATTERN),
     topicRefreshMs: c.PGSHIFT_TOPIC_REFRESH,

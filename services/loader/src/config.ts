@@ -6,6 +6,8 @@ const shape = {
   PGSHIFT_KAFKA_BROKERS: env.list(),
   PGSHIFT_SCHEMA_REGISTRY_URL: env.url(),
   PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches'),
+  /** How long the group waits for a silent instance before giving its partitions to another. */
+  PGSHIFT_SESSION_TIMEOUT: env.duration().default(20_000),
   PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-loader'),
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter'),
   PGSHIFT_WAREHOUSE: env.oneOf(['postgres', 'redshift'] as const),
@@ -53,7 +55,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
   }
   const softDeleteTables = new Set(c.PGSHIFT_SOFT_DELETE_TABLES ?? []);
   return {
-    kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP },
+    kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP, sessionTimeoutMs: c.PGSHIFT_SESSION_TIMEOUT },
     registryUrl: c.PGSHIFT_SCHEMA_REGISTRY_URL,
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,

@@ -1,7 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
-import { DeadLetterQueue, ensureTopics, type Logger } from '@pgshift/runtime';
+import { DeadLetterQueue, createReliableProducer, ensureTopics, type Logger } from '@pgshift/runtime';
 import type { WarehouseAdapter } from '@pgshift/warehouse';
 import type { LoaderConfig } from './config.js';
 import type { LoaderMetrics } from './metrics.js';
@@ -40,9 +40,9 @@ export class Loader {
   private crashed: Error | null = null;
 
   constructor(private readonly deps: LoaderDeps) {
-    this.producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = createReliableProducer(deps.kafka);
     this.deadLetters = new DeadLetterQueue(this.producer, deps.config.deadLetterTopic, 'loader');
-    this.consumer = deps.kafka.consumer({ groupId: deps.config.kafka.group, sessionTimeout: 60_000, heartbeatInterval: 3_000 });
+    this.consumer = deps.kafka.consumer({ groupId: deps.config.kafka.group, sessionTimeout: deps.config.kafka.sessionTimeoutMs, heartbeatInterval: 3_000 });
   }
 
   readiness() {

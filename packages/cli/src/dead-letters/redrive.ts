@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { createReliableProducer } from '@pgshift/runtime';
 import { matchesFilter, originalHeaders, readDeadLetter, redriveGroupId, type DeadLetterRecord, type RedriveFilter } from './dead-letter-record.js';
 import { deleteGroup, readToEnd } from './read-to-end.js';
 
@@ -47,7 +48,7 @@ export async function redriveDeadLetters(
 ): Promise<RedriveResult> {
   const groupId = args.groupId ?? redriveGroupId(args.filter);
   const result: RedriveResult = { groupId, redriven: [], passedOver: 0, unroutable: [] };
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = createReliableProducer(kafka);
   if (!args.dryRun) await producer.connect();
   try {
     await readToEnd(kafka, { topic: args.topic, groupId, commit: !args.dryRun, timeoutMs: args.timeoutMs }, async ({ partition, message }) => {

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { batchReadyFromAvro } from '@pgshift/contracts';
+import { DEAD_LETTER_HEADERS } from '@pgshift/runtime';
+import { tableSnapshot, waitForTableMatch, warehouseColumnTypes } from '../support/compare.js';
+import { ensureConnector } from '../support/connector.js';
+import { readTopic } from '../support/kafka.js';
+import { metricValue, readiness, withScenario } from '../support/scenario.js';
+import { stack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+import { warehouseTargets } from '../support/warehouse-targets.js';
+
+// What the loader guarantees when the source schema changes while rows flow, proven end to end once
+// per warehouse adapter: the changes it can follow, and the one it must refuse without stopping others.
+
+before(() => ensureConnector());
+
+/** A safety net against a hung service: the waits inside time out long before. */
+const SCENARIO_TIMEOUT_MS = 10 * 60_000;
+
+const registry = new SchemaRegistry({ host: stack.registryUrl });
+
+for (const target of warehouseTargets()) {
+  const text = target.name === 'postgres' ? 'text' : 'character varying(65535)';
+
+  describe(`schema changes into ${target.description}`, { concurrency: true }, () => {
+    before(() => target.start());
+    after(() => target.close());
+
+    test('a column added mid-stream reaches the warehouse; a column dropped mid-stream stays, NULL for new rows, old rows keep their values', { timeout: SCENARIO_TIMEOUT_MS }, () =>
+      withScenario(target, { prefix: 'addrop' }, async ({ schema, source, warehouse, start }) => {
+        await source.query(`CREATE TABLE ${schema}.people (id int PRIMARY KEY, name text NOT NULL, age int)`);
+        await start();
+        await source.query(`INSERT INTO ${schema}.people SELECT g, 'person ' || g, g * 2 FROM generate_series(1, 10) g`);
+        await waitForTableMatch(source, warehouse, schema, 'people');
+
+        // Rows keep flowing, one transaction each, around both schema changes.
+        for (let id = 11; id <= 20; id++) await source.query(`INSERT INTO ${schema}.people VALUES ($1, $2, $3)`, [id, `person ${id}`, id * 2]);
+        await source.query(`ALTER TABLE ${schema}.people ADD COLUMN email text`);
+        for (let id = 21; id <= 30; id++) {
+          await source.query(`INSERT INTO ${schema}.people VALUES ($1, $2, $3, $4)`, [id, `person ${id}`, id * 2, `p${id}@example.com`]);
+        }
+        await source.query(`UPDATE ${schema}.people SET email = 'old@example.com' WHERE id = 3`);
+        await source.query(`ALTER TABLE ${schema}.people DROP COLUMN age`);
+        for (let id = 31; id <= 40; id++) await source.query(`INSERT INTO ${schema}.people VALUES ($1, $2, $3)`, [id, `person ${id}`, `p${id}@example.com`]);
+
+        await waitForTableMatch(source, warehouse, schema, 'people');
+        const types = await warehouseColumnTypes(warehouse, schema, 'people');
+        assert.equal(types.get('email'), text, 'the warehouse gained the added column');
+        assert.equal(types.get('age'), 'integer', 'the dropped column is kept');
+        const ages = await warehouse.query<{ id: number; age: number | null }>(`SELECT id, age FROM ${schema}.people ORDER BY id`);
+        const expected = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, age: i + 1 <= 30 ? (i + 1) * 2 : null }));
+        assert.deepEqual(ages.rows, expected, 'rows written before the drop keep their age, rows after it have NULL');
+      }));
+
+    test('a VARCHAR widened in the source widens the warehouse column, which then holds the longer values whole', { timeout: SCENARIO_TIMEOUT_MS }, () =>
+      withScenario(target, { prefix: 'widen' }, async ({ schema, source, warehouse, start }) => {
+        await source.query(`CREATE TABLE ${schema}.codes (id int PRIMARY KEY, code varchar(10) NOT NULL)`);
+        await start();
+        await source.query(`INSERT INTO ${schema}.codes SELECT g, 'c-' || g FROM generate_series(1, 10) g`);
+        await waitForTableMatch(source, warehouse, schema, 'codes');
+        assert.equal((await warehouseColumnTypes(warehouse, schema, 'codes')).get('code'), target.varcharType(10));
+
+        await source.query(`ALTER TABLE ${schema}.codes ALTER COLUMN code TYPE varchar(100)`);
+        await source.query(`INSERT INTO ${schema}.codes SELECT g, repeat('x', 90) || '-' || g FROM generate_series(11, 20) g`);
+        await source.query(`UPDATE ${schema}.codes SET code = repeat('wider ', 16) WHERE id = 1`);
+
+        await waitForTableMatch(source, warehouse, schema, 'codes');
+        assert.equal((await warehouseColumnTypes(warehouse, schema, 'codes')).get('code'), target.varcharType(100));
+        const lengths = await warehouse.query(`SELECT min(length(code))::int AS shortest FROM ${schema}.codes WHERE id = 1 OR id > 10`);
+        assert.equal(lengths.rows[0].shortest, 93, 'no value was cut');
+      }));
+
+    test('an int → text change stops that table with a clear error (readiness, metric, dead-letter topic) while another table keeps replicating', { timeout: SCENARIO_TIMEOUT_MS }, () =>
+      withScenario(target, { prefix: 'incompat' }, async (scenario) => {
+        const { schema, source, warehouse, pipeline } = scenario;
+        await source.query(`CREATE TABLE ${schema}.readings (id int PRIMARY KEY, value int)`);
+        await source.query(`CREATE TABLE ${schema}.notes (id int PRIMARY KEY, body text)`);
+        const { loader } = await scenario.start();
+        await source.query(`INSERT INTO ${schema}.readings SELECT g, g * 7 FROM generate_series(1, 10) g`);
+        await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(1, 10) g`);
+        await waitForTableMatch(source, warehouse, schema, 'readings');
+        await waitForTableMatch(source, warehouse, schema, 'notes');
+        const readingsBefore = await tableSnapshot(warehouse, schema, 'readings');
+
+        await source.query(`ALTER TABLE ${schema}.readings ALTER COLUMN value TYPE text USING value::text`);
+        await source.query(`INSERT INTO ${schema}.readings VALUES (11, 'eleven')`);
+        await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(11, 20) g`);
+
+        const readings = scenario.qualified('readings');
+        const stopped = await waitFor(
+          `${readings} to be reported stopped`,
+          async () => {
+            const state = await readiness(loader);
+            const tables = state.body.tables as Record<string, { state: string; reason?: string }> | undefined;
+            return tables?.[readings]?.state === 'stopped' ? { ...state, table: tables[readings]! } : false;
+          },
+          { timeoutMs: 180_000, intervalMs: 1000 },
+        );
+        assert.equal(stopped.status, 503, 'a stopped table makes the loader not ready');
+        assert.match(stopped.table.reason ?? '', /incompatible schema change on .*readings\.value: the warehouse has .*, the batch needs .*/i);
+        const metrics = await loader.metrics();
+        assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: readings }), 1);
+        assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: scenario.qualified('notes') }), 0);
+
+        const [letter] = await readTopic(`${pipeline.batchesTopic}.dead-letter`, (messages) => messages.length >= 1, { timeoutMs: 180_000 });
+        const headers = Object.fromEntries(Object.entries(letter!.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        assert.equal(headers[DEAD_LETTER_HEADERS.reason], 'table-stopped');
+        assert.match(headers[DEAD_LETTER_HEADERS.error] ?? '', /incompatible schema change on .*readings\.value/i);
+        assert.equal(headers[DEAD_LETTER_HEADERS.topic], pipeline.batchesTopic);
+        assert.equal(headers[DEAD_LETTER_HEADERS.service], 'loader');
+        assert.match(headers[DEAD_LETTER_HEADERS.offset] ?? '', /^\d+$/);
+        const event = batchReadyFromAvro((await registry.decode(letter!.message.value!)) as Record<string, unknown>);
+        assert.equal(event.table.table, 'readings', 'the dead letter is the batch event of the stopped table, unchanged');
+        assert.equal(headers['pgshift-batch-id'], event.batchId);
+
+        // The other table goes on, also with changes made after the stop.
+        await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(21, 30) g`);
+        await source.query(`UPDATE ${schema}.notes SET body = 'edited' WHERE id <= 5`);
+        await waitForTableMatch(source, warehouse, schema, 'notes');
+        assert.deepEqual(await tableSnapshot(warehouse, schema, 'readings'), readingsBefore, 'the stopped table is left as it was');
+        assert.equal((await warehouseColumnTypes(warehouse, schema, 'readings')).get('value'), 'integer');
+      }));
+  });
+}
