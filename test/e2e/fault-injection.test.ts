@@ -99,10 +99,13 @@ async function committedOffsets(groupId: string, topics: string[]): Promise<Map<
   }
 }
 
-/** Whether `groupId` has committed at least `target` on every partition. */
+/**
+ * Whether `groupId` has committed at least `target` on every partition. A negative target (never
+ * committed: an empty partition) is met by anything, including the -2 ("earliest") a reset leaves.
+ */
 async function reached(groupId: string, topics: string[], target: Map<string, bigint>): Promise<boolean> {
   const now = await committedOffsets(groupId, topics);
-  return [...target].every(([key, offset]) => (now.get(key) ?? -1n) >= offset);
+  return [...target].every(([key, offset]) => offset < 0n || (now.get(key) ?? -1n) >= offset);
 }
 
 /** The batches topic's end offsets (written by an idempotent, non-transactional producer: no markers). */
@@ -156,7 +159,7 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
       await action();
     });
     while (Date.now() < deadline - 5_000) {
-      await sleep(between(4_000, 9_000));
+      await sleep(between(3_000, 6_000));
       const index = between(0, instances.length - 1);
       const victim = instances[index]!;
       await victim.kill();
@@ -180,7 +183,7 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   t.diagnostic(`fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`);
   assert.equal(code, 0, `verify found differences: ${JSON.stringify(report.tables.filter((r) => r.status !== 'in sync'))}`);
   assert.ok(report.inSync);
-  assert.ok(kills >= 5, 'the chaos loop actually killed instances');
+  assert.ok(kills >= 4, `the chaos loop actually killed instances (${kills})`);
   assert.equal(await placeholders(), 0, 'no Debezium placeholder text reached the warehouse');
 
   // Replay: stop everything, reset both groups to the earliest offsets, run again.

@@ -43,8 +43,10 @@ export async function ensureTopics(
 
 /**
  * The producer every pgshift service writes with: idempotent (no duplicates from retries, order kept
- * per partition), one request in flight, retrying for as long as Kafka is away (limited retries would
- * void the idempotence guarantees), Kafka's default partitioner (murmur2, as Connect uses).
+ * per partition), one request in flight, Kafka's default partitioner (murmur2, as Connect uses). Retries
+ * are bounded, so a send fails instead of hanging: the batch is then written and announced again later,
+ * and the loader's ledger makes a second announcement harmless. (kafkajs warns that bounded retries may
+ * weaken idempotence; pgshift does not rely on it for correctness.)
  */
 export function createReliableProducer(kafka: Kafka): Producer {
   return kafka.producer({
@@ -52,6 +54,6 @@ export function createReliableProducer(kafka: Kafka): Producer {
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
+    retry: { retries: 12, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
 }

@@ -1,6 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Producer } from 'kafkajs';
 import { BATCH_READY_AVRO_SCHEMA, batchReadyToAvro, type BatchReady } from '@pgshift/contracts';
+import { withRetry } from '@pgshift/runtime';
 
 /**
  * Publishes "batch ready" events: Avro, schema registered in the registry under `<topic>-value`, keyed
@@ -17,9 +18,11 @@ export class BatchAnnouncer {
   ) {}
 
   async registerSchema(): Promise<number> {
-    const { id } = await this.registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(BATCH_READY_AVRO_SCHEMA) },
-      { subject: `${this.topic}-value` },
+    // Instances starting together race to create the subject (the registry answers 409 to the loser):
+    // the next attempt finds it and registers against it.
+    const { id } = await withRetry(
+      () => this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(BATCH_READY_AVRO_SCHEMA) }, { subject: `${this.topic}-value` }),
+      { what: `register the schema of ${this.topic}`, retries: 5, isRetryable: () => true },
     );
     this.schemaId = id;
     return id;

@@ -42,6 +42,7 @@ export class Batcher {
   private committer: OffsetCommitter | null = null;
   private subscribedTopics: string[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private refreshTimer: NodeJS.Timeout | null = null;
   private activeFlushes = 0;
   private readonly flushWaiters: (() => void)[] = [];
   private joined = false;
@@ -95,14 +96,14 @@ export class Batcher {
     await this.announcer.registerSchema();
     await this.subscribe();
     this.timers.push(setInterval(() => this.sealAged(), Math.min(1000, config.flush.defaults.ageMs)));
-    this.timers.push(setInterval(() => void this.refreshTopics(), config.topicRefreshMs));
+    this.scheduleTopicRefresh();
     logger.info({ topics: this.subscribedTopics, group: config.kafka.group }, 'batcher started');
   }
 
   /** SIGTERM: stop consuming, flush and announce everything buffered, commit, disconnect. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) clearTimeout(timer);
     const consumer = this.consumer;
     this.pauseConsumer();
     for (const table of this.tables.values()) table.seal();
@@ -160,6 +161,19 @@ export class Batcher {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
+  }
+
+  /**
+   * One refresh at a time: a refresh that resubscribes flushes everything first, which can take longer
+   * than the interval, and two overlapping ones would put two consumers of this process in the group.
+   */
+  private scheduleTopicRefresh(): void {
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      void this.refreshTopics().finally(() => this.scheduleTopicRefresh());
+    }, this.deps.config.topicRefreshMs);
+    this.timers = [...this.timers.filter((t) => t !== this.refreshTimer), timer];
+    this.refreshTimer = timer;
   }
 
   /** New tables appear as new topics: resubscribe (after flushing) when the matching set grows. */
