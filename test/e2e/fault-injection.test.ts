@@ -180,7 +180,7 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   const loadEnded = Date.now();
   await Promise.all(instances.map((s) => s.ready(180_000)));
 
-  const { code, report } = await verify('300s');
+  const { code, report } = await verify('150s');
   const drainedSeconds = (Date.now() - loadEnded) / 1000;
   const counts = Object.fromEntries(report.tables.map((r) => [r.table, r.sourceRows]));
   t.diagnostic(`fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`);
