@@ -25,6 +25,23 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
   });
 }
 
+/**
+ * The topics both services write to: batches (keyed by table, so one table's batches stay in order on
+ * one partition, whatever the count) and dead letters (one partition: order of failure is kept).
+ */
+export async function ensurePipelineTopics(kafka: Kafka, topics: { batchesTopic: string; deadLetterTopic: string }): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [
+      { topic: topics.batchesTopic, numPartitions: 6 },
+      { topic: topics.deadLetterTopic, numPartitions: 1 },
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(
   admin: Admin,

@@ -4,7 +4,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { NULL_SENTINEL, qualifiedName, type TableRef } from '@pgshift/contracts';
 import { DecodeError, type ChangeEventDecoder } from '@pgshift/debezium';
-import { DeadLetterQueue, createReliableProducer, ensureTopics, type Logger } from '@pgshift/runtime';
+import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
 import { BatchAnnouncer } from './batch-announcer.js';
 import { BatchWriter } from './batch-writer.js';
 import type { BatcherConfig } from './config.js';
@@ -81,17 +81,7 @@ export class Batcher {
 
   async start(): Promise<void> {
     const { config, kafka, logger } = this.deps;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [
-        // Batches of one table must stay in order: they are keyed by table, so any count works.
-        { topic: config.batchesTopic, numPartitions: 6 },
-        { topic: config.deadLetterTopic, numPartitions: 1 },
-      ]);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensurePipelineTopics(kafka, config);
     await this.producer.connect();
     await this.announcer.registerSchema();
     await this.subscribe();

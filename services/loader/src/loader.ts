@@ -1,7 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
-import { DeadLetterQueue, createReliableProducer, ensureTopics, type Logger } from '@pgshift/runtime';
+import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
 import type { WarehouseAdapter } from '@pgshift/warehouse';
 import type { LoaderConfig } from './config.js';
 import type { LoaderMetrics } from './metrics.js';
@@ -59,16 +59,7 @@ export class Loader {
 
   async start(): Promise<void> {
     const { config, kafka, logger } = this.deps;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [
-        { topic: config.batchesTopic, numPartitions: 6 },
-        { topic: config.deadLetterTopic, numPartitions: 1 },
-      ]);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensurePipelineTopics(kafka, config);
     await this.producer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // kafkajs re-delivers from the committed offsets after a (re)join: drop what has not started.
