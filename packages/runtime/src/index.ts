@@ -7,3 +7,4 @@ export * from './retry.js';
 export * from './s3.js';
 export * from './shutdown.js';
 export * from './dead-letter.js';
+export * from './run-service.js';

@@ -1,19 +1,9 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import {
-  ConfigError,
-  createKafka,
-  createLogger,
-  createMetricsRegistry,
-  createS3Client,
-  onShutdown,
-  startOpsServer,
-} from '@pgshift/runtime';
+import { createKafka, createS3Client, runService } from '@pgshift/runtime';
 import { PostgresAdapter, RedshiftAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
 import { readLoaderConfig, type LoaderConfig } from './config.js';
 import { Loader } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
-
-const logger = createLogger('loader');
 
 function createWarehouse(config: LoaderConfig): WarehouseAdapter {
   if (config.warehouse === 'postgres') {
@@ -35,27 +25,15 @@ function createWarehouse(config: LoaderConfig): WarehouseAdapter {
   });
 }
 
-async function main(): Promise<void> {
+runService('loader', ({ logger, metrics }) => {
   const config = readLoaderConfig();
-  const metricsRegistry = createMetricsRegistry('loader');
-  const loader = new Loader({
+  const service = new Loader({
     config,
     kafka: createKafka({ brokers: config.kafka.brokers, clientId: `pgshift-loader-${config.instanceId}`, logger }),
     registry: new SchemaRegistry({ host: config.registryUrl }),
     warehouse: createWarehouse(config),
-    metrics: createLoaderMetrics(metricsRegistry),
+    metrics: createLoaderMetrics(metrics),
     logger,
   });
-  const ops = await startOpsServer({ port: config.httpPort, metrics: metricsRegistry, readiness: () => loader.readiness(), logger });
-  onShutdown(logger, async () => {
-    await loader.stop();
-    await ops.close();
-  });
-  await loader.start();
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) logger.fatal(error.message);
-  else logger.fatal({ err: error }, 'loader failed to start');
-  process.exit(1);
+  return { service, httpPort: config.httpPort };
 });
