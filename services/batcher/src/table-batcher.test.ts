@@ -72,3 +72,15 @@ test('flush limits are those of the source table the events name, not of the top
   await flush();
   assert.deepEqual(written.map((b) => b.buffer.rowCount), [2, 2, 1]);
 });
+
+test('a flush with nothing sealed ends, and the next sealed batch is flushed', async () => {
+  // A flush can be started for a table whose batches another flush already wrote (a slot freed late).
+  const { table, written, flush } = batcher();
+  await flush();
+  assert.equal(table.isFlushing, false, 'an empty flush does not leave the table marked as flushing');
+  table.add(spaced, columns, fingerprint, change(1, 'a'), 0, 0);
+  table.seal();
+  await flush();
+  assert.deepEqual(written.map(rowsOf), [['a']]);
+  assert.equal(table.isFlushing, false);
+});

@@ -95,17 +95,20 @@ export class TableBatcher {
    * `write` doing the work for one. Returns the running flush when one is already under way.
    */
   flush(write: (batch: SealedBatch) => Promise<void>): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        while (this.sealed.length > 0) {
-          await write(this.sealed[0]!);
-          this.sealed.shift();
-        }
-      } finally {
-        this.flushing = null;
+    if (this.flushing) return this.flushing;
+    const drain = async () => {
+      while (this.sealed.length > 0) {
+        await write(this.sealed[0]!);
+        this.sealed.shift();
       }
-    })();
-    return this.flushing;
+    };
+    // Cleared in a callback, never inside `drain`: with nothing sealed, drain's own `finally` would run
+    // before this assignment, leaving a settled promise behind that marks the table as flushing forever.
+    const flushing = drain().finally(() => {
+      if (this.flushing === flushing) this.flushing = null;
+    });
+    this.flushing = flushing;
+    return flushing;
   }
 
   /** Events of another source table than the open buffer's: the buffer goes out under its own table first. */
