@@ -119,12 +119,11 @@ async function endOffsets(topic: string): Promise<Map<string, bigint>> {
   }
 }
 
-// Known failure, under investigation: after a rebalance that coincides with the S3 outage, one batcher
-// stops consuming some of its partitions (their committed offsets stay put while the others drain), so
-// verify times out with rows missing. Kept running as `todo` so that every run reports it.
-test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source, and stays so after a replay', { todo: 'a batcher can stall on partitions after a rebalance during the S3 outage' }, async (t) => {
+let instances: ServiceHandle[] = [];
+
+test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source', async (t) => {
   const started = Date.now();
-  const instances: ServiceHandle[] = [
+  instances = [
     pipeline.startBatcher('batcher-1'),
     pipeline.startBatcher('batcher-2'),
     pipeline.startLoader('loader-1'),
@@ -188,7 +187,11 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   assert.ok(report.inSync);
   assert.ok(kills >= 4, `the chaos loop actually killed instances (${kills})`);
   assert.equal(await placeholders(), 0, 'no Debezium placeholder text reached the warehouse');
+});
 
+// todo: in the one run so far, the batcher replayed but the loader group's committed offsets did not
+// reach the end of the batches topic within 5 minutes; not yet understood.
+test('after both consumer groups are reset to the earliest offsets, the warehouse is still equal to the source', { todo: 'the loader group did not reach the end of the batches topic in the one run so far' }, async () => {
   // Replay: stop everything, reset both groups to the earliest offsets, run again.
   await Promise.all(instances.map((s) => s.stop()));
   const admin = kafka.admin();
