@@ -46,3 +46,25 @@ export async function listTopics(): Promise<string[]> {
     await admin.disconnect();
   }
 }
+
+/**
+ * A consumer group's position on every partition it has offsets for: committed against end offsets,
+ * one line per partition that is behind. For the diagnostics of a test that waited in vain.
+ */
+export async function groupLag(groupId: string, topics?: string[]): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const lines: string[] = [];
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId, ...(topics ? { topics } : {}) })) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+      for (const { partition, offset } of partitions) {
+        const end = ends.get(partition) ?? 0n;
+        if (BigInt(offset) < end) lines.push(`  ${topic}/${partition}: committed ${offset}, end ${end}`);
+      }
+    }
+    return `group ${groupId}: ${lines.length === 0 ? 'at the end of every partition' : `behind on\n${lines.join('\n')}`}`;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -30,6 +30,8 @@ export class Loader {
   private readonly progress = new Map<number, PartitionProgress>();
   private readonly committed = new Map<number, number>();
   private assigned = new Set<number>();
+  /** Bumped on every group join: work consumed under an older generation no longer moves offsets. */
+  private generation = 0;
   private readonly producer: Producer;
   private readonly deadLetters: DeadLetterQueue;
   private readonly consumer: Consumer;
@@ -64,7 +66,9 @@ export class Loader {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // kafkajs re-delivers from the committed offsets after a (re)join: drop what has not started.
       for (const table of this.tables.values()) table.dropQueued();
+      this.generation++;
       this.progress.clear();
+      this.committed.clear();
       this.assigned = new Set(payload.memberAssignment[config.batchesTopic] ?? []);
       this.joined = true;
       logger.info({ partitions: [...this.assigned] }, 'joined consumer group');
@@ -95,9 +99,11 @@ export class Loader {
   }
 
   private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const generation = this.generation;
     const progress = this.progressFor(batch.partition);
+    const current = () => isRunning() && !isStale() && !this.stopping && generation === this.generation;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping) break;
+      if (!current()) break;
       const offset = Number(message.offset);
       let event: BatchReady;
       try {
@@ -105,17 +111,17 @@ export class Loader {
       } catch (error) {
         await this.deadLetter(batch.partition, message, 'undecodable-batch-event', error);
         progress.start(offset);
-        this.done(batch.partition, offset);
+        this.done(progress, batch.partition, offset);
         resolveOffset(message.offset);
         continue;
       }
       progress.start(offset);
       this.tableFor(event).enqueue(event, {
-        onDone: () => this.done(batch.partition, offset),
+        onDone: () => this.done(progress, batch.partition, offset),
         onQuarantine: (reason, error) => this.deadLetter(batch.partition, message, reason, error),
       });
       resolveOffset(message.offset);
-      while (this.pendingCount() > MAX_PENDING && isRunning() && !isStale()) {
+      while (this.pendingCount() > MAX_PENDING && current()) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         await heartbeat();
       }
@@ -123,8 +129,14 @@ export class Loader {
     await heartbeat();
   }
 
-  private done(partition: number, offset: number): void {
-    const next = this.progress.get(partition)?.complete(offset);
+  /**
+   * A batch event is finished (applied, quarantined or dead-lettered). `progress` is the partition's
+   * tracker of the generation that consumed it: after a rebalance the partition's new tracker starts
+   * from the committed offset again, and a late completion of the old one must not move it.
+   */
+  private done(progress: PartitionProgress, partition: number, offset: number): void {
+    if (this.progress.get(partition) !== progress) return;
+    const next = progress.complete(offset);
     if (next == null || !this.assigned.has(partition)) return;
     if ((this.committed.get(partition) ?? -1) >= next) return;
     this.committed.set(partition, next);
