@@ -133,9 +133,7 @@ async function pipelineState(services: ServiceHandle[]): Promise<string> {
   return lines.join('\n');
 }
 
-// todo: passed once after the flush-stall fix (6 kills, verified in sync 38 s after the load), failed
-// in the next CI run with 39,250 pgbench_accounts rows still missing when verify's 150 s ran out.
-test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source', { todo: 'passed once, then failed in CI with pgbench_accounts rows missing after 150 s: a stall or slowness not yet understood' }, async (t) => {
+test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source', async (t) => {
   const started = Date.now();
   instances = [
     pipeline.startBatcher('batcher-1'),

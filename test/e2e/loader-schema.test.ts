@@ -5,7 +5,7 @@ import { batchReadyFromAvro } from '@pgshift/contracts';
 import { DEAD_LETTER_HEADERS } from '@pgshift/runtime';
 import { tableSnapshot, waitForTableMatch, warehouseColumnTypes } from '../support/compare.js';
 import { ensureConnector } from '../support/connector.js';
-import { readTopic } from '../support/kafka.js';
+import { committedOffset, readTopic } from '../support/kafka.js';
 import { metricValue, readiness, withScenario } from '../support/scenario.js';
 import { stack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
@@ -72,7 +72,7 @@ for (const target of warehouseTargets()) {
         assert.equal(lengths.rows[0].shortest, 93, 'no value was cut');
       }));
 
-    test('an int → text change stops that table with a clear error (readiness, metric, dead-letter topic) while another table keeps replicating', { timeout: SCENARIO_TIMEOUT_MS }, () =>
+    test('an int → text change stops that table with a clear error (readiness, metric, a dead-letter copy) while another table keeps replicating; once fixed, a restart loads what waited', { timeout: SCENARIO_TIMEOUT_MS }, () =>
       withScenario(target, { prefix: 'incompat' }, async (scenario) => {
         const { schema, source, warehouse, pipeline } = scenario;
         await source.query(`CREATE TABLE ${schema}.readings (id int PRIMARY KEY, value int)`);
@@ -121,6 +121,21 @@ for (const target of warehouseTargets()) {
         await waitForTableMatch(source, warehouse, schema, 'notes');
         assert.deepEqual(await tableSnapshot(warehouse, schema, 'readings'), readingsBefore, 'the stopped table is left as it was');
         assert.equal((await warehouseColumnTypes(warehouse, schema, 'readings')).get('value'), 'integer');
+
+        // The stopped table's batch is not skipped: the group's offset stays at it.
+        const stoppedAt = BigInt(headers[DEAD_LETTER_HEADERS.offset]!);
+        const partition = Number(headers[DEAD_LETTER_HEADERS.partition]);
+        const committed = await committedOffset(pipeline.loaderGroup, pipeline.batchesTopic, partition);
+        assert.ok(committed <= stoppedAt, `the loader committed ${committed} on partition ${partition}, not past the stopped batch at ${stoppedAt}`);
+
+        // An operator fixes the cause (here: widens the column by hand) and restarts the loader: the
+        // batch that stopped the table and everything after it load, in order.
+        await source.query(`INSERT INTO ${schema}.readings VALUES (12, 'twelve')`);
+        await warehouse.query(`ALTER TABLE ${schema}.readings ALTER COLUMN value TYPE ${text} USING value::text`);
+        await loader.stop();
+        const restarted = await scenario.startLoader();
+        await waitForTableMatch(source, warehouse, schema, 'readings');
+        assert.equal((await readiness(restarted)).status, 200);
       }));
   });
 }

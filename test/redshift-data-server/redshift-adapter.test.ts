@@ -164,7 +164,7 @@ describe('RedshiftAdapter', () => {
 
     const rows = await sql.query(`SELECT id, name, doc, encode(bin, 'hex') AS bin FROM "${schema}".items ORDER BY id`);
     assert.deepEqual(rows.rows, [{ id: 2, name: 'TWO', doc: '[1]', bin: '00ff' }]);
-    assert.deepEqual(await adapter.readLedger(topic), new Map([[0, 13n]]));
+    assert.deepEqual(await adapter.readLedger({ topic, target }), new Map([[0, 13n]]));
 
     assert.equal((await adapter.applyBatch(planFor(second))).alreadyApplied, true);
   });
@@ -172,7 +172,7 @@ describe('RedshiftAdapter', () => {
   it('maps the row-count guard to StagedRowCountMismatch and leaves the target as it was', async () => {
     const batch = await putBatch([{ id: 3, name: 'three', doc: null, bin: null, op: 'c', offset: 20 }], { rowCount: 2 });
     await assert.rejects(adapter.applyBatch(planFor(batch)), StagedRowCountMismatch);
-    assert.deepEqual(await adapter.readLedger(topic), new Map([[0, 13n]]));
+    assert.deepEqual(await adapter.readLedger({ topic, target }), new Map([[0, 13n]]));
   });
 
   it('maps a missing batch file to BatchFileMissing', async () => {
@@ -207,7 +207,7 @@ describe('RedshiftAdapter', () => {
 
   it('clears the ledger and the truncation watermark of a target', async () => {
     assert.equal(await adapter.clearLedger(target), 3);
-    assert.deepEqual(await adapter.readLedger(topic), new Map());
+    assert.deepEqual(await adapter.readLedger({ topic, target }), new Map());
     assert.deepEqual((await sql.query(`SELECT lsn FROM pgshift.truncations WHERE topic = '${topic}'`)).rows, []);
   });
 });

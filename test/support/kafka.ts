@@ -68,3 +68,15 @@ export async function groupLag(groupId: string, topics?: string[]): Promise<stri
     await admin.disconnect();
   }
 }
+
+/** The offset a consumer group has committed on one partition (-1 when none). */
+export async function committedOffset(groupId: string, topic: string, partition: number): Promise<bigint> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return BigInt(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,6 +1,7 @@
 import type { BatchReady } from '@pgshift/contracts';
 import type { MappedColumn } from './columns.js';
 import type { Dialect } from './dialect.js';
+import type { LedgerStream } from './sql/ledger.js';
 
 /** Where a batch goes. */
 export interface TargetTable {
@@ -32,6 +33,8 @@ export interface MergePlan {
   options: MergeOptions;
   /** The batch's columns in the batch's (the CSV's) order, mapped to target names and types (mapColumns). */
   columns: MappedColumn[];
+  /** False when the target table does not exist (a truncate before any row); row batches create it first. */
+  targetExists?: boolean;
 }
 
 export interface ApplyResult {
@@ -58,8 +61,8 @@ export interface WarehouseAdapter {
   executeDdl(statements: readonly string[]): Promise<void>;
   /** One transaction: stage, count check, ledger filter, merge, ledger advance. */
   applyBatch(plan: MergePlan): Promise<ApplyResult>;
-  /** Partition → last applied offset, for one change topic. */
-  readLedger(topic: string): Promise<Map<number, bigint>>;
+  /** Partition → last applied offset, for one stream (a change topic into one target). */
+  readLedger(stream: LedgerStream): Promise<Map<number, bigint>>;
   /**
    * Forgets what was applied to a target (a deliberate reload): its ledger rows and its truncation
    * watermark, in one transaction. Returns the ledger rows removed.

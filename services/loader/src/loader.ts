@@ -65,7 +65,10 @@ export class Loader {
     await this.producer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // kafkajs re-delivers from the committed offsets after a (re)join: drop what has not started.
-      for (const table of this.tables.values()) table.dropQueued();
+      for (const table of this.tables.values()) {
+        table.dropQueued();
+        table.resume();
+      }
       this.generation++;
       this.progress.clear();
       this.committed.clear();
@@ -118,7 +121,8 @@ export class Loader {
       progress.start(offset);
       this.tableFor(event).enqueue(event, {
         onDone: () => this.done(progress, batch.partition, offset),
-        onQuarantine: (reason, error) => this.deadLetter(batch.partition, message, reason, error),
+        onParked: () => progress.park(offset),
+        onStopped: (error) => this.deadLetter(batch.partition, message, 'table-stopped', error),
       });
       resolveOffset(message.offset);
       while (this.pendingCount() > MAX_PENDING && current()) {
@@ -145,15 +149,20 @@ export class Loader {
       .catch((error: unknown) => this.deps.logger.warn({ err: error, partition, offset: next }, 'offset commit failed'));
   }
 
+  /**
+   * Keyed by topic and source table: two source tables can share a topic (names that differ only in
+   * characters Kafka does not allow) and are still two tables with queues, targets and ledgers of their own.
+   */
   private tableFor(event: BatchReady): TableLoader {
-    let table = this.tables.get(event.table.topic);
+    const key = `${event.table.topic}\u0000${event.table.schema}\u0000${event.table.table}`;
+    let table = this.tables.get(key);
     if (!table) {
       table = new TableLoader(event.table, {
         ...this.deps,
         acquireSlot: () => this.acquireSlot(),
         releaseSlot: () => this.releaseSlot(),
       });
-      this.tables.set(event.table.topic, table);
+      this.tables.set(key, table);
     }
     return table;
   }

@@ -19,3 +19,16 @@ test('completing an unknown offset changes nothing', () => {
   assert.equal(progress.complete(4), null);
   assert.equal(progress.complete(5), 6);
 });
+
+test('a parked batch holds the committable offset back without counting as pending work', () => {
+  const progress = new PartitionProgress();
+  for (const offset of [20, 21, 22]) progress.start(offset);
+  progress.park(20);
+  assert.equal(progress.pending, 2);
+  assert.equal(progress.parked, 1);
+  assert.equal(progress.complete(21), null, 'applied after a parked batch: not committable');
+  assert.equal(progress.complete(22), null);
+  assert.equal(progress.pending, 0);
+  assert.equal(progress.complete(20), 23, 'the parked batch applied at last releases the rest');
+  assert.equal(progress.parked, 0);
+});

@@ -18,8 +18,12 @@ export class OversizedValues extends Error {
 
 interface QueuedBatch {
   event: BatchReady;
+  /** Applied (or found already applied): its offset may be committed. */
   onDone: () => void;
-  onQuarantine: (reason: string, error: unknown) => Promise<void>;
+  /** Not applied because the table is stopped: its offset must not be committed past. */
+  onParked: () => void;
+  /** Publishes a copy of the batch event that stopped the table, for operators to inspect. */
+  onStopped: (error: unknown) => Promise<void>;
 }
 
 export interface TableLoaderDeps extends LoaderDeps {
@@ -30,8 +34,10 @@ export interface TableLoaderDeps extends LoaderDeps {
 /**
  * One source table's batches, applied strictly in order: evolve the target's schema, then merge the
  * batch in one warehouse transaction. Transient errors are retried with backoff; a permanent one stops
- * this table only: its batches go to the dead-letter topic (the table is quarantined) until an operator
- * fixes the cause and re-drives them, while every other table goes on.
+ * this table only, while every other table goes on. A stopped table's batches are parked, never
+ * skipped: its offsets are not committed past, so the failed batch and every later one are consumed
+ * and tried again, in order, after the operator fixes the cause and the loader restarts (or the
+ * group rebalances). Dead-lettering them instead would let later batches overtake them.
  */
 export class TableLoader {
   readonly name: string;
@@ -63,6 +69,14 @@ export class TableLoader {
     this.queue.length = 0;
   }
 
+  /** After a rebalance Kafka delivers a stopped table's parked batches again: try them once more. */
+  resume(): void {
+    if (this.stoppedReason === null) return;
+    this.deps.logger.info({ table: this.name, reason: this.stoppedReason }, 'retrying a stopped table');
+    this.stoppedReason = null;
+    this.deps.metrics.tableState.set({ table: this.name }, 0);
+  }
+
   async idle(): Promise<void> {
     await this.running;
   }
@@ -89,11 +103,10 @@ export class TableLoader {
     }
   }
 
-  private async process({ event, onDone, onQuarantine }: QueuedBatch): Promise<void> {
+  private async process({ event, onDone, onParked, onStopped }: QueuedBatch): Promise<void> {
     const { logger, metrics } = this.deps;
     if (this.stoppedReason) {
-      await onQuarantine('table-stopped', new Error(`table ${this.name} is stopped: ${this.stoppedReason}`));
-      onDone();
+      onParked();
       return;
     }
     const started = performance.now();
@@ -140,8 +153,13 @@ export class TableLoader {
       this.stoppedReason = message;
       this.lastError = message;
       metrics.tableState.set({ table: this.name }, 1);
-      logger.error({ err: error, table: this.name, batchId: event.batchId }, 'table stopped: its batches go to the dead-letter topic until re-driven');
-      await onQuarantine('table-stopped', error);
+      logger.error(
+        { err: error, table: this.name, batchId: event.batchId },
+        'table stopped: this batch and the later ones wait in Kafka (offsets not committed) until the cause is fixed and the loader restarts',
+      );
+      onParked();
+      await onStopped(error);
+      return;
     }
     onDone();
   }
@@ -153,11 +171,14 @@ export class TableLoader {
     const deleteMode = config.deleteModeFor(this.name);
     const columns = mapColumns(warehouse.dialect, event.columns);
     if (event.kind === 'rows') await this.evolveSchema(target, columns, deleteMode);
+    // Truncates are rare: look afresh, another loader may have created the table meanwhile.
+    else this.targetColumns = await warehouse.describeTable(target);
     return warehouse.applyBatch({
       batch: event,
       target,
       columns,
       options: { deleteMode, oversizePolicy: config.oversizePolicy },
+      targetExists: this.targetColumns !== null,
     });
   }
 

@@ -244,7 +244,7 @@ describe('a table with a primary key', () => {
       { id: '2', name: 'Grace, Hopper', doc: null, avatar: null, balance: null, user: null, tags: null, seen_at: null, lsn: '1002' },
       { id: '3', name: 'line\nbreak', doc: 'just a string', avatar: '', balance: '0.00', user: 'u3', tags: [], seen_at: new Date('2026-01-01T10:30:00.123456Z'), lsn: '1003' },
     ]);
-    assert.deepEqual(await adapter.readLedger(first.table.topic), new Map([[0, 3n]]));
+    assert.deepEqual(await adapter.readLedger({ topic: first.table.topic, target }), new Map([[0, 3n]]));
   });
 
   test('updates replace rows, deletes remove them, inserts add them', async () => {
@@ -262,7 +262,7 @@ describe('a table with a primary key', () => {
       { id: '3', name: 'line\nbreak', balance: '0.00' },
       { id: '4', name: 'Alan', balance: '1.25' },
     ]);
-    assert.deepEqual(await adapter.readLedger(second.table.topic), new Map([[0, 6n]]));
+    assert.deepEqual(await adapter.readLedger({ topic: second.table.topic, target }), new Map([[0, 6n]]));
   });
 
   test('a batch applied twice changes nothing', async () => {
@@ -314,14 +314,14 @@ describe('a table with a primary key', () => {
 
   test('a staged row count that differs from the batch fails and leaves target and ledger untouched', async () => {
     const before = await rows(target);
-    const ledgerBefore = await adapter.readLedger(topicOf(target));
+    const ledgerBefore = await adapter.readLedger({ topic: topicOf(target), target });
     const batch = await writeBatch(target, people, [
       { op: 'c', offset: 11, values: ['5', 'five', null, null, null, null, null, null] },
       { op: 'c', offset: 12, values: ['6', 'six', null, null, null, null, null, null] },
     ]);
     await assert.rejects(load({ ...batch, rowCount: 3 }, target), (e: unknown) => e instanceof StagedRowCountMismatch && e.message.endsWith('staged 2 rows, batch says 3'));
     assert.deepEqual(await rows(target), before);
-    assert.deepEqual(await adapter.readLedger(topicOf(target)), ledgerBefore);
+    assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), ledgerBefore);
   });
 
   test('a batch file missing from S3 is a permanent BatchFileMissing error', async () => {
@@ -331,7 +331,7 @@ describe('a table with a primary key', () => {
 
   test('clearing the ledger allows a deliberate reload of old batches', async () => {
     assert.equal(await adapter.clearLedger(target), 1);
-    assert.deepEqual(await adapter.readLedger(topicOf(target)), new Map());
+    assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map());
     const result = await load(first, target);
     assert.equal(result.alreadyApplied, false);
     assert.deepEqual((await rows(target, `id, "Full Name" AS name`)).slice(0, 2), [
@@ -361,7 +361,7 @@ describe('a table without a primary key', () => {
       { kind: 'a', n: 1, op: 'c', p: 0, o: '2' },
       { kind: 'a', n: 1, op: 'd', p: 1, o: '1' },
     ]);
-    assert.deepEqual(await adapter.readLedger(batch.table.topic), new Map([[0, 2n], [1, 1n]]));
+    assert.deepEqual(await adapter.readLedger({ topic: batch.table.topic, target }), new Map([[0, 2n], [1, 1n]]));
   });
 });
 
@@ -412,6 +412,27 @@ describe('truncate in hard mode', () => {
     await load(await writeBatch(target, columns, [{ op: 'c', offset: 4, values: ['9'] }]), target);
     assert.equal((await load(truncate, target)).alreadyApplied, true);
     assert.deepEqual(await rows(target, 'id'), [{ id: 9 }]);
+  });
+});
+
+describe('truncate before the target exists', () => {
+  const target = tableNamed('not_yet');
+  const columns: ColumnSpec[] = [{ name: 'id', sourceType: 'int4', nullable: false, primaryKey: true }];
+
+  // pgbench -i truncates its tables before filling them: the truncate is the table's first change.
+  test('deletes nothing, records its watermark and ledger; rows from before it never land', async () => {
+    const truncate = truncateBatch(target, columns, 0, { lsn: 500, partition: 1 });
+    const options: MergeOptions = { deleteMode: 'hard', oversizePolicy: 'stop' };
+    const result = await adapter.applyBatch({ batch: truncate, target, options, columns: mapColumns(adapter.dialect, columns), targetExists: false });
+    assert.equal(result.alreadyApplied, false);
+    assert.equal(await adapter.describeTable(target), null, 'no table is created for a truncate');
+    assert.equal(await watermarkOf(target), '500');
+    assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map([[1, 0n]]));
+    await load(await writeBatch(target, columns, [
+      { op: 'c', offset: 1, partition: 0, lsn: 400, values: ['1'] },
+      { op: 'c', offset: 2, partition: 0, lsn: 600, values: ['2'] },
+    ]), target);
+    assert.deepEqual(await rows(target, 'id'), [{ id: 2 }]);
   });
 });
 
@@ -477,7 +498,7 @@ describe('truncate on a topic with several partitions', () => {
     assert.equal(result.targetRowsRemoved, 0);
     assert.deepEqual(await rows(target), before);
     assert.equal(await watermarkOf(target), '400');
-    assert.deepEqual(await adapter.readLedger(topicOf(target)), new Map([[0, 2n], [1, 4n], [2, 2n], [3, 1n]]));
+    assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map([[0, 2n], [1, 4n], [2, 2n], [3, 1n]]));
   });
 
   test('clearing the ledger clears the truncation watermark, so a reload applies changes from before it', async () => {

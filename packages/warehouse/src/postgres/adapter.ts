@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
-import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
+import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { postgresDialect } from './dialect.js';
 
@@ -78,7 +78,7 @@ export class PostgresAdapter implements WarehouseAdapter {
       await client.query('BEGIN');
       // One writer per topic at a time: the ledger filter relies on it.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [batch.table.topic]);
-      if (isCoveredByLedger(batch.offsets, await readLedgerWith(client, batch.table.topic))) {
+      if (isCoveredByLedger(batch.offsets, await readLedgerWith(client, ledgerStreamOf(plan)))) {
         await client.query('ROLLBACK');
         return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
       }
@@ -117,9 +117,9 @@ export class PostgresAdapter implements WarehouseAdapter {
     }
   }
 
-  async readLedger(topic: string): Promise<Map<number, bigint>> {
+  async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
     await this.#ensureLedger();
-    return readLedgerWith(this.#pool, topic);
+    return readLedgerWith(this.#pool, stream);
   }
 
   async clearLedger(target: TargetTable): Promise<number> {
@@ -199,7 +199,7 @@ interface InformationSchemaColumn {
   is_nullable: 'YES' | 'NO';
 }
 
-async function readLedgerWith(queryable: pg.Pool | pg.PoolClient, topic: string): Promise<Map<number, bigint>> {
-  const { rows } = await queryable.query<{ partition: number; last_offset: string }>(selectLedgerStatement(postgresDialect, topic));
+async function readLedgerWith(queryable: pg.Pool | pg.PoolClient, stream: LedgerStream): Promise<Map<number, bigint>> {
+  const { rows } = await queryable.query<{ partition: number; last_offset: string }>(selectLedgerStatement(postgresDialect, stream));
   return new Map(rows.map((row) => [row.partition, BigInt(row.last_offset)]));
 }

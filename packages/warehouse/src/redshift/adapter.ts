@@ -2,7 +2,7 @@ import type { Dialect } from '../dialect.js';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
-import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, selectLedgerStatement } from '../sql/ledger.js';
+import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
 import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
@@ -62,7 +62,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {
     await this.#ensureLedger();
     const { batch } = plan;
-    if (isCoveredByLedger(batch.offsets, await this.readLedger(batch.table.topic))) {
+    if (isCoveredByLedger(batch.offsets, await this.readLedger(ledgerStreamOf(plan)))) {
       return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
     }
     const statements = mergeStatements(this.dialect, plan);
@@ -85,9 +85,9 @@ export class RedshiftAdapter implements WarehouseAdapter {
     };
   }
 
-  async readLedger(topic: string): Promise<Map<number, bigint>> {
+  async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
     await this.#ensureLedger();
-    const { rows } = await this.#client.query(selectLedgerStatement(this.dialect, topic));
+    const { rows } = await this.#client.query(selectLedgerStatement(this.dialect, stream));
     return new Map(rows.map((row) => [Number(row.partition), BigInt(String(row.last_offset))]));
   }
 

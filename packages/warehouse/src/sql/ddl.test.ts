@@ -38,10 +38,10 @@ test('ALTER TABLE statements change one column each', () => {
   assert.equal(dropColumnStatement(postgresDialect, target, 'Note'), 'ALTER TABLE "Sales"."Order Lines" DROP COLUMN "Note"');
 });
 
-test('the ledger is keyed by topic and partition', () => {
+test('the ledger is keyed by stream (topic and target table) and partition', () => {
   const [schema, table] = createLedgerStatements(redshift);
   assert.equal(schema, 'CREATE SCHEMA IF NOT EXISTS "pgshift"');
   assert.match(table!, /^CREATE TABLE IF NOT EXISTS "pgshift"\."ledger" \(/);
   assert.match(table!, /"partition" INTEGER NOT NULL, "last_offset" BIGINT NOT NULL/);
-  assert.match(table!, /PRIMARY KEY \("topic", "partition"\)\)$/);
+  assert.match(table!, /PRIMARY KEY \("topic", "target_schema", "target_table", "partition"\)\)$/);
 });

@@ -19,13 +19,13 @@ test('a batch is not covered when any partition is ahead of the ledger or unknow
   assert.equal(isCoveredByLedger([], new Map()), false, 'a batch without offsets is never skipped');
 });
 
-test('the truncation watermark table is created with the ledger, one row per topic', () => {
+test('the truncation watermark table is created with the ledger, one row per stream', () => {
   const statements = createLedgerStatements(redshift);
   assert.equal(statements.length, 3);
   assert.equal(
     statements[2],
     'CREATE TABLE IF NOT EXISTS "pgshift"."truncations" ("target_schema" VARCHAR(512) NOT NULL, "target_table" VARCHAR(512) NOT NULL, ' +
-      '"topic" VARCHAR(512) NOT NULL, "lsn" BIGINT NOT NULL, "batch_id" VARCHAR(512) NOT NULL, "updated_at" TIMESTAMP NOT NULL, PRIMARY KEY ("topic"))',
+      '"topic" VARCHAR(512) NOT NULL, "lsn" BIGINT NOT NULL, "batch_id" VARCHAR(512) NOT NULL, "updated_at" TIMESTAMP NOT NULL, PRIMARY KEY ("topic", "target_schema", "target_table"))',
   );
   assert.match(createLedgerStatements(postgresDialect)[2]!, /"lsn" bigint NOT NULL/);
 });

@@ -1,17 +1,32 @@
 import type { PartitionRange } from '@pgshift/contracts';
-import type { TargetTable } from '../adapter.js';
+import type { MergePlan, TargetTable } from '../adapter.js';
 import type { Dialect } from '../dialect.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 
 /**
- * The offset ledger: per change topic and Kafka partition, the last offset whose change is in the
- * warehouse. It lives in the warehouse and moves in the same transaction as the data, so a batch
+ * What the ledger keeps apart: one source table's changes on one change topic, loaded into one target.
+ * Usually a topic carries one table, but two source tables whose names differ only in characters
+ * Kafka does not allow (`"dup name"` and `dup_name`) share a topic, each with its own offsets.
+ */
+export interface LedgerStream {
+  topic: string;
+  target: TargetTable;
+}
+
+/** The stream a batch belongs to. */
+export function ledgerStreamOf({ batch, target }: Pick<MergePlan, 'batch' | 'target'>): LedgerStream {
+  return { topic: batch.table.topic, target };
+}
+
+/**
+ * The offset ledger: per stream (change topic and target table) and Kafka partition, the last offset
+ * whose change is in the warehouse. It lives in the warehouse and moves in the same transaction as the data, so a batch
  * applied twice (a crash after commit, a replay, an older batch after a newer one) changes nothing.
  */
 export const LEDGER = { schema: 'pgshift', table: 'ledger' } as const;
 
 /**
- * The truncation watermark: per change topic, the LSN of the latest source TRUNCATE applied. A
+ * The truncation watermark: per stream, the LSN of the latest source TRUNCATE applied. A
  * truncate's event has no key, so it lands on any partition and can be consumed before or after
  * changes that precede or follow it on other partitions. TRUNCATE takes an ACCESS EXCLUSIVE lock, so
  * every change committed before it has a smaller LSN and every change after it a larger one: a change
@@ -43,7 +58,7 @@ export function createLedgerStatements(dialect: Dialect): string[] {
         `${q('last_offset')} ${t.bigint} NOT NULL`,
         `${q('batch_id')} ${text} NOT NULL`,
         `${q('updated_at')} ${t.timestamp} NOT NULL`,
-        `PRIMARY KEY (${q('topic')}, ${q('partition')})`,
+        `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')}, ${q('partition')})`,
       ].join(', ') +
       ')',
     `CREATE TABLE IF NOT EXISTS ${truncationsTableName(dialect)} (` +
@@ -54,16 +69,23 @@ export function createLedgerStatements(dialect: Dialect): string[] {
         `${q('lsn')} ${t.bigint} NOT NULL`,
         `${q('batch_id')} ${text} NOT NULL`,
         `${q('updated_at')} ${t.timestamp} NOT NULL`,
-        `PRIMARY KEY (${q('topic')})`,
+        `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')})`,
       ].join(', ') +
       ')',
   ];
 }
 
-/** Rows `partition`, `last_offset` (bigint as text on PostgreSQL) of one topic. */
-export function selectLedgerStatement(dialect: Dialect, topic: string): string {
+/** Rows `partition`, `last_offset` (bigint as text on PostgreSQL) of one stream. */
+export function selectLedgerStatement(dialect: Dialect, stream: LedgerStream): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  return `SELECT ${q('partition')}, ${q('last_offset')} FROM ${ledgerTableName(dialect)} WHERE ${q('topic')} = ${dialect.literal(topic)} ORDER BY ${q('partition')}`;
+  return `SELECT ${q('partition')}, ${q('last_offset')} FROM ${ledgerTableName(dialect)} WHERE ${streamIs(dialect, stream)} ORDER BY ${q('partition')}`;
+}
+
+/** `topic = … AND target_schema = … AND target_table = …`, the columns qualified by `table` when given. */
+function streamIs(dialect: Dialect, { topic, target }: LedgerStream, table?: string): string {
+  const q = (name: string) => (table ? `${table}.` : '') + quoteIdentifier(name, dialect.identifiers);
+  const names = targetLiterals(dialect, target);
+  return `${q('topic')} = ${dialect.literal(topic)} AND ${q('target_schema')} = ${names.schema} AND ${q('target_table')} = ${names.table}`;
 }
 
 export function clearLedgerStatement(dialect: Dialect, target: TargetTable): string {
@@ -87,12 +109,12 @@ export function clearTruncationStatement(dialect: Dialect, target: TargetTable):
  * Removes staged rows whose offset the ledger already covers. Qualified with the ledger's full name
  * (Redshift's DELETE … USING takes no aliases).
  */
-export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: string, topic: string, partitionColumn: string, offsetColumn: string): string {
+export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: string, stream: LedgerStream, partitionColumn: string, offsetColumn: string): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect);
   return (
     `DELETE FROM ${stagingTable} USING ${ledger} ` +
-    `WHERE ${ledger}.${q('topic')} = ${dialect.literal(topic)} ` +
+    `WHERE ${streamIs(dialect, stream, ledger)} ` +
     `AND ${ledger}.${q('partition')} = ${stagingTable}.${partitionColumn} ` +
     `AND ${stagingTable}.${offsetColumn} <= ${ledger}.${q('last_offset')}`
   );
@@ -102,12 +124,12 @@ export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: st
  * Removes staged rows below the topic's truncation watermark: changes made before a truncate that is
  * already applied (consumed late from another partition). Qualified with full names, as the ledger filter.
  */
-export function filterStagedByTruncationStatement(dialect: Dialect, stagingTable: string, topic: string, lsnColumn: string): string {
+export function filterStagedByTruncationStatement(dialect: Dialect, stagingTable: string, stream: LedgerStream, lsnColumn: string): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const truncations = truncationsTableName(dialect);
   return (
     `DELETE FROM ${stagingTable} USING ${truncations} ` +
-    `WHERE ${truncations}.${q('topic')} = ${dialect.literal(topic)} ` +
+    `WHERE ${streamIs(dialect, stream, truncations)} ` +
     `AND ${stagingTable}.${lsnColumn} < ${truncations}.${q('lsn')}`
   );
 }
@@ -116,29 +138,30 @@ export function filterStagedByTruncationStatement(dialect: Dialect, stagingTable
  * Moves the topic's truncation watermark to max(watermark, lsn): the ledger's upsert shape, a DELETE
  * of a lower watermark and an INSERT when the topic then has none.
  */
-export function advanceTruncationStatements(dialect: Dialect, target: TargetTable, topic: string, batchId: string, lsn: bigint): string[] {
+export function advanceTruncationStatements(dialect: Dialect, stream: LedgerStream, batchId: string, lsn: bigint): string[] {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const truncations = truncationsTableName(dialect);
   const existing = q('existing');
   const batch = q('batch');
+  const names = targetLiterals(dialect, stream.target);
   return [
-    `DELETE FROM ${truncations} WHERE ${q('topic')} = ${dialect.literal(topic)} AND ${q('lsn')} < ${lsn}`,
+    `DELETE FROM ${truncations} WHERE ${streamIs(dialect, stream)} AND ${q('lsn')} < ${lsn}`,
     `INSERT INTO ${truncations} (${['target_schema', 'target_table', 'topic', 'lsn', 'batch_id', 'updated_at'].map(q).join(', ')}) ` +
-      `SELECT ${targetLiterals(dialect, target).schema}, ${targetLiterals(dialect, target).table}, ${dialect.literal(topic)}, ${batch}.${q('lsn')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
+      `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${batch}.${q('lsn')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
       `FROM (SELECT ${lsn} AS ${q('lsn')}) AS ${batch} ` +
-      `LEFT JOIN ${truncations} AS ${existing} ON ${existing}.${q('topic')} = ${dialect.literal(topic)} ` +
+      `LEFT JOIN ${truncations} AS ${existing} ON ${streamIs(dialect, stream, existing)} ` +
       `WHERE ${existing}.${q('topic')} IS NULL`,
   ];
 }
 
 /** SQL that is true when the ledger already covers every one of the ranges (a truncate's guard). */
-export function ledgerCoversCondition(dialect: Dialect, topic: string, ranges: readonly PartitionRange[]): string {
+export function ledgerCoversCondition(dialect: Dialect, stream: LedgerStream, ranges: readonly PartitionRange[]): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect);
   return ranges
     .map(
       (range) =>
-        `EXISTS (SELECT 1 FROM ${ledger} WHERE ${q('topic')} = ${dialect.literal(topic)} AND ${q('partition')} = ${range.partition} AND ${q('last_offset')} >= ${range.last})`,
+        `EXISTS (SELECT 1 FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND ${q('partition')} = ${range.partition} AND ${q('last_offset')} >= ${range.last})`,
     )
     .join(' AND ');
 }
@@ -148,7 +171,7 @@ export function ledgerCoversCondition(dialect: Dialect, topic: string, ranges: r
  * of the rows the batch supersedes and an INSERT of the partitions that then have no row (an upsert
  * Redshift accepts: no MERGE, no ON CONFLICT).
  */
-export function advanceLedgerStatements(dialect: Dialect, target: TargetTable, topic: string, batchId: string, ranges: readonly PartitionRange[]): string[] {
+export function advanceLedgerStatements(dialect: Dialect, stream: LedgerStream, batchId: string, ranges: readonly PartitionRange[]): string[] {
   if (ranges.length === 0) return [];
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect);
@@ -158,12 +181,13 @@ export function advanceLedgerStatements(dialect: Dialect, target: TargetTable, t
     .join(' UNION ALL ');
   const existing = q('existing');
   const batch = q('batch');
+  const names = targetLiterals(dialect, stream.target);
   return [
-    `DELETE FROM ${ledger} WHERE ${q('topic')} = ${dialect.literal(topic)} AND (${superseded})`,
+    `DELETE FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND (${superseded})`,
     `INSERT INTO ${ledger} (${['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at'].map(q).join(', ')}) ` +
-      `SELECT ${targetLiterals(dialect, target).schema}, ${targetLiterals(dialect, target).table}, ${dialect.literal(topic)}, ${batch}.${q('partition')}, ${batch}.${q('last_offset')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
+      `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${batch}.${q('partition')}, ${batch}.${q('last_offset')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
       `FROM (${batchRows}) AS ${batch} ` +
-      `LEFT JOIN ${ledger} AS ${existing} ON ${existing}.${q('topic')} = ${dialect.literal(topic)} AND ${existing}.${q('partition')} = ${batch}.${q('partition')} ` +
+      `LEFT JOIN ${ledger} AS ${existing} ON ${streamIs(dialect, stream, existing)} AND ${existing}.${q('partition')} = ${batch}.${q('partition')} ` +
       `WHERE ${existing}.${q('partition')} IS NULL`,
   ];
 }

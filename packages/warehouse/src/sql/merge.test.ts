@@ -41,15 +41,15 @@ function batch(overrides: Partial<BatchReady> = {}): BatchReady {
   };
 }
 
-function statements(dialect: Dialect, options: Partial<MergeOptions> = {}, overrides: Partial<BatchReady> = {}): MergeStatement[] {
+function statements(dialect: Dialect, options: Partial<MergeOptions> = {}, overrides: Partial<BatchReady> = {}, plan: Partial<MergePlan> = {}): MergeStatement[] {
   const b = batch(overrides);
-  const plan: MergePlan = {
+  return mergeStatements(dialect, {
     batch: b,
     target: { schema: 'dw', table: 'orders' },
     options: { deleteMode: 'hard', oversizePolicy: 'stop', ...options },
     columns: mapColumns(dialect, b.columns),
-  };
-  return mergeStatements(dialect, plan);
+    ...plan,
+  });
 }
 
 function sqlOf(list: MergeStatement[], kind: MergeStatement['kind']): string {
@@ -104,18 +104,20 @@ test('the count guard divides by zero unless the staging table holds exactly row
   assert.equal(sqlOf(statements(redshift, {}, { rowCount: 42 }), 'count-guard'), 'SELECT 1 / (CASE WHEN COUNT(*) = 42 THEN 1 ELSE 0 END) AS "staged_row_count_matches" FROM "_pgshift_stage"');
 });
 
-test('the ledger filter removes staged rows at or below the ledger offset of their partition, for this topic', () => {
+test('the ledger filter removes staged rows at or below the ledger offset of their partition, for this stream', () => {
   assert.equal(
     sqlOf(statements(redshift), 'ledger-filter'),
     'DELETE FROM "_pgshift_stage" USING "pgshift"."ledger" WHERE "pgshift"."ledger"."topic" = \'pgshift.app.orders\' ' +
+      'AND "pgshift"."ledger"."target_schema" = \'dw\' AND "pgshift"."ledger"."target_table" = \'orders\' ' +
       'AND "pgshift"."ledger"."partition" = "_pgshift_stage"."_pgshift_partition" AND "_pgshift_stage"."_pgshift_offset" <= "pgshift"."ledger"."last_offset"',
   );
 });
 
-test('the truncation filter removes staged rows below the topic truncation watermark', () => {
+test('the truncation filter removes staged rows below the stream truncation watermark', () => {
   assert.equal(
     sqlOf(statements(redshift), 'truncation-filter'),
     'DELETE FROM "_pgshift_stage" USING "pgshift"."truncations" WHERE "pgshift"."truncations"."topic" = \'pgshift.app.orders\' ' +
+      'AND "pgshift"."truncations"."target_schema" = \'dw\' AND "pgshift"."truncations"."target_table" = \'orders\' ' +
       'AND "_pgshift_stage"."_pgshift_lsn" < "pgshift"."truncations"."lsn"',
   );
 });
@@ -193,19 +195,25 @@ test('a truncate batch deletes the rows last changed before its LSN (never TRUNC
   assert.equal(
     sqlOf(list, 'truncate-target'),
     'DELETE FROM "dw"."orders" WHERE "_pgshift_lsn" < 9000000000 ' +
-      'AND NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "partition" = 1 AND "last_offset" >= 20))',
+      'AND NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND "partition" = 1 AND "last_offset" >= 20))',
   );
 });
 
-test('a truncate batch moves the topic truncation watermark forward only, with the ledger upsert shape', () => {
+test('a truncate batch moves the stream truncation watermark forward only, with the ledger upsert shape', () => {
   const list = statements(redshift, {}, truncateAt('9000000000'));
-  assert.equal(sqlOf(list, 'truncation-remove'), 'DELETE FROM "pgshift"."truncations" WHERE "topic" = \'pgshift.app.orders\' AND "lsn" < 9000000000');
+  assert.equal(sqlOf(list, 'truncation-remove'), 'DELETE FROM "pgshift"."truncations" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND "lsn" < 9000000000');
   assert.equal(
     sqlOf(list, 'truncation-insert'),
     'INSERT INTO "pgshift"."truncations" ("target_schema", "target_table", "topic", "lsn", "batch_id", "updated_at") ' +
       'SELECT \'dw\', \'orders\', \'pgshift.app.orders\', "batch"."lsn", \'b-1\', SYSDATE FROM (SELECT 9000000000 AS "lsn") AS "batch" ' +
-      'LEFT JOIN "pgshift"."truncations" AS "existing" ON "existing"."topic" = \'pgshift.app.orders\' WHERE "existing"."topic" IS NULL',
+      'LEFT JOIN "pgshift"."truncations" AS "existing" ON "existing"."topic" = \'pgshift.app.orders\' ' +
+      'AND "existing"."target_schema" = \'dw\' AND "existing"."target_table" = \'orders\' WHERE "existing"."topic" IS NULL',
   );
+});
+
+test('a truncate batch for a target not created yet deletes nothing but moves its watermark and the ledger', () => {
+  const list = statements(redshift, {}, truncateAt('5'), { targetExists: false });
+  assert.deepEqual(list.map((s) => s.kind), ['truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
 });
 
 test('a truncate batch without an LSN deletes every row and records no watermark', () => {
@@ -231,7 +239,7 @@ test('the ledger moves to the greater of its offset and the batch last offset, p
   const list = statements(redshift);
   assert.equal(
     sqlOf(list, 'ledger-remove'),
-    'DELETE FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
+    'DELETE FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
   );
   const insert = sqlOf(list, 'ledger-insert');
   assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE /);

@@ -11,6 +11,7 @@ import {
   filterStagedByLedgerStatement,
   filterStagedByTruncationStatement,
   ledgerCoversCondition,
+  ledgerStreamOf,
 } from './ledger.js';
 
 /** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
@@ -72,7 +73,7 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
 export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
   const { batch } = plan;
   const body = batch.kind === 'truncate' ? truncateStatements(dialect, plan) : rowStatements(dialect, plan);
-  const ledger = advanceLedgerStatements(dialect, plan.target, batch.table.topic, batch.batchId, batch.offsets);
+  const ledger = advanceLedgerStatements(dialect, ledgerStreamOf(plan), batch.batchId, batch.offsets);
   const kinds: MergeStatementKind[] = ['ledger-remove', 'ledger-insert'];
   const statements = [...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql }))];
   if (batch.kind === 'rows') statements.push({ kind: 'drop-staging', sql: `DROP TABLE ${quoteIdentifier(STAGING_TABLE, dialect.identifiers)}` });
@@ -121,8 +122,8 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
     // Redshift has no RAISE outside procedures: a division by zero fails the transaction instead.
     statements.push({ kind: 'count-guard', sql: `SELECT 1 / (CASE WHEN COUNT(*) = ${batch.rowCount} THEN 1 ELSE 0 END) AS ${q('staged_row_count_matches')} FROM ${stage}` });
   }
-  statements.push({ kind: 'ledger-filter', sql: filterStagedByLedgerStatement(dialect, stage, batch.table.topic, q(META.partition), q(META.offset)) });
-  statements.push({ kind: 'truncation-filter', sql: filterStagedByTruncationStatement(dialect, stage, batch.table.topic, q(META.lsn)) });
+  statements.push({ kind: 'ledger-filter', sql: filterStagedByLedgerStatement(dialect, stage, ledgerStreamOf(plan), q(META.partition), q(META.offset)) });
+  statements.push({ kind: 'truncation-filter', sql: filterStagedByTruncationStatement(dialect, stage, ledgerStreamOf(plan), q(META.lsn)) });
 
   if (keys.length > 0) {
     const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft);
@@ -195,16 +196,19 @@ function truncateStatements(dialect: Dialect, plan: MergePlan): MergeStatement[]
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const target = quoteQualified(plan.target.schema, plan.target.table, dialect.identifiers);
   const { batch } = plan;
-  const covered = batch.offsets.length > 0 ? ledgerCoversCondition(dialect, batch.table.topic, batch.offsets) : 'FALSE';
+  const covered = batch.offsets.length > 0 ? ledgerCoversCondition(dialect, ledgerStreamOf(plan), batch.offsets) : 'FALSE';
   const lsn = truncateLsn(batch);
   const beforeTruncate = lsn === null ? [] : [`${q(META.lsn)} < ${lsn}`];
   const watermark: MergeStatement[] =
     lsn === null
       ? []
-      : advanceTruncationStatements(dialect, plan.target, batch.table.topic, batch.batchId, lsn).map((sql, i) => ({
+      : advanceTruncationStatements(dialect, ledgerStreamOf(plan), batch.batchId, lsn).map((sql, i) => ({
           kind: i === 0 ? 'truncation-remove' : 'truncation-insert',
           sql,
         }));
+  // A truncate that reaches a table not created yet (no row batch before it) has nothing to delete, but
+  // its watermark and ledger still move: changes from before it must never be written afterwards.
+  if (plan.targetExists === false) return watermark;
   if (plan.options.deleteMode === 'hard') {
     // Never TRUNCATE: it commits the transaction implicitly on Redshift.
     return [{ kind: 'truncate-target', sql: `DELETE FROM ${target} WHERE ${[...beforeTruncate, `NOT (${covered})`].join(' AND ')}` }, ...watermark];
