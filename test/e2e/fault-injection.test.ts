@@ -196,7 +196,7 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   const counts = Object.fromEntries(report.tables.map((r) => [r.table, r.sourceRows]));
   t.diagnostic(`fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`);
   if (code !== 0) {
-    const differences = JSON.stringify(report.tables.filter((r) => r.status !== 'in sync'));
+    const differences = JSON.stringify(report.tables.filter((r) => r.status !== 'in-sync'));
     assert.fail(`verify found differences: ${differences}\n${await pipelineState(instances)}`);
   }
   assert.ok(report.inSync);
@@ -229,7 +229,7 @@ test('after both consumer groups are reset to the earliest offsets, the warehous
   );
   const again = await verify('120s');
   if (again.code !== 0) {
-    const differences = JSON.stringify(again.report.tables.filter((r) => r.status !== 'in sync'));
+    const differences = JSON.stringify(again.report.tables.filter((r) => r.status !== 'in-sync'));
     assert.fail(`after the replay verify found differences: ${differences}\n${await pipelineState(replay)}`);
   }
   assert.equal(await placeholders(), 0);
