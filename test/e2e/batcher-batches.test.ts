@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { STAGING_META_COLUMNS, parseS3Url, schemaFingerprint, type BatchReady } from '@pgshift/contracts';
 import { parseCopyManifest } from '@pgshift/csv';
-import type pg from 'pg';
 import { batchRows, createTopic, getObject, lastOffsets, listKeys, waitForBatches, waitUntilConsumed } from '../support/batches.js';
-import { ensureConnector } from '../support/connector.js';
 import { readTopic } from '../support/kafka.js';
-import { connect, pipelineFor, rowsAsText, type Pipeline } from '../support/pipeline.js';
-import { stack, uniqueName } from '../support/stack.js';
+import { pipelineFor, rowsAsText, type Pipeline } from '../support/pipeline.js';
+import { stack } from '../support/stack.js';
+import { useSuite } from '../support/suite.js';
 import { waitFor } from '../support/wait.js';
 
 // The batch format end to end: what the batcher announces on the batches topic (decoded through the
@@ -15,37 +14,13 @@ import { waitFor } from '../support/wait.js';
 // builds a backlog first and starts the batcher on it, and the age limit is far away, so that batches
 // are cut only by the rule under test and by the graceful shutdown that seals the rest.
 
-let source: pg.Client;
-let warehouse: pg.Client;
-const pipelines: Pipeline[] = [];
-const schemas: string[] = [];
+const suite = useSuite();
+const { newSchema } = suite;
 const NEVER_BY_AGE = '10m';
-
-before(async () => {
-  source = await connect(stack.sourceUrl);
-  warehouse = await connect(stack.warehouseUrl);
-  await ensureConnector();
-});
-
-after(async () => {
-  await Promise.all(pipelines.map((p) => p.stopAll()));
-  for (const schema of schemas) {
-    await source.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  }
-  await source.end();
-  await warehouse.end();
-});
-
-function newSchema(prefix: string): string {
-  const schema = uniqueName(prefix);
-  schemas.push(schema);
-  return schema;
-}
 
 function newPipeline(schema: string, batcher: Record<string, string> = {}): Pipeline {
   const pipeline = pipelineFor(schema, { batcher: { PGSHIFT_FLUSH_AGE: NEVER_BY_AGE, ...batcher } });
-  pipelines.push(pipeline);
+  suite.track(pipeline);
   return pipeline;
 }
 
@@ -68,11 +43,11 @@ test('a batch: registry-decoded event, manifest, CSV parts, one row per key, op 
   const startedAt = Date.now();
   const schema = newSchema('fmt');
   const topic = `${stack.topicPrefix}.${schema}.accounts`;
-  await source.query(`CREATE SCHEMA ${schema}`);
-  await source.query(`CREATE TABLE ${schema}.accounts (id int PRIMARY KEY, name text NOT NULL, balance numeric(10,2), code varchar(8))`);
-  await source.query(`INSERT INTO ${schema}.accounts SELECT g, 'name ' || g, g * 1.5, 'c' || g FROM generate_series(1, 5) AS g`);
-  for (let i = 1; i <= 10; i++) await source.query(`UPDATE ${schema}.accounts SET name = $1, balance = $2 WHERE id = 1`, [`v${i}`, i]);
-  await source.query(`DELETE FROM ${schema}.accounts WHERE id = 5`);
+  await suite.source.query(`CREATE SCHEMA ${schema}`);
+  await suite.source.query(`CREATE TABLE ${schema}.accounts (id int PRIMARY KEY, name text NOT NULL, balance numeric(10,2), code varchar(8))`);
+  await suite.source.query(`INSERT INTO ${schema}.accounts SELECT g, 'name ' || g, g * 1.5, 'c' || g FROM generate_series(1, 5) AS g`);
+  for (let i = 1; i <= 10; i++) await suite.source.query(`UPDATE ${schema}.accounts SET name = $1, balance = $2 WHERE id = 1`, [`v${i}`, i]);
+  await suite.source.query(`DELETE FROM ${schema}.accounts WHERE id = 5`);
   // 5 inserts, 10 updates, 1 delete and its tombstone.
   const messages = await backlog(topic, 17);
   const pipeline = newPipeline(schema);
@@ -162,12 +137,12 @@ test('a schema change cuts the batch: rows before ALTER TABLE go out with the ol
   const topic = `${stack.topicPrefix}.${schema}.things`;
   // One partition: the change topic's order is the commit order, so the cut is exactly at the ALTER.
   await createTopic(topic, 1);
-  await source.query(`CREATE SCHEMA ${schema}`);
-  await source.query(`CREATE TABLE ${schema}.things (id int PRIMARY KEY, name text)`);
-  await source.query(`INSERT INTO ${schema}.things SELECT g, 'old ' || g FROM generate_series(1, 3) AS g`);
-  await source.query(`ALTER TABLE ${schema}.things ADD COLUMN colour varchar(12)`);
-  await source.query(`INSERT INTO ${schema}.things SELECT g, 'new ' || g, 'red' FROM generate_series(4, 6) AS g`);
-  await source.query(`UPDATE ${schema}.things SET colour = 'blue' WHERE id = 1`);
+  await suite.source.query(`CREATE SCHEMA ${schema}`);
+  await suite.source.query(`CREATE TABLE ${schema}.things (id int PRIMARY KEY, name text)`);
+  await suite.source.query(`INSERT INTO ${schema}.things SELECT g, 'old ' || g FROM generate_series(1, 3) AS g`);
+  await suite.source.query(`ALTER TABLE ${schema}.things ADD COLUMN colour varchar(12)`);
+  await suite.source.query(`INSERT INTO ${schema}.things SELECT g, 'new ' || g, 'red' FROM generate_series(4, 6) AS g`);
+  await suite.source.query(`UPDATE ${schema}.things SET colour = 'blue' WHERE id = 1`);
   const messages = await backlog(topic, 7);
   const pipeline = newPipeline(schema);
   await batchBacklog(pipeline, [messages]);
@@ -192,10 +167,10 @@ test('a schema change cuts the batch: rows before ALTER TABLE go out with the ol
 
   // And the loader turns the two batches into the evolved table.
   pipeline.startLoader();
-  const expected = await rowsAsText(source, `SELECT id, name, colour FROM ${schema}.things ORDER BY id`);
+  const expected = await rowsAsText(suite.source, `SELECT id, name, colour FROM ${schema}.things ORDER BY id`);
   await waitFor(
     'the evolved table in the warehouse',
-    async () => JSON.stringify(await rowsAsText(warehouse, `SELECT id, name, colour FROM ${schema}.things ORDER BY id`)) === JSON.stringify(expected),
+    async () => JSON.stringify(await rowsAsText(suite.warehouse, `SELECT id, name, colour FROM ${schema}.things ORDER BY id`)) === JSON.stringify(expected),
     { timeoutMs: 180_000, intervalMs: 1000 },
   );
 });
@@ -204,11 +179,11 @@ test('batches are cut by row count, with per-table overrides', async () => {
   const schema = newSchema('rows');
   const big = `${stack.topicPrefix}.${schema}.big`;
   const small = `${stack.topicPrefix}.${schema}.small`;
-  await source.query(`CREATE SCHEMA ${schema}`);
-  await source.query(`CREATE TABLE ${schema}.big (id int PRIMARY KEY, v text)`);
-  await source.query(`CREATE TABLE ${schema}.small (id int PRIMARY KEY, v text)`);
-  await source.query(`INSERT INTO ${schema}.big SELECT g, 'b' || g FROM generate_series(1, 250) AS g`);
-  await source.query(`INSERT INTO ${schema}.small SELECT g, 's' || g FROM generate_series(1, 60) AS g`);
+  await suite.source.query(`CREATE SCHEMA ${schema}`);
+  await suite.source.query(`CREATE TABLE ${schema}.big (id int PRIMARY KEY, v text)`);
+  await suite.source.query(`CREATE TABLE ${schema}.small (id int PRIMARY KEY, v text)`);
+  await suite.source.query(`INSERT INTO ${schema}.big SELECT g, 'b' || g FROM generate_series(1, 250) AS g`);
+  await suite.source.query(`INSERT INTO ${schema}.small SELECT g, 's' || g FROM generate_series(1, 60) AS g`);
   const backlogs = [await backlog(big, 250), await backlog(small, 60)];
   const pipeline = newPipeline(schema, {
     PGSHIFT_FLUSH_ROWS: '100',

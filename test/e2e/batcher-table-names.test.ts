@@ -1,48 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { BatchReady } from '@pgshift/contracts';
 import { parseS3Url } from '@pgshift/contracts';
-import type pg from 'pg';
 import { batchRows, lastOffsets, metricValue, readBatches, waitUntilConsumed } from '../support/batches.js';
-import { ensureConnector } from '../support/connector.js';
 import { listTopics, readTopic } from '../support/kafka.js';
-import { connect, pipelineFor, rowsAsText, type Pipeline } from '../support/pipeline.js';
-import { stack, uniqueName } from '../support/stack.js';
+import { pipelineFor, rowsAsText } from '../support/pipeline.js';
+import { stack } from '../support/stack.js';
+import { useSuite } from '../support/suite.js';
 import { waitFor } from '../support/wait.js';
 
 // Table names that need quoting. Debezium names a topic `<prefix>.<schema>.<table>` with every character
 // outside [a-zA-Z0-9._-] replaced by `_`, so "with space" is published on `….with_space`; the batcher
 // takes the table from each event's source.schema / source.table, never from the topic.
 
-let source: pg.Client;
-let warehouse: pg.Client;
-const pipelines: Pipeline[] = [];
-const schemas: string[] = [];
-
-before(async () => {
-  source = await connect(stack.sourceUrl);
-  warehouse = await connect(stack.warehouseUrl);
-  await ensureConnector();
-});
-
-after(async () => {
-  await Promise.all(pipelines.map((p) => p.stopAll()));
-  for (const schema of schemas) {
-    await source.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  }
-  await source.end();
-  await warehouse.end();
-});
-
-function newSchema(prefix: string): string {
-  const schema = uniqueName(prefix);
-  schemas.push(schema);
-  return schema;
-}
+const suite = useSuite();
+const { newSchema } = suite;
 
 async function sameRows(query: string): Promise<boolean> {
-  const [a, b] = await Promise.all([rowsAsText(source, query), rowsAsText(warehouse, query).catch(() => null)]);
+  const [a, b] = await Promise.all([rowsAsText(suite.source, query), rowsAsText(suite.warehouse, query).catch(() => null)]);
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -55,16 +30,16 @@ test('a mixed-case table, one with a space and one named "user" replicate, colum
     spaced: { name: 'with space', topic: `${stack.topicPrefix}.${schema}.with_space` },
     reserved: { name: 'user', topic: `${stack.topicPrefix}.${schema}.user` },
   };
-  await source.query(`CREATE SCHEMA ${schema}`);
-  await source.query(`CREATE TABLE ${schema}."MixedCase" ("Id" int PRIMARY KEY, "Name" text, "camelCase" int)`);
-  await source.query(`CREATE TABLE ${schema}."with space" (id int PRIMARY KEY, "a value" text, "Z" numeric(6,2))`);
-  await source.query(`CREATE TABLE ${schema}."user" (id int PRIMARY KEY, "select" text, "order" int, "user" text)`);
-  await source.query(`INSERT INTO ${schema}."MixedCase" SELECT g, 'N' || g, g * 10 FROM generate_series(1, 6) AS g`);
-  await source.query(`INSERT INTO ${schema}."with space" SELECT g, 'v ' || g, g / 4.0 FROM generate_series(1, 6) AS g`);
-  await source.query(`INSERT INTO ${schema}."user" SELECT g, 'sel' || g, g, current_user FROM generate_series(1, 6) AS g`);
-  await source.query(`UPDATE ${schema}."MixedCase" SET "Name" = 'renamed' WHERE "Id" = 2`);
-  await source.query(`UPDATE ${schema}."with space" SET "a value" = 'changed' WHERE id = 3`);
-  await source.query(`DELETE FROM ${schema}."user" WHERE id = 4`);
+  await suite.source.query(`CREATE SCHEMA ${schema}`);
+  await suite.source.query(`CREATE TABLE ${schema}."MixedCase" ("Id" int PRIMARY KEY, "Name" text, "camelCase" int)`);
+  await suite.source.query(`CREATE TABLE ${schema}."with space" (id int PRIMARY KEY, "a value" text, "Z" numeric(6,2))`);
+  await suite.source.query(`CREATE TABLE ${schema}."user" (id int PRIMARY KEY, "select" text, "order" int, "user" text)`);
+  await suite.source.query(`INSERT INTO ${schema}."MixedCase" SELECT g, 'N' || g, g * 10 FROM generate_series(1, 6) AS g`);
+  await suite.source.query(`INSERT INTO ${schema}."with space" SELECT g, 'v ' || g, g / 4.0 FROM generate_series(1, 6) AS g`);
+  await suite.source.query(`INSERT INTO ${schema}."user" SELECT g, 'sel' || g, g, current_user FROM generate_series(1, 6) AS g`);
+  await suite.source.query(`UPDATE ${schema}."MixedCase" SET "Name" = 'renamed' WHERE "Id" = 2`);
+  await suite.source.query(`UPDATE ${schema}."with space" SET "a value" = 'changed' WHERE id = 3`);
+  await suite.source.query(`DELETE FROM ${schema}."user" WHERE id = 4`);
   await waitFor('Debezium to name the topics', async () => {
     const topics = await listTopics();
     return Object.values(tables).every((t) => topics.includes(t.topic));
@@ -81,11 +56,11 @@ test('a mixed-case table, one with a space and one named "user" replicate, colum
   const pipeline = pipelineFor(schema, {
     batcher: { PGSHIFT_FLUSH_AGE: '3s', PGSHIFT_TABLE_FLUSH: JSON.stringify({ [`${schema}.with space`]: { rows: 2 } }) },
   });
-  pipelines.push(pipeline);
+  suite.track(pipeline);
   // The loader creates a new schema from each table's first batch, concurrently, and PostgreSQL's
   // CREATE SCHEMA IF NOT EXISTS is not safe against itself (unique violation on pg_namespace), which
   // the loader treats as permanent and stops the table. Not what this test is about: the schema exists.
-  await warehouse.query(`CREATE SCHEMA ${schema}`);
+  await suite.warehouse.query(`CREATE SCHEMA ${schema}`);
   pipeline.startBatcher();
   pipeline.startLoader();
   await Promise.all(pipeline.services.map((s) => s.ready(180_000)));
@@ -117,17 +92,17 @@ test('a mixed-case table, one with a space and one named "user" replicate, colum
 async function collidingTables() {
   const schema = newSchema('clash');
   const topic = `${stack.topicPrefix}.${schema}.dup_name`;
-  await source.query(`CREATE SCHEMA ${schema}`);
-  await source.query(`CREATE TABLE ${schema}."dup name" (id int PRIMARY KEY, v text)`);
-  await source.query(`CREATE TABLE ${schema}.dup_name (id int PRIMARY KEY, v text)`);
+  await suite.source.query(`CREATE SCHEMA ${schema}`);
+  await suite.source.query(`CREATE TABLE ${schema}."dup name" (id int PRIMARY KEY, v text)`);
+  await suite.source.query(`CREATE TABLE ${schema}.dup_name (id int PRIMARY KEY, v text)`);
   // Interleaved, one row per transaction, so that both tables' events alternate on the topic.
   for (let i = 1; i <= 4; i++) {
-    await source.query(`INSERT INTO ${schema}."dup name" VALUES ($1, 'space')`, [i]);
-    await source.query(`INSERT INTO ${schema}.dup_name VALUES ($1, 'underscore')`, [100 + i]);
+    await suite.source.query(`INSERT INTO ${schema}."dup name" VALUES ($1, 'space')`, [i]);
+    await suite.source.query(`INSERT INTO ${schema}.dup_name VALUES ($1, 'underscore')`, [100 + i]);
   }
   const last = lastOffsets(await readTopic(topic, (seen) => seen.length >= 8, { timeoutMs: 180_000 }));
   const pipeline = pipelineFor(schema, { batcher: { PGSHIFT_FLUSH_AGE: '3s' } });
-  pipelines.push(pipeline);
+  suite.track(pipeline);
   return { schema, topic, last, pipeline };
 }
 
@@ -170,6 +145,6 @@ test('two tables on one topic: each lands in its own warehouse table', async () 
   );
   for (const table of ['"dup name"', 'dup_name']) {
     const query: string = `SELECT id, v FROM ${clash.schema}.${table} ORDER BY id`;
-    assert.deepEqual(await rowsAsText(warehouse, query).catch(() => null), await rowsAsText(source, query), `${table} in the warehouse`);
+    assert.deepEqual(await rowsAsText(suite.warehouse, query).catch(() => null), await rowsAsText(suite.source, query), `${table} in the warehouse`);
   }
 });
