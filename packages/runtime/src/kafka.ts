@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from './logger.js';
+import { withRetry } from './retry.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -42,19 +43,50 @@ export async function ensurePipelineTopics(kafka: Kafka, topics: { batchesTopic:
   }
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+/**
+ * Creates the topics that do not exist yet (existing ones are left as they are), then waits until every
+ * partition of every one of them has a leader, whoever created them. Instances start side by side: the
+ * one that did not create a topic can see it in the listing before the broker serves its metadata
+ * ("does not host this topic-partition"), which kafkajs's own leader wait does not retry.
+ */
 export async function ensureTopics(
   admin: Admin,
   topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[],
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (error) {
-    // Another instance created it in between: fine.
-    if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: false });
+    } catch (error) {
+      // Another instance created it in between: fine.
+      if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+    }
+  }
+  await withRetry(
+    async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const leaderless = metadata.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+      if (leaderless.length > 0) throw new TopicsNotReadyError(leaderless.map((t) => t.name));
+    },
+    {
+      what: 'waiting for topic leaders',
+      retries: 20,
+      minTimeoutMs: 100,
+      maxTimeoutMs: 2_000,
+      isRetryable: (error) => error instanceof TopicsNotReadyError || isRetriableKafkaError(error),
+    },
+  );
+}
+
+/** kafkajs marks transient protocol errors (unknown topic, no leader, …) `retriable`. */
+function isRetriableKafkaError(error: unknown): boolean {
+  return error instanceof Error && (error as { retriable?: unknown }).retriable === true;
+}
+
+class TopicsNotReadyError extends Error {
+  constructor(topics: string[]) {
+    super(`topics without a leader yet: ${topics.join(', ')}`);
   }
 }
 
