@@ -1,6 +1,7 @@
 import { schemaFingerprint, type CellValue, type ColumnSpec } from '@pgshift/contracts';
 import type avro from 'avsc';
 import { DecodeError, type ChangeEvent, type Op } from './change-event.js';
+import { projectEnvelopeReader, type ProjectedReader } from './avro-projection.js';
 import { columnSpecOf } from './column-spec.js';
 import { connectSchemaFromAvro, connectSchemaFromJson, fieldOf, type ConnectField, type ConnectSchema } from './connect-schema.js';
 import { JsonEnvelopeError, parseJsonEnvelope, parseJsonSchema } from './json-envelope.js';
@@ -41,7 +42,8 @@ interface Columns {
 interface CompiledValue {
   /** Null when the envelope has no row struct. */
   row: CompiledRow | null;
-  avroType?: avro.Type;
+  /** Avro: the writer schema projected onto the fields a change event needs. */
+  avroReader?: ProjectedReader;
 }
 
 interface CompiledKey {
@@ -67,13 +69,12 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
   const jsonValues = new Map<string, CompiledValue>();
   const jsonKeys = new Map<string, CompiledKey>();
 
-  function compileValue(envelope: ConnectSchema, avroType?: avro.Type): CompiledValue {
+  function compileValue(envelope: ConnectSchema): CompiledValue {
     const row = fieldOf(envelope, 'after') ?? fieldOf(envelope, 'before');
     if (!fieldOf(envelope, 'op') || !fieldOf(envelope, 'source')) {
       throw new DecodeError('not-a-change-event', `schema ${envelope.name ?? '(unnamed)'} is not a Debezium change event envelope`);
     }
     const compiled: CompiledValue = { row: null };
-    if (avroType) compiled.avroType = avroType;
     if (row?.type === 'struct') {
       const fields = row.fields ?? [];
       compiled.row = { fields, converters: fields.map((field) => compileCellConverter(field.schema, placeholder)), columnsByKey: new Map() };
@@ -116,9 +117,9 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     return compiled;
   }
 
-  function decodeAvroBody(type: avro.Type, buffer: Buffer, what: string): Record<string, unknown> {
+  function decodeAvroBody(type: avro.Type, buffer: Buffer, what: string, resolver?: avro.Resolver): Record<string, unknown> {
     try {
-      const { value, offset } = type.decode(buffer, 5);
+      const { value, offset } = type.decode(buffer, 5, resolver);
       if (offset !== buffer.length) throw new Error(offset < 0 ? 'truncated' : `${buffer.length - offset} bytes after the record`);
       return value as Record<string, unknown>;
     } catch (error) {
@@ -203,8 +204,13 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     if (first === CONFLUENT_MAGIC_BYTE) {
       const id = schemaIdOf(value, 'value');
       compiled = await (avroValues.get(id) ??
-        cachedWriterSchema(avroValues, id, (raw, type) => compileValue(connectSchemaFromAvro(raw), type)));
-      envelope = decodeAvroBody(compiled.avroType!, value, 'value');
+        cachedWriterSchema(avroValues, id, (raw, type) => {
+          const compiledValue = compileValue(connectSchemaFromAvro(raw));
+          compiledValue.avroReader = projectEnvelopeReader(raw, type) ?? { type, resolver: undefined };
+          return compiledValue;
+        }));
+      const reader = compiled.avroReader!;
+      envelope = decodeAvroBody(reader.type, value, 'value', reader.resolver);
     } else if (first === OPEN_BRACE) {
       const parsed = parseJson(value, 'value');
       compiled = jsonValues.get(parsed.schemaText) ?? compileJsonValue(parsed.schemaText);
