@@ -150,7 +150,7 @@ describe('BatchFileWriter', () => {
     for await (const _ of writer.write(rows()));
     running = false;
     assert.equal(writer.stats.rows, 100_000);
-    // 64 Ki characters per chunk at about 40 bytes a row: some 1,700 rows between turns.
+    // 128 KiB chunks at about 40 bytes a row: some 3,000 rows between turns.
     assert.ok(longestRun < 5_000, `${longestRun} rows were encoded without letting the event loop run`);
   });
 

@@ -65,10 +65,9 @@ export class BatchFileWriter {
           this.#onRejectedRow(error, row, rowNumber);
           continue;
         }
-        const bytes = Buffer.byteLength(line, 'utf8');
-        this.stats.addRow(notes, bytes);
         part ??= new PartFile(nextIndex++, this.#header, this.#gzipLevel);
-        if (part.append(line, bytes)) await part.flush();
+        this.stats.addRow(notes, part.append(line));
+        if (part.shouldFlush) await part.flush();
         if (part.uncompressedBytes >= this.#maxPartBytes) {
           const done = part;
           part = undefined;

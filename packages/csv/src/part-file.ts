@@ -13,20 +13,25 @@ export interface BatchFilePart {
   uncompressedBytes: number;
 }
 
-// Text is handed to zlib in chunks of about this many UTF-16 units: few enough calls to stay cheap,
-// small enough that compression (on libuv's thread pool) overlaps with encoding the next rows.
-const CHUNK_UNITS = 64 * 1024;
-// How much text may wait for zlib before encoding pauses for it.
+// Rows are UTF-8-encoded straight into a chunk of this many bytes, which goes to zlib when full: one
+// encoding pass per row, no long strings built and flattened, and compression (on libuv's thread pool)
+// overlaps with encoding the next rows.
+const CHUNK_BYTES = 128 * 1024;
+// A UTF-16 code unit becomes at most 3 UTF-8 bytes.
+const MAX_BYTES_PER_UNIT = 3;
+// How much may wait for zlib before encoding pauses for it.
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /** A part being written: rows in, compressed asynchronously, collected in memory. */
 export class PartFile {
   rows = 0;
-  uncompressedBytes: number;
+  uncompressedBytes = 0;
   readonly #gzip: Gzip;
   readonly #compressed: Buffer[] = [];
   readonly #ended: Promise<unknown>;
-  #pending: string;
+  #chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  #used = 0;
+  #handedOff = false;
 
   constructor(
     readonly index: number,
@@ -37,39 +42,64 @@ export class PartFile {
     this.#gzip.on('data', (chunk: Buffer) => this.#compressed.push(chunk));
     this.#ended = once(this.#gzip, 'end');
     this.#ended.catch(() => {}); // awaited (and its error seen) in finish()
-    this.#pending = header;
-    this.uncompressedBytes = Buffer.byteLength(header, 'utf8');
+    this.uncompressedBytes = this.#write(header);
   }
 
-  /** Adds an encoded row; true when enough text waits that the caller should `flush()`. */
-  append(line: string, bytes: number): boolean {
-    this.#pending += line;
+  /** Adds an encoded row; returns its size in bytes. */
+  append(line: string): number {
+    const bytes = this.#write(line);
     this.rows++;
     this.uncompressedBytes += bytes;
-    return this.#pending.length >= CHUNK_UNITS;
+    return bytes;
+  }
+
+  /** True when text went to zlib since the last `flush()`: the caller should call it now. */
+  get shouldFlush(): boolean {
+    return this.#handedOff;
   }
 
   /**
-   * Hands the waiting text to zlib, then lets the event loop run (Kafka heartbeats, fetches) before the
-   * caller encodes more; waits for zlib only when it is far behind.
+   * Lets the event loop run (Kafka heartbeats, fetches) before the caller encodes more; waits for zlib
+   * only when it is far behind.
    */
   async flush(): Promise<void> {
-    const text = this.#pending;
-    this.#pending = '';
-    this.#gzip.write(text);
+    this.#handedOff = false;
     // Past its (16 KiB) high-water mark the stream has promised a 'drain'.
     if (this.#gzip.writableLength > MAX_QUEUED_BYTES) await once(this.#gzip, 'drain');
     else await setImmediate();
   }
 
   async finish(): Promise<BatchFilePart> {
-    this.#gzip.end(this.#pending);
-    this.#pending = '';
+    this.#gzip.end(this.#used > 0 ? this.#chunk.subarray(0, this.#used) : undefined);
+    this.#used = 0;
     await this.#ended;
     return { index: this.index, body: Buffer.concat(this.#compressed), rows: this.rows, uncompressedBytes: this.uncompressedBytes };
   }
 
   discard(): void {
     this.#gzip.destroy();
+  }
+
+  #write(text: string): number {
+    const worstCase = text.length * MAX_BYTES_PER_UNIT;
+    if (CHUNK_BYTES - this.#used < worstCase) this.#handOff();
+    if (worstCase <= CHUNK_BYTES) {
+      const bytes = this.#chunk.write(text, this.#used, 'utf8');
+      this.#used += bytes;
+      return bytes;
+    }
+    const encoded = Buffer.from(text, 'utf8');
+    this.#gzip.write(encoded);
+    this.#handedOff = true;
+    return encoded.length;
+  }
+
+  /** The chunk goes to zlib (which keeps it until compressed); encoding goes on in a fresh one. */
+  #handOff(): void {
+    if (this.#used === 0) return;
+    this.#gzip.write(this.#chunk.subarray(0, this.#used));
+    this.#chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#used = 0;
+    this.#handedOff = true;
   }
 }

@@ -22,7 +22,7 @@ export interface ChangeEvent {
   fingerprint: string;
   /** Aligned with columns: `after` for c/u/r, `before` for d, null for t. */
   values: CellValue[] | null;
-  /** Canonical identity of the primary-key values (JSON array of their text forms); null without a key or for t. */
+  /** Identity of the primary-key values within the table (the text of a one-column key, else a JSON array of texts); null without a key or for t. */
   key: string | null;
 }
 

@@ -101,7 +101,7 @@ test('JSON with schemas: an insert decodes to exact text values, int64 beyond 2^
     'NaN',
     '0.001',
   ]);
-  assert.equal(event.key, '["9007199254740993"]');
+  assert.equal(event.key, '9007199254740993');
 });
 
 test('JSON with schemas: columns come from the row struct, primary key from the key schema, one array per schema', async () => {
@@ -121,7 +121,7 @@ test('JSON with schemas: columns come from the row struct, primary key from the 
   });
   assert.equal(first.columns[8]!.sourceType, 'numeric', 'derived from the logical type when the connector does not say');
   assert.equal(first.fingerprint, schemaFingerprint(first.columns));
-  assert.equal(second.key, '["2"]');
+  assert.equal(second.key, '2');
 });
 
 test('JSON with schemas: a delete takes before; snapshot reads; ts_us falls back to ts_ms', async () => {

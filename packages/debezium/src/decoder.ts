@@ -1,4 +1,4 @@
-import { schemaFingerprint, type CellValue, type ColumnSpec } from '@pgshift/contracts';
+import { NULL_SENTINEL, schemaFingerprint, type CellValue, type ColumnSpec } from '@pgshift/contracts';
 import type avro from 'avsc';
 import { DecodeError, type ChangeEvent, type Op } from './change-event.js';
 import { projectEnvelopeReader, type ProjectedReader } from './avro-projection.js';
@@ -157,7 +157,7 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     for (let i = 0; i < texts.length; i++) {
       texts[i] = convert(compiled.converters[i]!, record[compiled.fieldNames[i]!], `key field ${compiled.fieldNames[i]}`);
     }
-    return { compiled, key: JSON.stringify(texts) };
+    return { compiled, key: keyIdentity(texts) };
   }
 
   function compileJsonKey(schemaText: string): CompiledKey {
@@ -275,6 +275,20 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
   }
 
   return { decode };
+}
+
+/**
+ * One key's identity within its table (whose key columns never change within a batch: the column list
+ * and its fingerprint would). A single text column is its own identity; NULL (no real key has one) maps
+ * to the sentinel, which no buffered value holds; compound keys are JSON arrays.
+ */
+function keyIdentity(texts: CellValue[]): string {
+  if (texts.length === 1) {
+    const only = texts[0];
+    if (typeof only === 'string') return only;
+    if (only === null) return NULL_SENTINEL;
+  }
+  return JSON.stringify(texts);
 }
 
 const EMPTY_COLUMNS: readonly ColumnSpec[] = Object.freeze([]);
