@@ -24,8 +24,12 @@ export interface BatchReady {
   schemaFingerprint: string;
   /** Per source partition: the first and last offset consumed into this batch (inclusive). */
   offsets: PartitionRange[];
-  /** Source LSNs as decimal strings (64-bit). */
+  /**
+   * Source LSNs (decimal strings, 64-bit) of the change events consumed into this batch, coalesced-away
+   * ones included; a truncate batch's is its truncate's.
+   */
   lsnRange: { min: string; max: string } | null;
+  /** Source commit times of those events, ms since the epoch. */
   sourceTimeRange: { minMs: number; maxMs: number } | null;
   /** Text values longer than Redshift's VARCHAR limit of 65,535 bytes, per column. */
   oversizedValues: { column: string; count: number; maxBytes: number }[];

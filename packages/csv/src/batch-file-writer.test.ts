@@ -6,6 +6,7 @@ import { BatchFileWriter, DEFAULT_MAX_PART_BYTES, type BatchFileWriterOptions } 
 import { createFieldNotes, SentinelCollisionError } from './encode-field.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
 import type { BatchFilePart } from './part-file.js';
+import { RecordArena } from './record-arena.js';
 
 async function writeAll(columns: string[], rows: CellValue[][], options?: BatchFileWriterOptions) {
   const writer = new BatchFileWriter(columns, options);
@@ -17,6 +18,32 @@ async function writeAll(columns: string[], rows: CellValue[][], options?: BatchF
 const line = (row: CellValue[], columns: string[]) => encodeRow(row, columns, createFieldNotes());
 
 describe('BatchFileWriter', () => {
+  it('writes records encoded beforehand into the same parts, with the same stats, as the rows themselves', async () => {
+    const columns = ['id', 'doc'];
+    const rows: CellValue[][] = Array.from({ length: 5_000 }, (_, i) => [String(i), i % 1000 === 0 ? `big ${'ü'.repeat(70_000)}` : `doc ${i}\u0000`]);
+    const options = { maxPartBytes: 256 * 1024, gzipLevel: 1 };
+    const direct = await writeAll(columns, rows, options);
+
+    const arena = new RecordArena();
+    const records = rows.map((row) => {
+      const notes = createFieldNotes();
+      const record = { chunk: Buffer.alloc(0), start: 0, end: 0, notes };
+      arena.append(encodeRow(row, columns, notes), record);
+      return record;
+    });
+    const writer = new BatchFileWriter(columns, options);
+    const parts: BatchFilePart[] = [];
+    for await (const part of writer.writeEncoded(records)) parts.push(part);
+
+    assert.ok(parts.length > 1);
+    assert.deepEqual(
+      parts.map((p) => ({ ...p, body: gunzipSync(p.body).toString('utf8') })),
+      direct.parts.map((p) => ({ ...p, body: gunzipSync(p.body).toString('utf8') })),
+    );
+    assert.deepEqual({ ...writer.stats, oversized: writer.stats.oversizedValues }, { ...direct.writer.stats, oversized: direct.writer.stats.oversizedValues });
+    assert.equal(writer.stats.nulCharactersStripped, 4_995);
+  });
+
   it('writes the header and the rows as one gzipped CSV part when they fit', async () => {
     const columns = ['id', 'name', ...STAGING_META_COLUMNS];
     const rows: CellValue[][] = [

@@ -1,9 +1,10 @@
 import type { CellValue } from '@pgshift/contracts';
 import { constants as zlibConstants } from 'node:zlib';
 import { BatchFileStats } from './batch-file-stats.js';
-import { createFieldNotes, resetFieldNotes, SentinelCollisionError } from './encode-field.js';
+import { createFieldNotes, resetFieldNotes, SentinelCollisionError, type FieldNotes } from './encode-field.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
 import { PartFile, type BatchFilePart } from './part-file.js';
+import type { RecordLocation } from './record-arena.js';
 
 export const DEFAULT_MAX_PART_BYTES = 32 * 1024 * 1024;
 
@@ -45,28 +46,52 @@ export class BatchFileWriter {
   }
 
   /** Encodes every row and yields the parts as they are completed. No rows, no parts. */
-  async *write(rows: Iterable<readonly CellValue[]>): AsyncGenerator<BatchFilePart, void, undefined> {
+  write(rows: Iterable<readonly CellValue[]>): AsyncGenerator<BatchFilePart, void, undefined> {
+    return this.#writeParts(this.#encode(rows), (part, { line, notes }) => this.stats.addRow(notes, part.append(line)));
+  }
+
+  /**
+   * Like `write`, for records encoded beforehand (with encodeRow, for these columns, into a RecordArena);
+   * `notes` are what encoding them noticed, null for nothing.
+   */
+  writeEncoded(records: Iterable<EncodedRecord>): AsyncGenerator<BatchFilePart, void, undefined> {
+    const nothingNoticed = createFieldNotes();
+    return this.#writeParts(records, (part, record) => {
+      part.appendBytes(record.chunk, record.start, record.end);
+      this.stats.addRow(record.notes ?? nothingNoticed, record.end - record.start);
+    });
+  }
+
+  /** Rows as CSV lines; a row the sentinel collides with goes to onRejectedRow (or ends the batch). */
+  *#encode(rows: Iterable<readonly CellValue[]>): Generator<{ line: string; notes: FieldNotes }> {
+    const notes = createFieldNotes();
+    let rowNumber = -1;
+    for (const row of rows) {
+      rowNumber++;
+      resetFieldNotes(notes);
+      let line: string;
+      try {
+        line = encodeRow(row, this.#columns, notes);
+      } catch (error) {
+        if (!(error instanceof SentinelCollisionError) || this.#onRejectedRow === undefined) throw error;
+        this.stats.rejectedRows++;
+        this.#onRejectedRow(error, row, rowNumber);
+        continue;
+      }
+      yield { line, notes };
+    }
+  }
+
+  /** Adds each item to the current part, closing parts at the size limit and yielding them. */
+  async *#writeParts<T>(items: Iterable<T>, add: (part: PartFile, item: T) => void): AsyncGenerator<BatchFilePart, void, undefined> {
     if (this.#started) throw new Error('a BatchFileWriter writes one batch; create another for the next');
     this.#started = true;
-    const notes = createFieldNotes();
     let part: PartFile | undefined;
     let nextIndex = 0;
-    let rowNumber = -1;
     try {
-      for (const row of rows) {
-        rowNumber++;
-        resetFieldNotes(notes);
-        let line: string;
-        try {
-          line = encodeRow(row, this.#columns, notes);
-        } catch (error) {
-          if (!(error instanceof SentinelCollisionError) || this.#onRejectedRow === undefined) throw error;
-          this.stats.rejectedRows++;
-          this.#onRejectedRow(error, row, rowNumber);
-          continue;
-        }
+      for (const item of items) {
         part ??= new PartFile(nextIndex++, this.#header, this.#gzipLevel);
-        this.stats.addRow(notes, part.append(line));
+        add(part, item);
         if (part.shouldFlush) await part.flush();
         if (part.uncompressedBytes >= this.#maxPartBytes) {
           const done = part;
@@ -83,4 +108,9 @@ export class BatchFileWriter {
       part?.discard();
     }
   }
+}
+
+/** A record encoded beforehand, and what encoding it noticed (null: nothing). */
+export interface EncodedRecord extends RecordLocation {
+  notes: FieldNotes | null;
 }

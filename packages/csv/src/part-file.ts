@@ -53,6 +53,21 @@ export class PartFile {
     return bytes;
   }
 
+  /** Adds a row already encoded (bytes `start` to `end` of `source`, newline included). */
+  appendBytes(source: Buffer, start: number, end: number): void {
+    const bytes = end - start;
+    if (CHUNK_BYTES - this.#used < bytes) this.#handOff();
+    if (bytes <= CHUNK_BYTES) {
+      source.copy(this.#chunk, this.#used, start, end);
+      this.#used += bytes;
+    } else {
+      this.#gzip.write(source.subarray(start, end));
+      this.#handedOff = true;
+    }
+    this.rows++;
+    this.uncompressedBytes += bytes;
+  }
+
   /** True when text went to zlib since the last `flush()`: the caller should call it now. */
   get shouldFlush(): boolean {
     return this.#handedOff;

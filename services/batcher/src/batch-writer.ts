@@ -1,21 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  STAGING_META_COLUMNS,
-  UNCHANGED,
-  batchFolder,
-  encodeUnchanged,
-  manifestKey,
-  partKey,
-  s3Url,
-  schemaFingerprint,
-  type BatchFile,
-  type BatchReady,
-  type CellValue,
-} from '@pgshift/contracts';
+import { STAGING_META_COLUMNS, batchFolder, manifestKey, partKey, s3Url, schemaFingerprint, type BatchFile, type BatchReady } from '@pgshift/contracts';
 import { BatchFileWriter, buildCopyManifest } from '@pgshift/csv';
-import { microTimestampText } from '@pgshift/debezium';
 import { withRetry, type Logger } from '@pgshift/runtime';
-import type { BufferedRow } from './coalescing-buffer.js';
 import type { SealedBatch } from './sealed-batch.js';
 
 export interface BatchWriterOptions {
@@ -50,7 +36,7 @@ export class BatchWriter {
         maxPartBytes: this.options.partBytes,
         gzipLevel: this.options.gzipLevel,
       });
-      for await (const part of writer.write(stagingRows(buffer.rows()))) {
+      for await (const part of writer.writeEncoded(buffer.rows())) {
         const key = partKey(folder, part.index);
         await this.put(key, part.body, 'application/gzip');
         files.push({ url: s3Url(this.options.bucket, key), bytes: part.body.length, rows: part.rows });
@@ -68,18 +54,8 @@ export class BatchWriter {
       }
     }
 
-    let minLsn: bigint | null = null;
-    let maxLsn: bigint | null = null;
-    let minTs: bigint | null = null;
-    let maxTs: bigint | null = null;
-    const note = (lsn: bigint, ts: bigint) => {
-      if (minLsn === null || lsn < minLsn) minLsn = lsn;
-      if (maxLsn === null || lsn > maxLsn) maxLsn = lsn;
-      if (minTs === null || ts < minTs) minTs = ts;
-      if (maxTs === null || ts > maxTs) maxTs = ts;
-    };
-    for (const row of buffer.rows()) note(row.lsn, row.sourceTsUs);
-    if (batch.kind === 'truncate') note(batch.lsn, batch.sourceTsUs);
+    const lsns = buffer.lsnRange() ?? (batch.kind === 'truncate' ? { min: batch.lsn, max: batch.lsn } : null);
+    const sourceTimes = buffer.sourceTimeRange() ?? (batch.kind === 'truncate' ? { min: batch.sourceTsUs, max: batch.sourceTsUs } : null);
 
     return {
       batchId: batch.id,
@@ -94,8 +70,8 @@ export class BatchWriter {
       columns,
       schemaFingerprint: schemaFingerprint(columns),
       offsets: buffer.offsetRanges(),
-      lsnRange: minLsn === null ? null : { min: String(minLsn), max: String(maxLsn) },
-      sourceTimeRange: minTs === null ? null : { minMs: Number(minTs / 1000n), maxMs: Number(maxTs! / 1000n) },
+      lsnRange: lsns === null ? null : { min: String(lsns.min), max: String(lsns.max) },
+      sourceTimeRange: sourceTimes === null ? null : { minMs: Number(sourceTimes.min / 1000n), maxMs: Number(sourceTimes.max / 1000n) },
       oversizedValues,
       producer: this.options.producer,
     };
@@ -116,20 +92,5 @@ export class BatchWriter {
           this.options.logger.warn({ err: error, key, attempt }, 'S3 write failed; retrying'),
       },
     );
-  }
-}
-
-/** A buffered row as the CSV record the loader stages: the table's values, then the staging metadata. */
-function* stagingRows(rows: Iterable<BufferedRow>): Generator<CellValue[]> {
-  for (const row of rows) {
-    const unchanged: number[] = [];
-    const values: CellValue[] = row.values.map((value, index) => {
-      if (value !== UNCHANGED) return value;
-      unchanged.push(index);
-      return null;
-    });
-    // In the order of STAGING_META_COLUMNS: op, lsn, source_ts, partition, offset, unchanged.
-    values.push(row.op, String(row.lsn), microTimestampText(row.sourceTsUs), String(row.partition), String(row.offset), encodeUnchanged(unchanged));
-    yield values;
   }
 }

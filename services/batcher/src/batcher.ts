@@ -2,7 +2,8 @@ import { setImmediate } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { NULL_SENTINEL, qualifiedName, type TableRef } from '@pgshift/contracts';
+import { qualifiedName, type TableRef } from '@pgshift/contracts';
+import { SentinelCollisionError } from '@pgshift/csv';
 import { DecodeError, type ChangeEventDecoder } from '@pgshift/debezium';
 import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
 import { BatchAnnouncer } from './batch-announcer.js';
@@ -255,14 +256,21 @@ export class Batcher {
       table.truncate(ref, event.lsn, event.sourceTsUs, partition, offset);
       return;
     }
-    if (event.values === null || event.values.some((v) => v === NULL_SENTINEL)) {
-      const reason = event.values === null ? 'missing-row-image' : 'value-equals-null-sentinel';
-      await this.deadLetter(topic, partition, message, new DecodeError(reason, `event has ${reason}`));
+    if (event.values === null) {
+      await this.deadLetter(topic, partition, message, new DecodeError('missing-row-image', 'event has no row image'));
+      table.skip(partition, offset);
+      return;
+    }
+    try {
+      table.add(ref, event.columns, event.fingerprint, { op: event.op, key: event.key, values: event.values, lsn: event.lsn, sourceTsUs: event.sourceTsUs }, partition, offset);
+    } catch (error) {
+      // A value that COPY would read back as NULL: the row cannot be written faithfully.
+      if (!(error instanceof SentinelCollisionError)) throw error;
+      await this.deadLetter(topic, partition, message, new DecodeError('value-equals-null-sentinel', error.message));
       table.skip(partition, offset);
       return;
     }
     consumed[event.op]++;
-    table.add(ref, event.columns, event.fingerprint, { ...event, op: event.op, values: event.values }, partition, offset);
   }
 
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> {

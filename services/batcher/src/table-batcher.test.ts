@@ -29,7 +29,7 @@ function batcher(overrides: Record<string, Partial<FlushLimits>> = {}) {
   return { table, written, flush };
 }
 
-const rowsOf = (batch: SealedBatch) => [...batch.buffer.rows()].map((r) => r.values[1]);
+const rowsOf = (batch: SealedBatch) => [...batch.buffer.rows()].map((r) => batch.buffer.valuesOf(r)[1]);
 
 test('two source tables on one topic never share a batch, even with equal column lists and keys', async () => {
   const { table, written, flush } = batcher();
