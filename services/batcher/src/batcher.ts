@@ -369,7 +369,11 @@ export class Batcher {
     }
   }
 
-  /** Over the memory budget: seal the largest tables and wait for their flushes, heartbeating meanwhile. */
+  /**
+   * Over the memory budget: seal the largest tables and flush, heartbeating meanwhile, until buffered
+   * data is back under three quarters of the budget (not until every flush is done: a table's batches
+   * are written one after another, and consumption can go on while the last of them are).
+   */
   private async relieveMemory(heartbeat: () => Promise<void>): Promise<void> {
     const { metrics, config, logger } = this.deps;
     metrics.paused.set(1);
@@ -379,11 +383,11 @@ export class Batcher {
       if (this.bufferedBytes() <= config.memoryBudgetBytes / 2) break;
       table.seal();
     }
-    const flushing = this.flushAll();
+    const resumeBelow = config.memoryBudgetBytes * 0.75;
     let done = false;
-    void flushing.finally(() => (done = true));
-    while (!done) {
-      await Promise.race([flushing, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const flushing = this.flushAll().finally(() => (done = true));
+    while (!done && this.bufferedBytes() > resumeBelow) {
+      await Promise.race([flushing, new Promise((resolve) => setTimeout(resolve, 200))]);
       await heartbeat();
     }
     metrics.paused.set(0);
