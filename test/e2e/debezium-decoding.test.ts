@@ -131,7 +131,7 @@ test('every PostgreSQL type decodes to the text PostgreSQL prints for it', async
     assert.equal(event.op, 'c');
     assert.equal(event.schema, schema);
     assert.equal(event.table, 'every_type');
-    assert.equal(event.key, JSON.stringify([expected.id]));
+    assert.equal(event.key, String(expected.id), 'a one-column key is its own identity');
     COLUMNS.forEach(([name], i) => check(() => {
       const decoded = event.values![i + 1]!;
       const want = expected[name] ?? null;
@@ -200,7 +200,7 @@ test('an update that leaves a TOASTed column alone yields UNCHANGED for it (REPL
   assert.deepEqual(update!.values, ['1', 'second', UNCHANGED, UNCHANGED]);
   assert.equal(remove?.op, 'd');
   assert.equal(remove?.values?.[0], '1');
-  assert.equal(remove?.key, '["1"]');
+  assert.equal(remove?.key, '1');
 });
 
 test('Avro that does not decode, and unknown schema ids, are DecodeErrors with their reason', async () => {

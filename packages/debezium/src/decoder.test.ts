@@ -124,6 +124,21 @@ test('JSON with schemas: columns come from the row struct, primary key from the 
   assert.equal(second.key, '2');
 });
 
+test('a compound key is a JSON array of its texts: distinct keys never share an identity', async () => {
+  const compoundKeySchema = { ...keySchema, fields: [...keySchema.fields, { type: 'string', optional: false, field: 'name' }] };
+  const decode = (payload: string) =>
+    decoder.decode({
+      topic,
+      key: Buffer.from(`{"schema":${JSON.stringify(compoundKeySchema)},"payload":${payload}}`),
+      value: Buffer.from(`{"schema":${JSON.stringify(valueSchema)},"payload":{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}}`),
+    });
+  const a = await decode('{"id":1,"name":"2,3"}');
+  const b = await decode('{"id":12,"name":"3"}');
+  assert.equal(a?.key, '["1","2,3"]');
+  assert.notEqual(a?.key, b?.key);
+  assert.deepEqual(a?.columns.filter((c) => c.primaryKey).map((c) => c.name), ['id', 'name']);
+});
+
 test('JSON with schemas: a delete takes before; snapshot reads; ts_us falls back to ts_ms', async () => {
   const source = SOURCE.replace(',"ts_us":1700000000123456', '').replace('"snapshot":"false"', '"snapshot":"last"');
   const deleted = await decoder.decode(jsonMessage(`{"before":${ROW},"after":null,"source":${source},"op":"d"}`));
