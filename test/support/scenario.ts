@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/c
 import type pg from 'pg';
 import { listTopics, kafka } from './kafka.js';
 import { connect, pipelineFor, type Pipeline } from './pipeline.js';
-import { freePort, startService, type ServiceHandle } from './services.js';
+import { startService, type ServiceHandle } from './services.js';
 import { stack, uniqueName } from './stack.js';
 import type { WarehouseTarget } from './warehouse-targets.js';
 
@@ -46,7 +46,7 @@ export async function withScenario(target: WarehouseTarget, options: ScenarioOpt
   let starts = 0;
   const launch = async (service: 'batcher' | 'loader') => {
     const env = service === 'batcher' ? pipeline.batcherEnv : pipeline.loaderEnv;
-    const handle = startService(service, env, `${schema}-${target.name}-${service}-${++starts}`, await freePort());
+    const handle = startService(service, env, `${schema}-${target.name}-${service}-${++starts}`);
     pipeline.services.push(handle);
     await handle.ready(120_000);
     return handle;

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { stack } from './stack.js';
 import { waitFor } from './wait.js';
@@ -12,7 +11,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * allocates many short-lived objects per event (measured: about +20% batcher throughput).
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
-let nextPort = 59300 + (process.pid % 200) * 10;
+// Below Linux's ephemeral range (32768–60999 by default): a port there can be held at any moment by an
+// outgoing connection (to Kafka, S3 …), and a service that cannot bind exits at start.
+let nextPort = 20000 + (process.pid % 1000) * 10;
 
 export interface ServiceHandle {
   name: string;
@@ -45,18 +46,6 @@ export function pipelineEnv(overrides: Record<string, string> = {}): Record<stri
     PGSHIFT_LOG_LEVEL: 'info',
     ...overrides,
   };
-}
-
-/**
- * A port nothing listens on right now, for a service's HTTP port. Suites that start many services use
- * it instead of the per-process counter, whose ranges overlap between test processes.
- */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '0.0.0.0', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Starts services/<service>/src/main.ts as a real process with its own HTTP port and log file. */

@@ -135,6 +135,12 @@ export class Batcher {
       this.joined = true;
       logger.info({ assignment: payload.memberAssignment }, 'joined consumer group');
     });
+    // kafkajs reports every fetched batch here, also those holding only the transaction markers that
+    // Connect's exactly-once commits leave after the last change (lag counted from the last change would
+    // never reach 0).
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.deps.metrics.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Math.max(0, Number(payload.offsetLag)));
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) {
         this.fatal = payload.error;
@@ -224,10 +230,6 @@ export class Batcher {
       for (const op of OPS) if (consumed[op] > 0) metrics.eventsConsumed.inc({ table: batch.topic, op }, consumed[op]);
     }
     if (this.bufferedBytes() > this.deps.config.memoryBudgetBytes) await this.relieveMemory(heartbeat);
-    if (lastOffset !== null) {
-      const lag = Number(batch.highWatermark) - Number(lastOffset) - 1;
-      metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
-    }
     await heartbeat();
     this.updateGauges();
   }
