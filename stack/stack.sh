@@ -313,9 +313,21 @@ s3_bucket() {
 
 # ---------------------------------------------------------------- commands
 
+# The fixed ports lie inside Linux's ephemeral range (32768–60999): an outgoing connection could hold
+# one when its service (re)starts. Reserving them keeps the kernel from handing them out (root only;
+# elsewhere the stack still runs, with that small risk).
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports ports current
+  ports="$PG_SOURCE_PORT,$PG_WAREHOUSE_PORT,$KAFKA_PORT,$KAFKA_CONTROLLER_PORT,$CONNECT_PORT,$REGISTRY_PORT,$S3_PORT,$BATCHER_HTTP_PORT,$LOADER_HTTP_PORT,$REDSHIFT_DATA_PORT"
+  current="$(cat "$file" 2>/dev/null || true)"
+  if [ -n "$current" ]; then ports="$current,$ports"; fi
+  echo "$ports" 2>/dev/null >"$file" || log "could not reserve the stack's ports in $file (not root?): continuing"
+}
+
 up() {
   local t0=$SECONDS
   install_all
+  reserve_ports
   pg_init pg-source "$PG_SOURCE_PORT" "wal_level = logical
 max_replication_slots = 20
 max_wal_senders = 20"
