@@ -46,6 +46,12 @@ test('a lost DDL creation race is retried, any other DDL failure is not', async 
   }).catch((error: unknown) => error);
   assert.ok(failure instanceof ConcurrentDdl);
   assert.equal(isRetryable(failure), true);
+  // As the Redshift Data API reports it: text only, no SQLSTATE (a CI run stopped a table on this).
+  const dataApi = await runDdl('CREATE SCHEMA IF NOT EXISTS "s"', async () => {
+    throw new Error('Redshift statement FAILED: ERROR: duplicate key value violates unique constraint "pg_namespace_nspname_index"');
+  }).catch((error: unknown) => error);
+  assert.ok(dataApi instanceof ConcurrentDdl);
+  assert.equal(isRetryable(dataApi), true);
   const syntax = Object.assign(new Error('syntax error at or near "TABL"'), { code: '42601' });
   const other = await runDdl('CREATE TABL x', async () => {
     throw syntax;

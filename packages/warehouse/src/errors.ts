@@ -81,13 +81,20 @@ export class ConcurrentDdl extends Error {
 /** PostgreSQL SQLSTATEs of "someone else just created it": unique_violation on a catalog, duplicate_*. */
 const CONCURRENT_DDL_SQLSTATES = new Set(['23505', '42P06', '42P07', '42701', '42710']);
 
+/**
+ * The same, by message: the Redshift Data API reports a failed statement as text, without a SQLSTATE
+ * (`ERROR: duplicate key value violates unique constraint "pg_namespace_nspname_index"`).
+ */
+const CONCURRENT_DDL_MESSAGE = /already exists|duplicate key value violates unique constraint/i;
+
 /** Runs one DDL statement, turning a lost creation race into ConcurrentDdl. */
 export async function runDdl(statement: string, execute: (sql: string) => Promise<unknown>): Promise<void> {
   try {
     await execute(statement);
   } catch (error) {
     const e = error as { code?: unknown; message?: unknown };
-    const duplicate = (typeof e.code === 'string' && CONCURRENT_DDL_SQLSTATES.has(e.code)) || (typeof e.message === 'string' && /already exists/i.test(e.message));
+    const duplicate =
+      (typeof e.code === 'string' && CONCURRENT_DDL_SQLSTATES.has(e.code)) || (typeof e.message === 'string' && CONCURRENT_DDL_MESSAGE.test(e.message));
     throw duplicate ? new ConcurrentDdl(statement, error) : error;
   }
 }
