@@ -164,7 +164,8 @@ for (const target of warehouseTargets()) {
         const { bucket, key } = parseS3Url(victim);
         await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 
-        const loader = await scenario.startLoader();
+        // Not awaited as ready: it may stop the table (and so answer 503) before it ever reports ready.
+        const loader = await scenario.startLoader({ ready: false });
         const lost = scenario.qualified('lost');
         const stopped = await waitFor(
           `${lost} to be reported stopped`,

@@ -22,7 +22,8 @@ export interface Scenario {
   /** `schema.table`, as the loader names a table in metrics, readiness and config. */
   qualified(table: string): string;
   startBatcher(): Promise<ServiceHandle>;
-  startLoader(): Promise<ServiceHandle>;
+  /** Starts a loader and waits until it is ready, unless `ready: false` (it may stop a table at once). */
+  startLoader(options?: { ready?: boolean }): Promise<ServiceHandle>;
   /** Starts both services and waits until both are ready. */
   start(): Promise<{ batcher: ServiceHandle; loader: ServiceHandle }>;
 }
@@ -44,11 +45,11 @@ export async function withScenario(target: WarehouseTarget, options: ScenarioOpt
     loader: { ...target.loaderEnv(), ...options.loader?.(schema) },
   });
   let starts = 0;
-  const launch = async (service: 'batcher' | 'loader') => {
+  const launch = async (service: 'batcher' | 'loader', { ready = true } = {}) => {
     const env = service === 'batcher' ? pipeline.batcherEnv : pipeline.loaderEnv;
     const handle = startService(service, env, `${schema}-${target.name}-${service}-${++starts}`);
     pipeline.services.push(handle);
-    await handle.ready(120_000);
+    if (ready) await handle.ready(120_000);
     return handle;
   };
   const scenario: Scenario = {
@@ -60,7 +61,7 @@ export async function withScenario(target: WarehouseTarget, options: ScenarioOpt
     topic: (table) => `${stack.topicPrefix}.${schema}.${table}`,
     qualified: (table) => `${schema}.${table}`,
     startBatcher: () => launch('batcher'),
-    startLoader: () => launch('loader'),
+    startLoader: (options) => launch('loader', options),
     start: async () => {
       const [batcher, loader] = await Promise.all([launch('batcher'), launch('loader')]);
       return { batcher, loader };
