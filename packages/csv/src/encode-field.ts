@@ -32,6 +32,12 @@ export function createFieldNotes(): FieldNotes {
   return { nulCharactersStripped: 0, invalidCharactersReplaced: 0, oversized: [] };
 }
 
+/** A copy of `notes` to keep with an encoded row; null when encoding noticed nothing. */
+export function keptFieldNotes(notes: FieldNotes): FieldNotes | null {
+  if (notes.nulCharactersStripped === 0 && notes.invalidCharactersReplaced === 0 && notes.oversized.length === 0) return null;
+  return { ...notes, oversized: [...notes.oversized] };
+}
+
 export function resetFieldNotes(notes: FieldNotes): void {
   notes.nulCharactersStripped = 0;
   notes.invalidCharactersReplaced = 0;

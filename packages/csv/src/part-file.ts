@@ -13,12 +13,9 @@ export interface BatchFilePart {
   uncompressedBytes: number;
 }
 
-// Rows are UTF-8-encoded straight into a chunk of this many bytes, which goes to zlib when full: one
-// encoding pass per row, no long strings built and flattened, and compression (on libuv's thread pool)
-// overlaps with encoding the next rows.
+// Encoded rows are copied into a chunk of this many bytes, which goes to zlib when full: few calls into
+// zlib, and compression (on libuv's thread pool) overlaps with copying the next rows.
 const CHUNK_BYTES = 128 * 1024;
-// A UTF-16 code unit becomes at most 3 UTF-8 bytes.
-const MAX_BYTES_PER_UNIT = 3;
 // How much may wait for zlib before encoding pauses for it.
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
@@ -42,30 +39,23 @@ export class PartFile {
     this.#gzip.on('data', (chunk: Buffer) => this.#compressed.push(chunk));
     this.#ended = once(this.#gzip, 'end');
     this.#ended.catch(() => {}); // awaited (and its error seen) in finish()
-    this.uncompressedBytes = this.#write(header);
+    const encoded = Buffer.from(header, 'utf8');
+    this.#copy(encoded, 0, encoded.length);
+    this.uncompressedBytes = encoded.length;
   }
 
-  /** Adds an encoded row; returns its size in bytes. */
+  /** Adds a CSV line; returns its size in bytes. */
   append(line: string): number {
-    const bytes = this.#write(line);
-    this.rows++;
-    this.uncompressedBytes += bytes;
-    return bytes;
+    const encoded = Buffer.from(line, 'utf8');
+    this.appendBytes(encoded, 0, encoded.length);
+    return encoded.length;
   }
 
   /** Adds a row already encoded (bytes `start` to `end` of `source`, newline included). */
   appendBytes(source: Buffer, start: number, end: number): void {
-    const bytes = end - start;
-    if (CHUNK_BYTES - this.#used < bytes) this.#handOff();
-    if (bytes <= CHUNK_BYTES) {
-      source.copy(this.#chunk, this.#used, start, end);
-      this.#used += bytes;
-    } else {
-      this.#gzip.write(source.subarray(start, end));
-      this.#handedOff = true;
-    }
+    this.#copy(source, start, end);
     this.rows++;
-    this.uncompressedBytes += bytes;
+    this.uncompressedBytes += end - start;
   }
 
   /** True when text went to zlib since the last `flush()`: the caller should call it now. */
@@ -95,18 +85,16 @@ export class PartFile {
     this.#gzip.destroy();
   }
 
-  #write(text: string): number {
-    const worstCase = text.length * MAX_BYTES_PER_UNIT;
-    if (CHUNK_BYTES - this.#used < worstCase) this.#handOff();
-    if (worstCase <= CHUNK_BYTES) {
-      const bytes = this.#chunk.write(text, this.#used, 'utf8');
+  #copy(source: Buffer, start: number, end: number): void {
+    const bytes = end - start;
+    if (CHUNK_BYTES - this.#used < bytes) this.#handOff();
+    if (bytes <= CHUNK_BYTES) {
+      source.copy(this.#chunk, this.#used, start, end);
       this.#used += bytes;
-      return bytes;
+    } else {
+      this.#gzip.write(source.subarray(start, end));
+      this.#handedOff = true;
     }
-    const encoded = Buffer.from(text, 'utf8');
-    this.#gzip.write(encoded);
-    this.#handedOff = true;
-    return encoded.length;
   }
 
   /** The chunk goes to zlib (which keeps it until compressed); encoding goes on in a fresh one. */

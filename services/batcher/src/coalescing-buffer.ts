@@ -7,7 +7,7 @@ import {
   type OpCounts,
   type PartitionRange,
 } from '@pgshift/contracts';
-import { RecordArena, createFieldNotes, decodeRecord, encodeRow, recordText, resetFieldNotes, type EncodedRecord, type FieldNotes } from '@pgshift/csv';
+import { RecordArena, createFieldNotes, decodeRecord, encodeRow, keptFieldNotes, recordText, resetFieldNotes, type EncodedRecord } from '@pgshift/csv';
 import { microTimestampText } from '@pgshift/debezium';
 
 /**
@@ -178,7 +178,7 @@ export class CoalescingBuffer {
     const line = encodeRow(fields, this.recordColumns, this.notes);
     this.arena.append(line, row);
     row.unchanged = unchanged;
-    if (noticedAnything(this.notes)) row.notes = { ...this.notes, oversized: [...this.notes.oversized] };
+    row.notes = keptFieldNotes(this.notes);
   }
 
   private fillUnchanged(values: readonly CellValue[], earlier: BufferedRow): CellValue[] {
@@ -203,8 +203,4 @@ function widen(range: Range<bigint> | null, value: bigint): Range<bigint> {
   if (value < range.min) range.min = value;
   if (value > range.max) range.max = value;
   return range;
-}
-
-function noticedAnything(notes: FieldNotes): boolean {
-  return notes.nulCharactersStripped > 0 || notes.invalidCharactersReplaced > 0 || notes.oversized.length > 0;
 }
