@@ -8,34 +8,68 @@ export class ConfigError extends Error {
   }
 }
 
+/** A problem that involves more than one variable: `variable` is the one to set or change. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+/**
+ * Cross-variable rules (`X is required when Y=…`, `X must be below Y`). They see the variables that
+ * parsed; a variable that failed its own check is absent, and a rule's problem about a variable that
+ * already has one is not reported twice.
+ */
+export type ConfigRules<Config> = (config: Partial<Config>) => ConfigProblem[];
+
 /**
  * Validates the environment against a shape whose keys are the variable names, so every error names the
- * variable that is wrong: `PGSHIFT_FLUSH_ROWS: expected an integer ≥ 1, got "ten"`.
+ * variable that is wrong: `PGSHIFT_FLUSH_ROWS: expected an integer ≥ 1 (got "ten")`. Every variable is
+ * checked, then the rules, and every problem is reported in one ConfigError.
  */
 export function loadConfig<Shape extends z.ZodRawShape>(
   shape: Shape,
   env: NodeJS.ProcessEnv = process.env,
+  rules?: ConfigRules<z.infer<z.ZodObject<Shape>>>,
 ): z.infer<z.ZodObject<Shape>> {
   const input: Record<string, string | undefined> = {};
-  for (const name of Object.keys(shape)) {
+  const parsed: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const bad = new Set<string>();
+  const got = (name: string) => (input[name] === undefined ? 'it is not set' : `got ${JSON.stringify(input[name])}`);
+  for (const [name, schema] of Object.entries(shape)) {
     const value = env[name];
     input[name] = value === undefined || value.trim() === '' ? undefined : value.trim();
+    const result = (schema as z.ZodType).safeParse(input[name]);
+    if (result.success) {
+      if (result.data !== undefined) parsed[name] = result.data;
+      continue;
+    }
+    bad.add(name);
+    for (const issue of result.error.issues) {
+      const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+      problems.push(`${name}: ${issue.message}${where} (${got(name)})`);
+    }
   }
-  const result = z.object(shape).safeParse(input);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '?');
-      const got = input[name] === undefined ? 'it is not set' : `got ${JSON.stringify(input[name])}`;
-      return `${name}: ${issue.message} (${got})`;
-    }),
-  );
+  for (const problem of rules?.(parsed as Partial<z.infer<z.ZodObject<Shape>>>) ?? []) {
+    if (!bad.has(problem.variable)) problems.push(`${problem.variable}: ${problem.message} (${got(problem.variable)})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed as z.infer<z.ZodObject<Shape>>;
 }
+
+/** pino's levels; `silent` turns logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Small, strict parsers for environment values. */
 export const env = {
   string: () => z.string({ error: 'required' }).min(1),
-  url: () => z.url({ error: 'expected a URL' }),
+  /** An http:// or https:// URL (a REST endpoint: the schema registry, S3, the Data API). */
+  httpUrl: () => z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  /** The same as httpUrl: every endpoint pgshift calls speaks HTTP. */
+  url: () => env.httpUrl(),
+  /** A PostgreSQL connection string as a URL: postgres://user:password@host:port/database?… */
+  postgresUrl: () => z.url({ protocol: /^postgres(?:ql)?$/, error: 'expected a postgres:// or postgresql:// URL' }),
   integer: (min = 0) =>
     z
       .string({ error: 'required' })
@@ -61,10 +95,20 @@ export const env = {
   list: () =>
     z
       .string({ error: 'required' })
-      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      )
       .pipe(z.array(z.string()).min(1, { error: 'expected a comma-separated list' })),
-  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: `expected one of ${values.join(', ')}` }),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` }),
+  logLevel: () => env.oneOf(LOG_LEVELS),
+};
+
+/** PGSHIFT_LOG_LEVEL, in the shape of every service and of the CLI. */
+export const logLevelShape = {
+  PGSHIFT_LOG_LEVEL: env.logLevel().prefault('info').describe('pino log level: fatal, error, warn, info, debug, trace or silent'),
 };
 
 const BYTE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };

@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './config-docs.js';
 export * from './http-server.js';
 export * from './kafka.js';
 export * from './logger.js';

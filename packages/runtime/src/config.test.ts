@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { ConfigError, env, loadConfig, logLevelShape, type ConfigRules } from './config.js';
+import { createLogger } from './logger.js';
+
+const shape = {
+  ...logLevelShape,
+  PGSHIFT_REGISTRY: env.httpUrl(),
+  PGSHIFT_KIND: env.oneOf(['a', 'b'] as const),
+  PGSHIFT_KIND_B_URL: env.postgresUrl().optional(),
+  PGSHIFT_ROWS: env.integer(1).prefault('10'),
+};
+const rules: ConfigRules<z.infer<z.ZodObject<typeof shape>>> = (c) =>
+  c.PGSHIFT_KIND === 'b' && !c.PGSHIFT_KIND_B_URL ? [{ variable: 'PGSHIFT_KIND_B_URL', message: 'required when PGSHIFT_KIND=b' }] : [];
+
+function problemsOf(environment: Record<string, string>): string[] {
+  try {
+    loadConfig(shape, environment, rules);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('three bad variables, one of them a conditional requirement, are reported together', () => {
+  const problems = problemsOf({ PGSHIFT_REGISTRY: 'localhost:8081', PGSHIFT_KIND: 'b', PGSHIFT_LOG_LEVEL: 'loud' });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['PGSHIFT_KIND_B_URL', 'PGSHIFT_LOG_LEVEL', 'PGSHIFT_REGISTRY']);
+  assert.ok(problems.includes('PGSHIFT_KIND_B_URL: required when PGSHIFT_KIND=b (it is not set)'), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('PGSHIFT_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")')));
+});
+
+test('a variable that fails its own check is not reported again by a rule about it', () => {
+  const problems = problemsOf({ PGSHIFT_REGISTRY: 'http://registry:8081', PGSHIFT_KIND: 'b', PGSHIFT_KIND_B_URL: 'http://wh/db' });
+  assert.deepEqual(problems, ['PGSHIFT_KIND_B_URL: expected a postgres:// or postgresql:// URL (got "http://wh/db")']);
+});
+
+test('a valid environment parses, with defaults given as text parsed like a set variable', () => {
+  const config = loadConfig(shape, { PGSHIFT_REGISTRY: 'https://registry/apis/ccompat/v7', PGSHIFT_KIND: 'b', PGSHIFT_KIND_B_URL: 'postgresql://u:p@wh:5432/db?sslmode=require' }, rules);
+  assert.deepEqual(config, {
+    PGSHIFT_LOG_LEVEL: 'info',
+    PGSHIFT_REGISTRY: 'https://registry/apis/ccompat/v7',
+    PGSHIFT_KIND: 'b',
+    PGSHIFT_KIND_B_URL: 'postgresql://u:p@wh:5432/db?sslmode=require',
+    PGSHIFT_ROWS: 10,
+  });
+});
+
+test('HTTP endpoints must be http or https URLs, connection strings postgres or postgresql URLs', () => {
+  const http = env.httpUrl();
+  assert.equal(http.safeParse('http://127.0.0.1:58081/apis/ccompat/v7').success, true);
+  assert.equal(http.safeParse('ftp://host/x').success, false);
+  assert.equal(http.safeParse('registry:8081').success, false);
+  const pg = env.postgresUrl();
+  assert.equal(pg.safeParse('postgres://u@h/db').success, true);
+  assert.equal(pg.safeParse('postgresql://u:p@h:5432/db').success, true);
+  assert.equal(pg.safeParse('host=h dbname=db').success, false);
+  assert.equal(pg.safeParse('mysql://u@h/db').success, false);
+});
+
+test('a logger asked for an unknown level logs at info instead of throwing', () => {
+  const logger = createLogger('test', 'loud');
+  assert.equal(logger.level, 'info');
+  assert.equal(createLogger('test', 'debug').level, 'debug');
+});
