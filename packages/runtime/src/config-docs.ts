@@ -52,13 +52,13 @@ function cell(text: string): string {
 
 /** The same shape with descriptions attached to the named variables (for variables whose shape lives elsewhere). */
 export function withMeanings<Shape extends z.ZodRawShape>(shape: Shape, meanings: Partial<Record<keyof Shape, VariableMeaning>>): Shape {
-  const described: z.ZodRawShape = { ...shape };
+  const described: Record<string, z.core.$ZodType> = { ...shape };
   for (const [name, meaning] of Object.entries(meanings) as [string, VariableMeaning][]) {
     const schema = shape[name];
     if (!schema) throw new Error(`${name} is not in the shape`);
     described[name] = (schema as z.ZodType).meta({ ...meaning });
   }
-  return described as Shape;
+  return described as unknown as Shape;
 }
 
 const markers = (section: string) => ({ open: `<!-- config:${section} -->\n`, close: `<!-- /config:${section} -->` });

@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './config-docs.js';
+export * from './registry-config.js';
 export * from './http-server.js';
 export * from './kafka.js';
 export * from './logger.js';

@@ -1,6 +1,16 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { env, loadConfig } from '@pgshift/runtime';
+import {
+  env,
+  loadConfig,
+  logLevelShape,
+  s3ClientShape,
+  s3Settings,
+  schemaRegistryRules,
+  schemaRegistryShape,
+  schemaRegistrySettings,
+  type ConfigDocs,
+} from '@pgshift/runtime';
 
 export interface FlushLimits {
   rows: number;
@@ -25,36 +35,56 @@ const tableOverrides = z
     ),
   );
 
-const shape = {
-  PGSHIFT_KAFKA_BROKERS: env.list(),
-  PGSHIFT_SCHEMA_REGISTRY_URL: env.url(),
+/** Every variable the batcher reads; README.md's batcher table is rendered from it (`npm run docs`). */
+export const batcherConfigShape = {
+  PGSHIFT_KAFKA_BROKERS: env.list().describe('Kafka bootstrap brokers, comma-separated `host:port`'),
+  ...schemaRegistryShape,
   PGSHIFT_TOPIC_PATTERN: z
     .string()
-    .default('^pgshift\\.[^.]+\\.[^.]+$')
-    .refine(isRegExp, { error: 'expected a regular expression' }),
-  PGSHIFT_TOPIC_REFRESH: env.duration().default(30_000),
-  /** How long the group waits for a silent instance before giving its partitions to another. */
-  PGSHIFT_SESSION_TIMEOUT: env.duration().default(20_000),
-  PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-batcher'),
-  PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches'),
-  PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter'),
-  PGSHIFT_S3_BUCKET: env.string(),
-  PGSHIFT_S3_PREFIX: z.string().default('batches'),
-  PGSHIFT_S3_REGION: env.string().default('us-east-1'),
-  PGSHIFT_S3_ENDPOINT: env.url().optional(),
-  PGSHIFT_S3_FORCE_PATH_STYLE: env.boolean().default(false),
-  PGSHIFT_FLUSH_ROWS: env.integer(1).default(100_000),
-  PGSHIFT_FLUSH_BYTES: env.bytes().default(64 * 1024 * 1024),
-  PGSHIFT_FLUSH_AGE: env.duration().default(10_000),
-  PGSHIFT_TABLE_FLUSH: tableOverrides.default({}),
-  PGSHIFT_MEMORY_BUDGET: env.bytes().default(256 * 1024 * 1024),
-  PGSHIFT_PART_BYTES: env.bytes().default(32 * 1024 * 1024),
-  PGSHIFT_GZIP_LEVEL: env.integer(1).pipe(z.number().max(9, { error: 'expected 1 to 9' })).default(1),
-  PGSHIFT_FLUSH_CONCURRENCY: env.integer(1).default(4),
-  PGSHIFT_TOAST_PLACEHOLDER: z.string().default('__debezium_unavailable_value'),
-  PGSHIFT_HTTP_PORT: env.integer(0).default(59101),
-  PGSHIFT_INSTANCE_ID: env.string().default(`${hostname()}-${process.pid}`),
+    .refine(isRegExp, { error: 'expected a regular expression' })
+    .prefault('^pgshift\\.[^.]+\\.[^.]+$')
+    .describe('regular expression of the change topics to consume'),
+  PGSHIFT_TOPIC_REFRESH: env.duration().prefault('30s').describe('how often to look for new topics (new tables)'),
+  PGSHIFT_SESSION_TIMEOUT: env
+    .duration()
+    .prefault('20s')
+    .describe('how long the consumer group waits for a silent instance before giving its partitions to another'),
+  PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-batcher').describe('consumer group of the change topics'),
+  PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches').describe('where "batch ready" events go'),
+  PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter').describe('where change events that cannot be decoded go'),
+  PGSHIFT_S3_BUCKET: env.string().describe('bucket of the batch files'),
+  PGSHIFT_S3_PREFIX: z.string().default('batches').describe('key prefix of the batch files'),
+  ...s3ClientShape,
+  PGSHIFT_FLUSH_ROWS: env.integer(1).prefault('100000').describe("a table's batch is sealed at this many rows"),
+  PGSHIFT_FLUSH_BYTES: env.bytes().prefault('64MiB').describe('… or at this many bytes of CSV'),
+  PGSHIFT_FLUSH_AGE: env.duration().prefault('10s').describe('… or at this age'),
+  PGSHIFT_TABLE_FLUSH: tableOverrides
+    .prefault('{}')
+    .describe('the three limits per table, e.g. `{"public.orders":{"rows":5000,"ageMs":2000}}`'),
+  PGSHIFT_MEMORY_BUDGET: env
+    .bytes()
+    .prefault('256MiB')
+    .describe('above it (every open and sealed batch) the batcher seals the largest tables and pauses consuming until back under ¾ of it'),
+  PGSHIFT_PART_BYTES: env.bytes().prefault('32MiB').describe('uncompressed size of one CSV part file'),
+  PGSHIFT_GZIP_LEVEL: env
+    .integer(1)
+    .pipe(z.number().max(9, { error: 'expected 1 to 9' }))
+    .prefault('1')
+    .describe('gzip level of the part files, 1 (fastest) to 9 (smallest)'),
+  PGSHIFT_FLUSH_CONCURRENCY: env.integer(1).prefault('4').describe('tables written to S3 at once'),
+  PGSHIFT_TOAST_PLACEHOLDER: z
+    .string()
+    .default('__debezium_unavailable_value')
+    .describe("Debezium's placeholder for an unchanged TOAST value (the connector's `unavailable.value.placeholder`)"),
+  PGSHIFT_HTTP_PORT: env.integer(0).prefault('59101').describe('port of `/metrics`, `/healthz`, `/readyz`'),
+  PGSHIFT_INSTANCE_ID: env
+    .string()
+    .default(`${hostname()}-${process.pid}`)
+    .meta({ description: 'names this instance in Kafka client ids and batch events', whenUnset: 'host name and process id' }),
+  ...logLevelShape,
 };
+
+export const configDocs: ConfigDocs = { section: 'batcher', shapes: [batcherConfigShape] };
 
 function isRegExp(text: string): boolean {
   try {
@@ -68,22 +98,16 @@ function isRegExp(text: string): boolean {
 export type BatcherConfig = ReturnType<typeof readBatcherConfig>;
 
 export function readBatcherConfig(environment: NodeJS.ProcessEnv = process.env) {
-  const c = loadConfig(shape, environment);
+  const c = loadConfig(batcherConfigShape, environment, schemaRegistryRules);
   const defaults: FlushLimits = { rows: c.PGSHIFT_FLUSH_ROWS, bytes: c.PGSHIFT_FLUSH_BYTES, ageMs: c.PGSHIFT_FLUSH_AGE };
   return {
     kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP, sessionTimeoutMs: c.PGSHIFT_SESSION_TIMEOUT },
-    registryUrl: c.PGSHIFT_SCHEMA_REGISTRY_URL,
+    registry: schemaRegistrySettings(c),
     topicPattern: new RegExp(c.PGSHIFT_TOPIC_PATTERN),
     topicRefreshMs: c.PGSHIFT_TOPIC_REFRESH,
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,
-    s3: {
-      bucket: c.PGSHIFT_S3_BUCKET,
-      prefix: c.PGSHIFT_S3_PREFIX,
-      region: c.PGSHIFT_S3_REGION,
-      forcePathStyle: c.PGSHIFT_S3_FORCE_PATH_STYLE,
-      ...(c.PGSHIFT_S3_ENDPOINT ? { endpoint: c.PGSHIFT_S3_ENDPOINT } : {}),
-    },
+    s3: { bucket: c.PGSHIFT_S3_BUCKET, prefix: c.PGSHIFT_S3_PREFIX, ...s3Settings(c) },
     flush: {
       defaults,
       /** Limits for one table: the global ones, overridden by PGSHIFT_TABLE_FLUSH["schema.table"]. */

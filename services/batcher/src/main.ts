@@ -1,4 +1,3 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { createChangeEventDecoder, createSchemaRegistry } from '@pgshift/debezium';
 import { createKafka, createS3Client, runService } from '@pgshift/runtime';
 import { Batcher } from './batcher.js';
@@ -7,12 +6,15 @@ import { createBatcherMetrics } from './metrics.js';
 
 runService('batcher', ({ logger, metrics }) => {
   const config = readBatcherConfig();
+  // One registry client for the process: the decoder's writer schemas and the announcer's batch-event schema.
+  const registry = createSchemaRegistry(config.registry);
   const service = new Batcher({
     config,
     kafka: createKafka({ brokers: config.kafka.brokers, clientId: `pgshift-batcher-${config.instanceId}`, logger }),
-    s3: createS3Client(config.s3),
-    decoder: createChangeEventDecoder({ registry: createSchemaRegistry(config.registryUrl), placeholder: config.toastPlaceholder }),
-    registry: new SchemaRegistry({ host: config.registryUrl }),
+    // BatchWriter retries every put itself, for as long as S3 is away: the SDK makes one attempt.
+    s3: createS3Client(config.s3, { retriedBy: 'caller' }),
+    decoder: createChangeEventDecoder({ registry, placeholder: config.toastPlaceholder }),
+    registry,
     metrics: createBatcherMetrics(metrics),
     logger,
   });

@@ -1,15 +1,30 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '@pgshift/runtime';
+import {
+  env,
+  loadConfig,
+  logLevelShape,
+  s3ClientShape,
+  s3Settings,
+  schemaRegistryRules,
+  schemaRegistryShape,
+  schemaRegistrySettings,
+  withMeanings,
+  type ConfigDocs,
+  type ConfigProblem,
+} from '@pgshift/runtime';
 
-const shape = {
-  PGSHIFT_KAFKA_BROKERS: env.list(),
-  PGSHIFT_SCHEMA_REGISTRY_URL: env.url(),
-  PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches'),
-  /** How long the group waits for a silent instance before giving its partitions to another. */
-  PGSHIFT_SESSION_TIMEOUT: env.duration().default(20_000),
-  PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-loader'),
-  PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter'),
+/** Every variable the loader reads; README.md's loader table is rendered from it (`npm run docs`). */
+export const loaderConfigShape = {
+  PGSHIFT_KAFKA_BROKERS: env.list().describe('Kafka bootstrap brokers, comma-separated `host:port`'),
+  ...schemaRegistryShape,
+  PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches').describe('the "batch ready" events to load'),
+  PGSHIFT_SESSION_TIMEOUT: env
+    .duration()
+    .prefault('20s')
+    .describe('how long the consumer group waits for a silent instance before giving its partitions to another'),
+  PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-loader').describe('consumer group of the batches topic'),
+  PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter').describe('where undecodable batch events and copies of those that stopped a table go'),
   PGSHIFT_WAREHOUSE: env.oneOf(['postgres', 'redshift'] as const),
   /** postgres: the warehouse connection string. */
   PGSHIFT_WAREHOUSE_URL: z.string().optional(),
@@ -23,40 +38,73 @@ const shape = {
   PGSHIFT_REDSHIFT_REGION: env.string().default('us-east-1'),
   /** A Data API endpoint other than AWS's (a VPC endpoint, or the test server). */
   PGSHIFT_REDSHIFT_ENDPOINT: env.url().optional(),
-  PGSHIFT_S3_REGION: env.string().default('us-east-1'),
-  PGSHIFT_S3_ENDPOINT: env.url().optional(),
-  PGSHIFT_S3_FORCE_PATH_STYLE: env.boolean().default(false),
-  /** Where tables land: this schema for every table, or (unset) the source table's own schema name. */
-  PGSHIFT_TARGET_SCHEMA: z.string().optional(),
-  PGSHIFT_DELETE_MODE: env.oneOf(['hard', 'soft'] as const).default('hard'),
-  /** schema.table names that use soft deletes whatever PGSHIFT_DELETE_MODE says. */
-  PGSHIFT_SOFT_DELETE_TABLES: env.list().optional(),
-  PGSHIFT_OVERSIZE_POLICY: env.oneOf(['truncate', 'stop'] as const).default('truncate'),
-  PGSHIFT_DROP_REMOVED_COLUMNS: env.boolean().default(false),
-  PGSHIFT_TABLE_CONCURRENCY: env.integer(1).default(4),
-  PGSHIFT_HTTP_PORT: env.integer(0).default(59102),
-  PGSHIFT_INSTANCE_ID: env.string().default(`${hostname()}-${process.pid}`),
+  ...s3ClientShape,
+  PGSHIFT_TARGET_SCHEMA: z
+    .string()
+    .optional()
+    .meta({ description: 'the warehouse schema of every table', whenUnset: "the source table's schema" }),
+  PGSHIFT_DELETE_MODE: env
+    .oneOf(['hard', 'soft'] as const)
+    .default('hard')
+    .describe('`hard` deletes rows; `soft` keeps them, marked in `_pgshift_deleted`'),
+  PGSHIFT_SOFT_DELETE_TABLES: env.list().optional().describe('`schema.table` names, comma-separated, that use soft deletes whatever PGSHIFT_DELETE_MODE says'),
+  PGSHIFT_OVERSIZE_POLICY: env
+    .oneOf(['truncate', 'stop'] as const)
+    .default('truncate')
+    .describe('text over 65,535 bytes on Redshift: `truncate` it (counted) or `stop` the table'),
+  PGSHIFT_DROP_REMOVED_COLUMNS: env.boolean().prefault('false').describe('drop warehouse columns the source dropped (else they receive NULLs)'),
+  PGSHIFT_TABLE_CONCURRENCY: env.integer(1).prefault('4').describe('tables loaded at once'),
+  PGSHIFT_HTTP_PORT: env.integer(0).prefault('59102').describe('port of `/metrics`, `/healthz`, `/readyz`'),
+  PGSHIFT_INSTANCE_ID: env
+    .string()
+    .default(`${hostname()}-${process.pid}`)
+    .meta({ description: 'names this instance in Kafka client ids and Data API statement names', whenUnset: 'host name and process id' }),
+  ...logLevelShape,
+};
+
+type LoaderVariables = z.infer<z.ZodObject<typeof loaderConfigShape>>;
+
+/** Which warehouse variables PGSHIFT_WAREHOUSE requires: reported with every other problem, not one at a time. */
+function warehouseRules(c: Partial<LoaderVariables>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const missing = (variable: string) => problems.push({ variable, message: `required when PGSHIFT_WAREHOUSE=${c.PGSHIFT_WAREHOUSE}` });
+  if (c.PGSHIFT_WAREHOUSE === 'postgres' && !c.PGSHIFT_WAREHOUSE_URL) missing('PGSHIFT_WAREHOUSE_URL');
+  if (c.PGSHIFT_WAREHOUSE === 'redshift') {
+    if (!c.PGSHIFT_REDSHIFT_DATABASE) missing('PGSHIFT_REDSHIFT_DATABASE');
+    if (!c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_WORKGROUP) missing('PGSHIFT_REDSHIFT_CLUSTER_ID or PGSHIFT_REDSHIFT_WORKGROUP');
+    if (c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_DB_USER && !c.PGSHIFT_REDSHIFT_SECRET_ARN) missing('PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN');
+    if (!c.PGSHIFT_REDSHIFT_IAM_ROLE) missing('PGSHIFT_REDSHIFT_IAM_ROLE');
+  }
+  return problems;
+}
+
+export const configDocs: ConfigDocs = {
+  section: 'loader',
+  // The warehouse-connection variables' meanings, until their shape (moving to packages/warehouse) carries them.
+  shapes: [
+    withMeanings(loaderConfigShape, {
+      PGSHIFT_WAREHOUSE: { description: '`postgres` or `redshift`' },
+      PGSHIFT_WAREHOUSE_URL: { description: 'postgres: the warehouse connection string', whenUnset: 'required for postgres' },
+      PGSHIFT_REDSHIFT_CLUSTER_ID: { description: 'redshift: a provisioned cluster (with PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN) …', whenUnset: 'this or a workgroup' },
+      PGSHIFT_REDSHIFT_WORKGROUP: { description: '… or a Serverless workgroup', whenUnset: 'this or a cluster' },
+      PGSHIFT_REDSHIFT_DATABASE: { description: 'redshift: the database', whenUnset: 'required for redshift' },
+      PGSHIFT_REDSHIFT_DB_USER: { description: 'redshift cluster: temporary credentials for this database user', whenUnset: 'this or a secret' },
+      PGSHIFT_REDSHIFT_SECRET_ARN: { description: 'redshift: a Secrets Manager secret with the credentials', whenUnset: 'this or a DB user (cluster)' },
+      PGSHIFT_REDSHIFT_IAM_ROLE: { description: 'redshift: the IAM role COPY reads S3 with', whenUnset: 'required for redshift' },
+      PGSHIFT_REDSHIFT_REGION: { description: 'region of the Data API (and of COPY, unless PGSHIFT_S3_REGION differs)' },
+      PGSHIFT_REDSHIFT_ENDPOINT: { description: "a Data API endpoint other than AWS's (a VPC endpoint, or the test server)", whenUnset: 'AWS' },
+    }),
+  ],
 };
 
 export type LoaderConfig = ReturnType<typeof readLoaderConfig>;
 
 export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
-  const c = loadConfig(shape, environment);
-  const missing = (names: string[]) => {
-    throw new ConfigError(names.map((name) => `${name}: required when PGSHIFT_WAREHOUSE=${c.PGSHIFT_WAREHOUSE}`));
-  };
-  if (c.PGSHIFT_WAREHOUSE === 'postgres' && !c.PGSHIFT_WAREHOUSE_URL) missing(['PGSHIFT_WAREHOUSE_URL']);
-  if (c.PGSHIFT_WAREHOUSE === 'redshift') {
-    if (!c.PGSHIFT_REDSHIFT_DATABASE) missing(['PGSHIFT_REDSHIFT_DATABASE']);
-    if (!c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_WORKGROUP) missing(['PGSHIFT_REDSHIFT_CLUSTER_ID or PGSHIFT_REDSHIFT_WORKGROUP']);
-    if (c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_DB_USER && !c.PGSHIFT_REDSHIFT_SECRET_ARN)
-      missing(['PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN']);
-    if (!c.PGSHIFT_REDSHIFT_IAM_ROLE) missing(['PGSHIFT_REDSHIFT_IAM_ROLE']);
-  }
+  const c = loadConfig(loaderConfigShape, environment, (parsed) => [...schemaRegistryRules(parsed), ...warehouseRules(parsed)]);
   const softDeleteTables = new Set(c.PGSHIFT_SOFT_DELETE_TABLES ?? []);
   return {
     kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP, sessionTimeoutMs: c.PGSHIFT_SESSION_TIMEOUT },
-    registryUrl: c.PGSHIFT_SCHEMA_REGISTRY_URL,
+    registry: schemaRegistrySettings(c),
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,
     warehouse: c.PGSHIFT_WAREHOUSE,
@@ -71,11 +119,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
       ...(c.PGSHIFT_REDSHIFT_SECRET_ARN ? { secretArn: c.PGSHIFT_REDSHIFT_SECRET_ARN } : {}),
       ...(c.PGSHIFT_REDSHIFT_ENDPOINT ? { endpoint: c.PGSHIFT_REDSHIFT_ENDPOINT } : {}),
     },
-    s3: {
-      region: c.PGSHIFT_S3_REGION,
-      forcePathStyle: c.PGSHIFT_S3_FORCE_PATH_STYLE,
-      ...(c.PGSHIFT_S3_ENDPOINT ? { endpoint: c.PGSHIFT_S3_ENDPOINT } : {}),
-    },
+    s3: s3Settings(c),
     targetSchema: c.PGSHIFT_TARGET_SCHEMA,
     deleteModeFor: (qualifiedName: string): 'hard' | 'soft' =>
       softDeleteTables.has(qualifiedName) ? 'soft' : c.PGSHIFT_DELETE_MODE,

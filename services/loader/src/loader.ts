@@ -1,6 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
+import { isRegistryUnavailable } from '@pgshift/debezium';
 import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
 import type { WarehouseAdapter } from '@pgshift/warehouse';
 import type { LoaderConfig } from './config.js';
@@ -112,6 +113,9 @@ export class Loader {
       try {
         event = batchReadyFromAvro((await this.deps.registry.decode(message.value!)) as Record<string, unknown>);
       } catch (error) {
+        // A registry that did not answer is not a bad event: kafkajs redelivers the batch from this
+        // message, with backoff, instead of dead-lettering a good batch event.
+        if (isRegistryUnavailable(error)) throw error;
         await this.deadLetter(batch.partition, message, 'undecodable-batch-event', error);
         progress.start(offset);
         this.done(progress, batch.partition, offset);

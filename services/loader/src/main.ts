@@ -1,4 +1,4 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { createSchemaRegistry } from '@pgshift/debezium';
 import { createKafka, createS3Client, runService } from '@pgshift/runtime';
 import { PostgresAdapter, RedshiftAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
 import { readLoaderConfig, type LoaderConfig } from './config.js';
@@ -7,7 +7,8 @@ import { createLoaderMetrics } from './metrics.js';
 
 function createWarehouse(config: LoaderConfig): WarehouseAdapter {
   if (config.warehouse === 'postgres') {
-    return new PostgresAdapter({ connection: config.postgres.url, s3: createS3Client(config.s3) });
+    // The SDK retries a batch file's read (a few attempts); the table loader retries the whole batch.
+    return new PostgresAdapter({ connection: config.postgres.url, s3: createS3Client(config.s3, { retriedBy: 'sdk', maxAttempts: 5 }) });
   }
   const { redshift } = config;
   const target = redshift.workgroupName
@@ -30,7 +31,7 @@ runService('loader', ({ logger, metrics }) => {
   const service = new Loader({
     config,
     kafka: createKafka({ brokers: config.kafka.brokers, clientId: `pgshift-loader-${config.instanceId}`, logger }),
-    registry: new SchemaRegistry({ host: config.registryUrl }),
+    registry: createSchemaRegistry(config.registry),
     warehouse: createWarehouse(config),
     metrics: createLoaderMetrics(metrics),
     logger,
