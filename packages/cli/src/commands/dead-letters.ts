@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { EXIT, parsePositiveInteger } from '../cli-error.js';
 import type { DeadLetterRecord } from '../dead-letters/dead-letter-record.js';
+import { readCliConfig } from '../cli-config.js';
 import { brokersFrom, cliKafka } from '../dead-letters/kafka-client.js';
 import { listDeadLetters, redriveDeadLetters } from '../dead-letters/redrive.js';
 import { formatColumns } from '../format-table.js';
@@ -35,7 +36,7 @@ export function deadLettersCommand(): Command {
       .option('--brokers <list>', 'Kafka brokers, comma-separated host:port (default: $PGSHIFT_KAFKA_BROKERS)')
       .option('--json', 'print JSON instead of text')
       .action(async (flags: { topic: string; limit: number; brokers?: string; json?: boolean }) => {
-        const kafka = cliKafka(brokersFrom(flags.brokers));
+        const kafka = commandKafka(flags.brokers);
         const records = await listDeadLetters(kafka, flags.topic);
         const shown = records.slice(0, flags.limit);
         if (flags.json) {
@@ -73,7 +74,7 @@ export function deadLettersCommand(): Command {
       .option('--brokers <list>', 'Kafka brokers, comma-separated host:port (default: $PGSHIFT_KAFKA_BROKERS)')
       .option('--json', 'print JSON instead of text')
       .action(async (flags: { topic: string; reason?: string; originalTopic?: string; dryRun?: boolean; brokers?: string; json?: boolean }) => {
-        const kafka = cliKafka(brokersFrom(flags.brokers));
+        const kafka = commandKafka(flags.brokers);
         const verb = flags.dryRun ? 'would re-drive' : 're-drove';
         const result = await redriveDeadLetters(kafka, {
           topic: flags.topic,
@@ -92,6 +93,11 @@ export function deadLettersCommand(): Command {
       }),
   );
   return command;
+}
+
+function commandKafka(brokersFlag: string | undefined) {
+  const config = readCliConfig();
+  return cliKafka(brokersFrom(brokersFlag, config.PGSHIFT_KAFKA_BROKERS), config.PGSHIFT_LOG_LEVEL);
 }
 
 function origin(r: DeadLetterRecord): string {

@@ -1,6 +1,7 @@
 import { parseDurationMs } from '@pgshift/runtime';
 import { Command, Option } from 'commander';
 import { EXIT, parsePositiveInteger, parseTableName, UsageError } from '../cli-error.js';
+import { readCliConfig } from '../cli-config.js';
 import { formatVerifyReport } from '../verify/format-report.js';
 import { verifyConnections } from '../verify/open-connections.js';
 import { verify } from '../verify/verify.js';
@@ -86,7 +87,8 @@ export function verifyCommand(): Command {
 }
 
 async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
-  const sourceUrl = flags.source ?? process.env.PGSHIFT_SOURCE_URL;
+  const config = readCliConfig();
+  const sourceUrl = flags.source ?? config.PGSHIFT_SOURCE_URL;
   if (!sourceUrl) throw new UsageError('give the source with --source or PGSHIFT_SOURCE_URL');
   if (flags.tables && flags.schema) throw new UsageError('--tables and --schema exclude each other');
   let waitTimeoutMs: number;
@@ -101,7 +103,7 @@ async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
   try {
     const report = await verify(connections, {
       selection: { tables, schema: flags.schema, publication: flags.publication },
-      targetSchema: flags.targetSchema ?? (process.env.PGSHIFT_TARGET_SCHEMA || undefined),
+      targetSchema: flags.targetSchema ?? config.PGSHIFT_TARGET_SCHEMA,
       chunkRows: flags.chunkRows,
       samples: flags.samples,
       waitTimeoutMs,

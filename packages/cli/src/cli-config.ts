@@ -1,0 +1,30 @@
+import { env, loadConfig, logLevelShape, type ConfigDocs } from '@pgshift/runtime';
+
+/**
+ * The environment of the pgshift command, read through the same loadConfig as the services (every bad
+ * variable reported at once). A flag, where there is one, overrides its variable. (The warehouse
+ * variables are the warehouse package's shape.)
+ */
+export const cliConfigShape = {
+  PGSHIFT_KAFKA_BROKERS: env
+    .list()
+    .optional()
+    .meta({ description: 'dead-letters: Kafka bootstrap brokers, comma-separated `host:port`', whenUnset: 'give `--brokers`' }),
+  PGSHIFT_SOURCE_URL: env
+    .postgresUrl()
+    .optional()
+    .meta({ description: 'verify: the source PostgreSQL connection string', whenUnset: 'give `--source`' }),
+  PGSHIFT_TARGET_SCHEMA: env
+    .string()
+    .optional()
+    .meta({ description: "verify: the warehouse schema of every table, as the loader's (`--target-schema`)", whenUnset: "the source table's schema" }),
+  ...logLevelShape,
+};
+
+export type CliConfig = ReturnType<typeof readCliConfig>;
+
+export const configDocs: ConfigDocs = { section: 'cli', shapes: [cliConfigShape] };
+
+export function readCliConfig(environment: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(cliConfigShape, environment);
+}
