@@ -77,6 +77,12 @@ export class BatchWriter {
     };
   }
 
+  /**
+   * The one retry layer of a batch file's write: this loop (the S3 client makes one attempt,
+   * main.ts), because only it waits long enough for an S3 server that is away (restarting, 20 s in the
+   * fault test) and logs each failure. Every error is retried: S3 unreachable or refusing is never a
+   * reason to drop or dead-letter a batch; the consumed offsets stay uncommitted meanwhile.
+   */
   private async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await withRetry(
       () =>

@@ -15,7 +15,8 @@ import {
   type RedshiftDataClientConfig,
   type SubStatementData,
 } from '@aws-sdk/client-redshift-data';
-import { StatementLimitExceeded } from '../errors.js';
+import { withRetry } from '@pgshift/runtime';
+import { isRetryable, StatementLimitExceeded } from '../errors.js';
 
 /** A provisioned cluster (temporary credentials for DbUser, or a Secrets Manager secret) or a Serverless workgroup. */
 export type RedshiftTarget =
@@ -25,7 +26,10 @@ export type RedshiftTarget =
 
 export interface DataApiClientOptions {
   target: RedshiftTarget;
-  /** SDK client options: region, credentials, endpoint … (ignored when `client` is given). */
+  /**
+   * SDK client options: region, credentials, endpoint … (ignored when `client` is given). Its
+   * `maxAttempts` is always 1: this client retries each call itself (see `retryCall`).
+   */
   clientConfig?: RedshiftDataClientConfig;
   client?: RedshiftDataClient;
   /** First DescribeStatement delay; doubles up to pollMaxMs. */
@@ -33,7 +37,7 @@ export interface DataApiClientOptions {
   pollMaxMs?: number;
   /** How long a statement may run before it is cancelled and reported as timed out. */
   statementTimeoutMs?: number;
-  /** Retries of a throttled call (ThrottlingException, HTTP 429, too many active statements). */
+  /** Retries of a call refused for load (throttling, too many active statements) or lost in transit (5xx, network). */
   throttleRetries?: number;
   throttleBaseMs?: number;
   throttleMaxMs?: number;
@@ -107,7 +111,7 @@ export class RedshiftDataApiClient {
 
   constructor(private readonly options: DataApiClientOptions) {
     this.ownsClient = !options.client;
-    this.client = options.client ?? new RedshiftDataClient(options.clientConfig ?? {});
+    this.client = options.client ?? new RedshiftDataClient({ ...options.clientConfig, maxAttempts: 1 });
     this.pollInitialMs = options.pollInitialMs ?? 100;
     this.pollMaxMs = options.pollMaxMs ?? 2000;
     this.statementTimeoutMs = options.statementTimeoutMs ?? 15 * 60_000;
@@ -119,8 +123,10 @@ export class RedshiftDataApiClient {
   /** One statement, auto-committed. */
   async execute(sql: string): Promise<StatementOutcome> {
     checkSize(sql, 0);
-    const { Id } = await this.retryThrottled(() =>
-      this.client.send(new ExecuteStatementCommand({ ...this.targetFields(), Sql: sql, ClientToken: randomUUID(), ...this.nameField() })),
+    // One token for every attempt: a retried submit the service had in fact accepted is not run twice.
+    const token = randomUUID();
+    const { Id } = await this.retryCall(() =>
+      this.client.send(new ExecuteStatementCommand({ ...this.targetFields(), Sql: sql, ClientToken: token, ...this.nameField() })),
     );
     return this.outcome(await this.waitFor(Id!, [sql]));
   }
@@ -131,8 +137,9 @@ export class RedshiftDataApiClient {
       throw new StatementLimitExceeded(`a batch holds 1 to ${MAX_BATCH_STATEMENTS} statements, not ${sqls.length}`);
     }
     sqls.forEach(checkSize);
-    const { Id } = await this.retryThrottled(() =>
-      this.client.send(new BatchExecuteStatementCommand({ ...this.targetFields(), Sqls: [...sqls], ClientToken: randomUUID(), ...this.nameField() })),
+    const token = randomUUID();
+    const { Id } = await this.retryCall(() =>
+      this.client.send(new BatchExecuteStatementCommand({ ...this.targetFields(), Sqls: [...sqls], ClientToken: token, ...this.nameField() })),
     );
     return this.outcome(await this.waitFor(Id!, sqls));
   }
@@ -148,7 +155,7 @@ export class RedshiftDataApiClient {
     const result: QueryResult = { columns: [], rows: [] };
     let token: string | undefined;
     do {
-      const page = await this.retryThrottled(() => this.client.send(new GetStatementResultCommand({ Id: id, NextToken: token })));
+      const page = await this.retryCall(() => this.client.send(new GetStatementResultCommand({ Id: id, NextToken: token })));
       if (page.ColumnMetadata && result.columns.length === 0) {
         result.columns = page.ColumnMetadata.map((c) => ({ name: c.name ?? c.label ?? '', typeName: c.typeName ?? '' }));
       }
@@ -181,7 +188,7 @@ export class RedshiftDataApiClient {
     const deadline = Date.now() + this.statementTimeoutMs;
     let delay = this.pollInitialMs;
     for (;;) {
-      const described = await this.retryThrottled(() => this.client.send(new DescribeStatementCommand({ Id: id })));
+      const described = await this.retryCall(() => this.client.send(new DescribeStatementCommand({ Id: id })));
       if (described.Status === 'FINISHED') return described;
       if (described.Status === 'FAILED' || described.Status === 'ABORTED') throw statementError(described, sqls);
       if (Date.now() + delay > deadline) {
@@ -209,17 +216,22 @@ export class RedshiftDataApiClient {
     };
   }
 
-  /** Retries calls the service refused for load (they were not accepted, so a retry cannot double-run). */
-  private async retryThrottled<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isThrottling(error) || attempt >= this.throttleRetries) throw error;
-        const cap = Math.min(this.throttleMaxMs, this.throttleBaseMs * 2 ** attempt);
-        await sleep(cap / 2 + Math.random() * (cap / 2));
-      }
-    }
+  /**
+   * The one retry layer of a Data API call: the SDK's own retries are off (maxAttempts 1) because
+   * they do not know the Data API's load errors (ActiveStatementsExceededException), and one layer
+   * that does is easier to reason about than two multiplying. Retried: a call refused for load, and
+   * one lost to a 5xx or the network. Safe for each call: submits carry a ClientToken (a repeat is not
+   * run again), the others only read. A statement that ran and FAILED is not a call failure: whether
+   * the batch is tried again is the loader's business (its retry is of the whole batch).
+   */
+  private retryCall<T>(call: () => Promise<T>): Promise<T> {
+    return withRetry(call, {
+      what: 'Redshift Data API call',
+      retries: this.throttleRetries,
+      minTimeoutMs: this.throttleBaseMs,
+      maxTimeoutMs: this.throttleMaxMs,
+      isRetryable: (error) => isThrottling(error) || isRetryable(error),
+    });
   }
 }
 
