@@ -34,6 +34,11 @@ const shape = {
   PGSHIFT_OVERSIZE_POLICY: env.oneOf(['truncate', 'stop'] as const).default('truncate'),
   PGSHIFT_DROP_REMOVED_COLUMNS: env.boolean().default(false),
   PGSHIFT_TABLE_CONCURRENCY: env.integer(1).default(4),
+  /** Longest wait between two attempts at a batch that failed for a passing reason (retried for as long as it lasts). */
+  PGSHIFT_RETRY_BACKOFF_MAX: env.duration().default(30_000),
+  /** First wait before a stopped table tries its batch again (doubling, up to PGSHIFT_STOPPED_RETRY_MAX). */
+  PGSHIFT_STOPPED_RETRY: env.duration().default(60_000),
+  PGSHIFT_STOPPED_RETRY_MAX: env.duration().default(30 * 60_000),
   PGSHIFT_HTTP_PORT: env.integer(0).default(59102),
   PGSHIFT_INSTANCE_ID: env.string().default(`${hostname()}-${process.pid}`),
 };
@@ -82,6 +87,10 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     oversizePolicy: c.PGSHIFT_OVERSIZE_POLICY,
     dropRemovedColumns: c.PGSHIFT_DROP_REMOVED_COLUMNS,
     tableConcurrency: c.PGSHIFT_TABLE_CONCURRENCY,
+    retry: {
+      transient: { initialMs: Math.min(250, c.PGSHIFT_RETRY_BACKOFF_MAX), maxMs: c.PGSHIFT_RETRY_BACKOFF_MAX },
+      stopped: { initialMs: c.PGSHIFT_STOPPED_RETRY, maxMs: Math.max(c.PGSHIFT_STOPPED_RETRY, c.PGSHIFT_STOPPED_RETRY_MAX) },
+    },
     httpPort: c.PGSHIFT_HTTP_PORT,
     instanceId: c.PGSHIFT_INSTANCE_ID,
   };
