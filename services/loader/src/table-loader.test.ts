@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchReady } from '@pgshift/contracts';
 import { IncompatibleSchemaChange, postgresDialect, type ApplyResult, type MergePlan, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
@@ -41,6 +41,7 @@ class FakeWarehouse implements Partial<WarehouseAdapter> {
   readonly ddl: string[][] = [];
   readonly ledger = new Map<number, bigint>();
   columns: TargetColumn[] | null = [{ name: 'id', type: 'integer', nullable: false }];
+  latestLsn: bigint | null = null;
   failures = new Map<string, () => Error>();
 
   async describeTable(): Promise<TargetColumn[] | null> {
@@ -48,6 +49,9 @@ class FakeWarehouse implements Partial<WarehouseAdapter> {
   }
   async executeDdl(statements: readonly string[]): Promise<void> {
     this.ddl.push([...statements]);
+  }
+  async latestChangeLsn(): Promise<bigint | null> {
+    return this.latestLsn;
   }
   async readLedger(): Promise<Map<number, bigint>> {
     return new Map(this.ledger);
@@ -67,14 +71,14 @@ class FakeWarehouse implements Partial<WarehouseAdapter> {
 const transient = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
 const permanent = () => new IncompatibleSchemaChange('shop.orders', 'id', 'integer', 'text', 'no implicit cast');
 
-function loaderFor(warehouse: FakeWarehouse, withSlot: TableLoaderDeps['withSlot'] = pLimit(4)) {
+function loaderFor(warehouse: FakeWarehouse, withSlot: TableLoaderDeps['withSlot'] = pLimit(4), dropRemovedColumns = false) {
   const metrics = createLoaderMetrics(new Registry());
   const deps: TableLoaderDeps = {
     config: {
       targetSchema: undefined,
       deleteModeFor: () => 'hard',
       oversizePolicy: 'truncate',
-      dropRemovedColumns: false,
+      dropRemovedColumns,
       retry: { transient: { initialMs: 5, maxMs: 20 }, stopped: { initialMs: 30, maxMs: 60 } },
     },
     warehouse: warehouse as unknown as WarehouseAdapter,
@@ -242,4 +246,39 @@ test('close ends a wait for a stopped table and applies nothing more', async () 
   warehouse.failures.delete('b1');
   await sleep(100);
   assert.deepEqual(warehouse.applied, []);
+});
+
+describe('PGSHIFT_DROP_REMOVED_COLUMNS=true', () => {
+  const withLegacy = async (warehouse: FakeWarehouse) => {
+    warehouse.columns = [
+      { name: 'id', type: 'integer', nullable: false },
+      { name: 'legacy', type: 'text', nullable: true },
+      ...['_pgshift_lsn', '_pgshift_source_ts', '_pgshift_loaded_at'].map((name) => ({ name, type: 'bigint', nullable: true })),
+    ];
+  };
+
+  test('a batch without a column drops it only when it is newer than every change in the table', async () => {
+    const warehouse = new FakeWarehouse();
+    await withLegacy(warehouse);
+    warehouse.latestLsn = 1_000n;
+    const { loader } = loaderFor(warehouse, pLimit(4), true);
+    const t = tracker();
+    loader.enqueue({ ...batch(1), lsnRange: { min: '2000', max: '2100' } }, 0, t.for('b1'));
+    await until('the batch', () => t.done.length === 1);
+    assert.equal(warehouse.ddl.flat().filter((sql) => /DROP COLUMN "legacy"/.test(sql)).length, 1, `dropped: ${JSON.stringify(warehouse.ddl)}`);
+    await loader.close();
+  });
+
+  test('an old-schema batch (a lagging partition, a zombie, a replay) never drops a live column', async () => {
+    const warehouse = new FakeWarehouse();
+    await withLegacy(warehouse);
+    warehouse.latestLsn = 5_000n; // rows with `legacy` were applied up to here
+    const { loader } = loaderFor(warehouse, pLimit(4), true);
+    const t = tracker();
+    loader.enqueue({ ...batch(1), lsnRange: { min: '2000', max: '2100' } }, 0, t.for('b1'));
+    await until('the batch', () => t.done.length === 1);
+    assert.deepEqual(warehouse.ddl.flat().filter((sql) => /DROP COLUMN/.test(sql)), [], 'the column is kept');
+    assert.deepEqual(warehouse.applied, ['b1'], 'and the batch is applied (the column receives NULLs)');
+    await loader.close();
+  });
 });

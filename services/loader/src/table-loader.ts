@@ -311,6 +311,18 @@ export class TableLoader {
   }
 
   /**
+   * A column may only be dropped by a schema newer than the one that added it: the batch lacking it
+   * must come after every change already in the table (its smallest LSN above the table's largest).
+   * An old-schema batch from a lagging partition, a zombie duplicate or the early batches of a replay
+   * are older, and leave the column alone.
+   */
+  private async isNewerThanTarget(event: BatchReady, target: TargetTable): Promise<boolean> {
+    if (event.lsnRange === null) return false;
+    const latest = await this.deps.warehouse.latestChangeLsn(target);
+    return latest === null || BigInt(event.lsnRange.min) > latest;
+  }
+
+  /**
    * Brings the target's columns to the batch's. A batch the ledger already covers changes nothing,
    * schema included (a replayed old batch must not re-add, drop or retype columns of today's table):
    * the ledger is read only when there is a change to make, so the common case costs no query.
@@ -331,6 +343,11 @@ export class TableLoader {
       throw error;
     }
     if (existing !== null && (await this.coveredByLedger(event, target))) return 'already-applied';
+    if (plan.dropColumns.length > 0 && !(await this.isNewerThanTarget(event, target))) {
+      logger.info({ table: this.name, columns: plan.dropColumns, batchId: event.batchId }, 'columns kept: the batch lacking them is not newer than every change in the table');
+      plan = { ...plan, dropColumns: [] };
+      if (isNoChange(plan)) return 'evolved';
+    }
     const statements = schemaEvolutionStatements(warehouse.dialect, target, plan);
     logger.info({ table: this.name, statements }, 'evolving the target table');
     await warehouse.executeDdl(statements);
