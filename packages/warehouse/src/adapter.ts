@@ -61,6 +61,8 @@ export interface WarehouseAdapter {
   executeDdl(statements: readonly string[]): Promise<void>;
   /** One transaction: stage, count check, ledger filter, merge, ledger advance. */
   applyBatch(plan: MergePlan): Promise<ApplyResult>;
+  /** The source LSN of the newest change in the target (`max(_pgshift_lsn)`); null when it has no row. */
+  latestChangeLsn(target: TargetTable): Promise<bigint | null>;
   /** Partition → last applied offset, for one stream (a change topic into one target). */
   readLedger(stream: LedgerStream): Promise<Map<number, bigint>>;
   /**

@@ -6,6 +6,7 @@ export * from './schema-evolution.js';
 export * from './sql/ddl.js';
 export * from './sql/identifiers.js';
 export * from './sql/ledger.js';
+export * from './sql/target-position.js';
 export * from './sql/literals.js';
 export * from './sql/merge.js';
 export * from './typing/mapping.js';

@@ -54,6 +54,15 @@ export const loaderConfigShape = {
     .describe('text over 65,535 bytes on Redshift: `truncate` it (counted) or `stop` the table'),
   PGSHIFT_DROP_REMOVED_COLUMNS: env.boolean().prefault('false').describe('drop warehouse columns the source dropped (else they receive NULLs)'),
   PGSHIFT_TABLE_CONCURRENCY: env.integer(1).prefault('4').describe('tables loaded at once'),
+  PGSHIFT_RETRY_BACKOFF_MAX: env
+    .duration()
+    .prefault('30s')
+    .describe('longest wait between two attempts at a batch that failed for a passing reason (retried for as long as it lasts)'),
+  PGSHIFT_STOPPED_RETRY: env
+    .duration()
+    .prefault('1m')
+    .describe('first wait before a stopped table tries its batch again (doubling, up to PGSHIFT_STOPPED_RETRY_MAX)'),
+  PGSHIFT_STOPPED_RETRY_MAX: env.duration().prefault('30m').describe('longest wait between two attempts of a stopped table'),
   PGSHIFT_HTTP_PORT: env.integer(0).prefault('59102').describe('port of `/metrics`, `/healthz`, `/readyz`'),
   PGSHIFT_INSTANCE_ID: env
     .string()
@@ -126,6 +135,10 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     oversizePolicy: c.PGSHIFT_OVERSIZE_POLICY,
     dropRemovedColumns: c.PGSHIFT_DROP_REMOVED_COLUMNS,
     tableConcurrency: c.PGSHIFT_TABLE_CONCURRENCY,
+    retry: {
+      transient: { initialMs: Math.min(250, c.PGSHIFT_RETRY_BACKOFF_MAX), maxMs: c.PGSHIFT_RETRY_BACKOFF_MAX },
+      stopped: { initialMs: c.PGSHIFT_STOPPED_RETRY, maxMs: Math.max(c.PGSHIFT_STOPPED_RETRY, c.PGSHIFT_STOPPED_RETRY_MAX) },
+    },
     httpPort: c.PGSHIFT_HTTP_PORT,
     instanceId: c.PGSHIFT_INSTANCE_ID,
   };

@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import pLimit from 'p-limit';
 import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
 import { isRegistryUnavailable } from '@pgshift/debezium';
 import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
@@ -36,8 +37,8 @@ export class Loader {
   private readonly producer: Producer;
   private readonly deadLetters: DeadLetterQueue;
   private readonly consumer: Consumer;
-  private running = 0;
-  private readonly slotWaiters: (() => void)[] = [];
+  /** PGSHIFT_TABLE_CONCURRENCY: tables whose batches are being applied at once. */
+  private readonly slots: ReturnType<typeof pLimit>;
   private joined = false;
   private stopping = false;
   private crashed: Error | null = null;
@@ -45,13 +46,15 @@ export class Loader {
   constructor(private readonly deps: LoaderDeps) {
     this.producer = createReliableProducer(deps.kafka);
     this.deadLetters = new DeadLetterQueue(this.producer, deps.config.deadLetterTopic, 'loader');
+    this.slots = pLimit(deps.config.tableConcurrency);
     this.consumer = deps.kafka.consumer({ groupId: deps.config.kafka.group, sessionTimeout: deps.config.kafka.sessionTimeoutMs, heartbeatInterval: 3_000 });
   }
 
   readiness() {
     const stopped = [...this.tables.values()].filter((t) => t.stoppedReason !== null);
+    const waiting = [...this.tables.values()].filter((t) => t.waitingReason !== null);
     return {
-      ready: this.joined && !this.stopping && this.crashed === null && stopped.length === 0,
+      ready: this.joined && !this.stopping && this.crashed === null && stopped.length === 0 && waiting.length === 0,
       detail: {
         joined: this.joined,
         tables: Object.fromEntries([...this.tables.values()].map((t) => [t.name, t.describe()])),
@@ -65,12 +68,10 @@ export class Loader {
     await ensurePipelineTopics(kafka, config);
     await this.producer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      // kafkajs re-delivers from the committed offsets after a (re)join: drop what has not started.
-      for (const table of this.tables.values()) {
-        table.dropQueued();
-        table.resume();
-      }
+      // kafkajs re-delivers from the committed offsets after a (re)join: nothing consumed before may
+      // run any more, and a stopped table tries its first batch again when it comes back.
       this.generation++;
+      for (const table of this.tables.values()) table.rejoined(this.generation);
       this.progress.clear();
       this.committed.clear();
       this.assigned = new Set(payload.memberAssignment[config.batchesTopic] ?? []);
@@ -95,8 +96,7 @@ export class Loader {
   async stop(): Promise<void> {
     this.stopping = true;
     this.consumer.pause([{ topic: this.deps.config.batchesTopic }]);
-    for (const table of this.tables.values()) table.dropQueued();
-    await Promise.all([...this.tables.values()].map((t) => t.idle()));
+    await Promise.all([...this.tables.values()].map((t) => t.close()));
     await this.consumer.disconnect();
     await this.producer.disconnect();
     await this.deps.warehouse.close();
@@ -123,7 +123,7 @@ export class Loader {
         continue;
       }
       progress.start(offset);
-      this.tableFor(event).enqueue(event, {
+      this.tableFor(event).enqueue(event, generation, {
         onDone: () => this.done(progress, batch.partition, offset),
         onParked: () => progress.park(offset),
         onStopped: (error) => this.deadLetter(batch.partition, message, 'table-stopped', error),
@@ -161,11 +161,9 @@ export class Loader {
     const key = `${event.table.topic}\u0000${event.table.schema}\u0000${event.table.table}`;
     let table = this.tables.get(key);
     if (!table) {
-      table = new TableLoader(event.table, {
-        ...this.deps,
-        acquireSlot: () => this.acquireSlot(),
-        releaseSlot: () => this.releaseSlot(),
-      });
+      const { config, warehouse, metrics, logger } = this.deps;
+      table = new TableLoader(event.table, { config, warehouse, metrics, logger, withSlot: (work) => this.slots(work) });
+      table.rejoined(this.generation);
       this.tables.set(key, table);
     }
     return table;
@@ -181,18 +179,6 @@ export class Loader {
     let pending = 0;
     for (const p of this.progress.values()) pending += p.pending;
     return pending;
-  }
-
-  private async acquireSlot(): Promise<void> {
-    while (this.running >= this.deps.config.tableConcurrency) {
-      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-    }
-    this.running++;
-  }
-
-  private releaseSlot(): void {
-    this.running--;
-    this.slotWaiters.shift()?.();
   }
 
   private async deadLetter(partition: number, message: KafkaMessage, reason: string, error: unknown): Promise<void> {

@@ -44,7 +44,13 @@ export function createLoaderMetrics(registry: Registry) {
     }),
     tableState: new Gauge({
       name: 'pgshift_loader_table_stopped',
-      help: '1 when a table is stopped by a permanent error (its batches go to the dead-letter topic)',
+      help: '1 while a table is stopped by a permanent error (its batches wait in the batches topic; retried with backoff)',
+      labelNames: ['table'],
+      registers,
+    }),
+    tableWaiting: new Gauge({
+      name: 'pgshift_loader_table_waiting',
+      help: '1 while a table waits out a transient failure (the warehouse unreachable, a conflict), retrying',
       labelNames: ['table'],
       registers,
     }),

@@ -1,15 +1,21 @@
 import { qualifiedName, type BatchReady, type TableRef } from '@pgshift/contracts';
-import { withRetry } from '@pgshift/runtime';
+import type { Logger } from '@pgshift/runtime';
 import {
+  isCoveredByLedger,
   isNoChange,
   isRetryable,
+  ledgerStreamOf,
   mapColumns,
   planSchemaEvolution,
   schemaEvolutionStatements,
+  type ApplyResult,
   type TargetColumn,
   type TargetTable,
+  type WarehouseAdapter,
 } from '@pgshift/warehouse';
-import type { LoaderDeps } from './loader.js';
+import { backoffDelay, WakeableSleep } from './backoff.js';
+import type { LoaderConfig } from './config.js';
+import type { LoaderMetrics } from './metrics.js';
 
 /** A batch whose values do not fit the warehouse under the `stop` oversize policy: permanent. */
 export class OversizedValues extends Error {
@@ -18,33 +24,54 @@ export class OversizedValues extends Error {
 
 interface QueuedBatch {
   event: BatchReady;
+  /** The consumer group generation it was consumed in: after a rejoin Kafka delivers it again. */
+  generation: number;
   /** Applied (or found already applied): its offset may be committed. */
   onDone: () => void;
   /** Not applied because the table is stopped: its offset must not be committed past. */
   onParked: () => void;
   /** Publishes a copy of the batch event that stopped the table, for operators to inspect. */
   onStopped: (error: unknown) => Promise<void>;
+  parked: boolean;
 }
 
-export interface TableLoaderDeps extends LoaderDeps {
-  acquireSlot: () => Promise<void>;
-  releaseSlot: () => void;
+/** What a table loader uses: the warehouse, its settings, a slot among the tables loaded at once. */
+export interface TableLoaderDeps {
+  config: Pick<LoaderConfig, 'targetSchema' | 'deleteModeFor' | 'oversizePolicy' | 'dropRemovedColumns' | 'retry'>;
+  warehouse: WarehouseAdapter;
+  metrics: LoaderMetrics;
+  logger: Logger;
+  /** Runs `work` once one of the loader's table slots is free (PGSHIFT_TABLE_CONCURRENCY). */
+  withSlot: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
+ * What a table is doing. `waiting`: a transient failure (the warehouse unreachable, a conflict) is
+ * retried for as long as it lasts. `stopped`: a permanent failure; the table's batches wait, in order,
+ * and the first of them is tried again after a backoff (or at once on a rejoin), so a cause fixed
+ * meanwhile needs no restart.
+ */
+export type TableState =
+  | { kind: 'streaming' }
+  | { kind: 'waiting'; reason: string; since: number; attempts: number }
+  | { kind: 'stopped'; reason: string; since: number; attempts: number; retryAt: number };
+
+/**
  * One source table's batches, applied strictly in order: evolve the target's schema, then merge the
- * batch in one warehouse transaction. Transient errors are retried with backoff; a permanent one stops
- * this table only, while every other table goes on. A stopped table's batches are parked, never
- * skipped: its offsets are not committed past, so the failed batch and every later one are consumed
- * and tried again, in order, after the operator fixes the cause and the loader restarts (or the
- * group rebalances). Dead-lettering them instead would let later batches overtake them.
+ * batch in one warehouse transaction. The queue's head is taken off only once it is applied: a
+ * batch is never overtaken by a later one, whatever fails, rebalances or waits meanwhile. A batch
+ * consumed under an older group generation is never applied (Kafka delivers it again, in order,
+ * with the batches before it).
  */
 export class TableLoader {
   readonly name: string;
   private readonly queue: QueuedBatch[] = [];
   private running: Promise<void> | null = null;
   private targetColumns: TargetColumn[] | null | undefined;
-  stoppedReason: string | null = null;
+  private state: TableState = { kind: 'streaming' };
+  private generation = 0;
+  private closed = false;
+  private readonly pause = new WakeableSleep();
   private applied = 0;
   private lastError: string | null = null;
 
@@ -59,73 +86,121 @@ export class TableLoader {
     return { schema: this.deps.config.targetSchema ?? this.source.schema, table: this.source.table };
   }
 
-  enqueue(event: BatchReady, callbacks: Omit<QueuedBatch, 'event'>): void {
-    this.queue.push({ event, ...callbacks });
-    this.running ??= this.drain().finally(() => (this.running = null));
+  get stoppedReason(): string | null {
+    return this.state.kind === 'stopped' ? this.state.reason : null;
   }
 
-  /** After a rebalance: forget batches not yet started (Kafka delivers them again). */
-  dropQueued(): void {
+  get waitingReason(): string | null {
+    return this.state.kind === 'waiting' ? this.state.reason : null;
+  }
+
+  enqueue(event: BatchReady, generation: number, callbacks: Omit<QueuedBatch, 'event' | 'generation' | 'parked'>): void {
+    if (generation !== this.generation || this.closed) return;
+    const entry: QueuedBatch = { event, generation, ...callbacks, parked: false };
+    this.queue.push(entry);
+    if (this.state.kind === 'stopped') this.parkQueued();
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      // An event enqueued while the loop was on its way out.
+      if (!this.closed && this.queue.length > 0) this.kick();
+    });
+  }
+
+  /**
+   * The group was joined again: Kafka delivers everything not committed once more, in order, so the
+   * queue is forgotten (nothing of it may run: the batch in hand is checked against the generation).
+   * A stopped table tries its first batch again as soon as it arrives.
+   */
+  rejoined(generation: number): void {
+    this.generation = generation;
     this.queue.length = 0;
+    if (this.state.kind === 'stopped') this.state = { ...this.state, retryAt: 0 };
+    this.pause.wake();
   }
 
-  /** After a rebalance Kafka delivers a stopped table's parked batches again: try them once more. */
-  resume(): void {
-    if (this.stoppedReason === null) return;
-    this.deps.logger.info({ table: this.name, reason: this.stoppedReason }, 'retrying a stopped table');
-    this.stoppedReason = null;
-    this.deps.metrics.tableState.set({ table: this.name }, 0);
+  /** An operator (or a fixed cause) says: try the stopped table's first batch now. */
+  retryNow(): void {
+    if (this.state.kind !== 'stopped') return;
+    this.state = { ...this.state, retryAt: 0 };
+    this.pause.wake();
   }
 
-  async idle(): Promise<void> {
+  /** Shutdown: take nothing more, end waits, let a transaction under way finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    this.pause.wake();
     await this.running;
   }
 
   describe() {
+    const { state } = this;
     return {
-      state: this.stoppedReason ? 'stopped' : 'running',
+      state: state.kind === 'streaming' ? 'running' : state.kind,
       applied: this.applied,
       queued: this.queue.length,
-      ...(this.stoppedReason ? { reason: this.stoppedReason } : {}),
+      ...(state.kind !== 'streaming' ? { reason: state.reason, since: new Date(state.since).toISOString(), attempts: state.attempts } : {}),
+      ...(state.kind === 'stopped' ? { nextRetry: new Date(state.retryAt).toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const next = this.queue.shift()!;
-      await this.deps.acquireSlot();
-      try {
-        await this.process(next);
-      } finally {
-        this.deps.releaseSlot();
+    while (!this.closed && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (this.state.kind === 'stopped' && Date.now() < this.state.retryAt) {
+        this.parkQueued();
+        await this.pause.sleep(this.state.retryAt - Date.now());
+        continue;
       }
+      const outcome = await this.deps.withSlot(() => (this.isCurrent(head) ? this.attempt(head) : Promise.resolve('stale' as const)));
+      if (outcome === 'stale') continue;
+      if (outcome === 'applied') {
+        this.queue.shift();
+        head.onDone();
+        continue;
+      }
+      const { retry } = this.deps.config;
+      const delay =
+        this.state.kind === 'waiting'
+          ? backoffDelay(retry.transient, this.state.attempts)
+          : this.state.kind === 'stopped'
+            ? Math.max(0, this.state.retryAt - Date.now())
+            : 0;
+      await this.pause.sleep(delay);
     }
   }
 
-  private async process({ event, onDone, onParked, onStopped }: QueuedBatch): Promise<void> {
-    const { logger, metrics } = this.deps;
-    if (this.stoppedReason) {
-      onParked();
-      return;
+  /** Still the head of the queue, of the current generation, and the loader still running. */
+  private isCurrent(entry: QueuedBatch): boolean {
+    return !this.closed && this.queue[0] === entry && entry.generation === this.generation;
+  }
+
+  private parkQueued(): void {
+    for (const entry of this.queue) {
+      if (entry.parked) continue;
+      entry.parked = true;
+      entry.onParked();
     }
+  }
+
+  private async attempt(entry: QueuedBatch): Promise<'applied' | 'failed'> {
+    const { logger, metrics } = this.deps;
+    const { event } = entry;
     const started = performance.now();
     try {
-      const result = await withRetry(() => this.apply(event), {
-        what: `apply batch ${event.batchId} to ${this.name}`,
-        retries: 10,
-        maxTimeoutMs: 30_000,
-        isRetryable,
-        onRetry: (error, attempt) => {
-          this.lastError = error instanceof Error ? error.message : String(error);
-          metrics.retries.inc({ table: this.name });
-          logger.warn({ err: error, table: this.name, batchId: event.batchId, attempt }, 'transient failure; retrying');
-          // A failed DDL or a concurrent change may have left our view of the target stale.
-          this.targetColumns = undefined;
-        },
-      });
+      const result = await this.apply(event);
       this.applied++;
       this.lastError = null;
+      if (this.state.kind !== 'streaming') {
+        logger.info({ table: this.name, batchId: event.batchId, was: this.state.kind, attempts: this.state.attempts }, 'table streaming again');
+      }
+      this.setState({ kind: 'streaming' });
       metrics.batchesApplied.inc({ table: this.name, kind: event.kind });
       if (!result.alreadyApplied) {
         for (const op of ['c', 'u', 'd', 'r'] as const) metrics.rowsApplied.inc({ table: this.name, op }, event.rowsByOp[op]);
@@ -148,29 +223,62 @@ export class TableLoader {
         },
         'batch applied',
       );
+      return 'applied';
     } catch (error) {
+      // A failed DDL or a concurrent change may have left our view of the target stale.
+      this.targetColumns = undefined;
       const message = error instanceof Error ? error.message : String(error);
-      this.stoppedReason = message;
       this.lastError = message;
-      metrics.tableState.set({ table: this.name }, 1);
-      logger.error(
-        { err: error, table: this.name, batchId: event.batchId },
-        'table stopped: this batch and the later ones wait in Kafka (offsets not committed) until the cause is fixed and the loader restarts',
-      );
-      onParked();
-      await onStopped(error);
-      return;
+      if (isRetryable(error)) this.waitAfter(error, message, event);
+      else await this.stopAfter(error, message, entry);
+      return 'failed';
     }
-    onDone();
   }
 
-  private async apply(event: BatchReady) {
+  /** A transient failure: retried for as long as it lasts, with a capped backoff. */
+  private waitAfter(error: unknown, message: string, event: BatchReady): void {
+    const previous = this.state;
+    const attempts = previous.kind === 'waiting' ? previous.attempts + 1 : 1;
+    this.setState({ kind: 'waiting', reason: message, since: previous.kind === 'waiting' ? previous.since : Date.now(), attempts });
+    this.deps.metrics.retries.inc({ table: this.name });
+    this.deps.logger.warn({ err: error, table: this.name, batchId: event.batchId, attempt: attempts }, 'transient failure; waiting and retrying');
+  }
+
+  /**
+   * A permanent failure: the table stops, its batches are parked (offsets held, never skipped), and
+   * its first batch is tried again after a backoff. The batch event goes to the dead-letter topic
+   * once per stop, for inspection; the batches topic keeps the batches themselves.
+   */
+  private async stopAfter(error: unknown, message: string, entry: QueuedBatch): Promise<void> {
+    const previous = this.state;
+    const attempts = previous.kind === 'stopped' ? previous.attempts + 1 : 1;
+    const retryAt = Date.now() + backoffDelay(this.deps.config.retry.stopped, attempts);
+    const firstTime = previous.kind !== 'stopped' || previous.reason !== message;
+    this.setState({ kind: 'stopped', reason: message, since: previous.kind === 'stopped' ? previous.since : Date.now(), attempts, retryAt });
+    this.parkQueued();
+    this.deps.logger.error(
+      { err: error, table: this.name, batchId: entry.event.batchId, attempt: attempts, nextRetry: new Date(retryAt).toISOString() },
+      'table stopped: this batch and the later ones wait in Kafka (offsets not committed); the first is retried after a backoff',
+    );
+    if (firstTime) await entry.onStopped(error);
+  }
+
+  private setState(state: TableState): void {
+    this.state = state;
+    this.deps.metrics.tableState.set({ table: this.name }, state.kind === 'stopped' ? 1 : 0);
+    this.deps.metrics.tableWaiting.set({ table: this.name }, state.kind === 'waiting' ? 1 : 0);
+  }
+
+  private async apply(event: BatchReady): Promise<ApplyResult> {
     const { config, warehouse } = this.deps;
     this.checkOversizedValues(event);
     const target = this.target;
     const deleteMode = config.deleteModeFor(this.name);
     const columns = mapColumns(warehouse.dialect, event.columns);
-    if (event.kind === 'rows') await this.evolveSchema(target, columns, deleteMode);
+    if (event.kind === 'rows') {
+      const evolved = await this.evolveSchema(event, target, columns, deleteMode);
+      if (evolved === 'already-applied') return { batchId: event.batchId, rowsStaged: 0, rowsSkipped: event.rowCount, alreadyApplied: true };
+    }
     // Truncates are rare: look afresh, another loader may have created the table meanwhile.
     else this.targetColumns = await warehouse.describeTable(target);
     return warehouse.applyBatch({
@@ -197,17 +305,49 @@ export class TableLoader {
     this.deps.logger.warn({ table: this.name, batchId: event.batchId, oversizedValues: event.oversizedValues }, 'text over 65,535 bytes is truncated to fit VARCHAR(65535)');
   }
 
-  private async evolveSchema(target: TargetTable, columns: ReturnType<typeof mapColumns>, deleteMode: 'hard' | 'soft') {
+  /** Every offset of the batch is at or below the ledger: it is in the warehouse already. */
+  private async coveredByLedger(event: BatchReady, target: TargetTable): Promise<boolean> {
+    return isCoveredByLedger(event.offsets, await this.deps.warehouse.readLedger(ledgerStreamOf({ batch: event, target })));
+  }
+
+  /**
+   * A column may only be dropped by a schema newer than the one that added it: the batch lacking it
+   * must come after every change already in the table (its smallest LSN above the table's largest).
+   * An old-schema batch from a lagging partition, a zombie duplicate or the early batches of a replay
+   * are older, and leave the column alone.
+   */
+  private async isNewerThanTarget(event: BatchReady, target: TargetTable): Promise<boolean> {
+    if (event.lsnRange === null) return false;
+    const latest = await this.deps.warehouse.latestChangeLsn(target);
+    return latest === null || BigInt(event.lsnRange.min) > latest;
+  }
+
+  /**
+   * Brings the target's columns to the batch's. A batch the ledger already covers changes nothing,
+   * schema included (a replayed old batch must not re-add, drop or retype columns of today's table):
+   * the ledger is read only when there is a change to make, so the common case costs no query.
+   */
+  private async evolveSchema(event: BatchReady, target: TargetTable, columns: ReturnType<typeof mapColumns>, deleteMode: 'hard' | 'soft') {
     const { warehouse, config, metrics, logger } = this.deps;
     if (this.targetColumns === undefined) this.targetColumns = await warehouse.describeTable(target);
-    const plan = planSchemaEvolution(warehouse.dialect, {
-      target,
-      columns,
-      existing: this.targetColumns,
-      deleteMode,
-      dropRemovedColumns: config.dropRemovedColumns,
-    });
-    if (isNoChange(plan)) return;
+    const existing = this.targetColumns;
+    const planFor = () =>
+      planSchemaEvolution(warehouse.dialect, { target, columns, existing, deleteMode, dropRemovedColumns: config.dropRemovedColumns });
+    let plan: ReturnType<typeof planFor>;
+    try {
+      plan = planFor();
+      if (isNoChange(plan)) return 'evolved';
+    } catch (error) {
+      // An incompatible change asked for by a batch that is already in the warehouse is no change at all.
+      if (existing !== null && (await this.coveredByLedger(event, target))) return 'already-applied';
+      throw error;
+    }
+    if (existing !== null && (await this.coveredByLedger(event, target))) return 'already-applied';
+    if (plan.dropColumns.length > 0 && !(await this.isNewerThanTarget(event, target))) {
+      logger.info({ table: this.name, columns: plan.dropColumns, batchId: event.batchId }, 'columns kept: the batch lacking them is not newer than every change in the table');
+      plan = { ...plan, dropColumns: [] };
+      if (isNoChange(plan)) return 'evolved';
+    }
     const statements = schemaEvolutionStatements(warehouse.dialect, target, plan);
     logger.info({ table: this.name, statements }, 'evolving the target table');
     await warehouse.executeDdl(statements);
@@ -216,5 +356,6 @@ export class TableLoader {
     metrics.schemaChanges.inc({ table: this.name, kind: 'widen' }, plan.widenColumns.length);
     metrics.schemaChanges.inc({ table: this.name, kind: 'drop_column' }, plan.dropColumns.length);
     this.targetColumns = await warehouse.describeTable(target);
+    return 'evolved';
   }
 }

@@ -8,6 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
+import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { postgresDialect } from './dialect.js';
@@ -115,6 +116,12 @@ export class PostgresAdapter implements WarehouseAdapter {
     } finally {
       client.release(broken);
     }
+  }
+
+  async latestChangeLsn(target: TargetTable): Promise<bigint | null> {
+    const { rows } = await this.#pool.query<{ lsn: string | null }>(selectLatestLsnStatement(this.dialect, target));
+    const lsn = rows[0]?.lsn;
+    return lsn === null || lsn === undefined ? null : BigInt(lsn);
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {

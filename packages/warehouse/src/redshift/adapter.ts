@@ -2,6 +2,7 @@ import type { Dialect } from '../dialect.js';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
+import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
@@ -83,6 +84,12 @@ export class RedshiftAdapter implements WarehouseAdapter {
       targetRowsWritten: rows('write-target-rows'),
       alreadyApplied: false,
     };
+  }
+
+  async latestChangeLsn(target: TargetTable): Promise<bigint | null> {
+    const { rows } = await this.#client.query(selectLatestLsnStatement(this.dialect, target));
+    const lsn = rows[0]?.lsn;
+    return lsn === null || lsn === undefined ? null : BigInt(String(lsn));
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {

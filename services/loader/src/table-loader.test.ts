@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchReady } from '@pgshift/contracts';
+import { IncompatibleSchemaChange, postgresDialect, type ApplyResult, type MergePlan, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
+import { createLogger } from '@pgshift/runtime';
+import pLimit from 'p-limit';
+import { Registry } from 'prom-client';
+import { createLoaderMetrics } from './metrics.js';
+import { TableLoader, type TableLoaderDeps } from './table-loader.js';
+
+// The table loader's guarantees, against a warehouse fake that records what it was asked to apply.
+
+const table = { topic: 'pgshift.shop.orders', schema: 'shop', table: 'orders' };
+
+function batch(n: number, columns: BatchReady['columns'] = [{ name: 'id', sourceType: 'int4', nullable: false, primaryKey: true }]): BatchReady {
+  return {
+    batchId: `b${n}`,
+    kind: 'rows',
+    table,
+    createdAtMs: 0,
+    manifestUrl: `s3://bucket/b${n}/manifest.json`,
+    files: [],
+    rowCount: 1,
+    rowsByOp: { c: 1, u: 0, d: 0, r: 0 },
+    eventCount: 1,
+    columns,
+    schemaFingerprint: 'f',
+    offsets: [{ partition: 0, first: n, last: n }],
+    lsnRange: null,
+    sourceTimeRange: null,
+    oversizedValues: [],
+    producer: 'test',
+  };
+}
+
+/** A warehouse whose applyBatch fails as `failures` says, and that keeps a ledger like the real one. */
+class FakeWarehouse implements Partial<WarehouseAdapter> {
+  readonly dialect = postgresDialect;
+  readonly applied: string[] = [];
+  readonly ddl: string[][] = [];
+  readonly ledger = new Map<number, bigint>();
+  columns: TargetColumn[] | null = [{ name: 'id', type: 'integer', nullable: false }];
+  latestLsn: bigint | null = null;
+  failures = new Map<string, () => Error>();
+
+  async describeTable(): Promise<TargetColumn[] | null> {
+    return this.columns;
+  }
+  async executeDdl(statements: readonly string[]): Promise<void> {
+    this.ddl.push([...statements]);
+  }
+  async latestChangeLsn(): Promise<bigint | null> {
+    return this.latestLsn;
+  }
+  async readLedger(): Promise<Map<number, bigint>> {
+    return new Map(this.ledger);
+  }
+  async applyBatch({ batch }: MergePlan): Promise<ApplyResult> {
+    const failure = this.failures.get(batch.batchId);
+    if (failure) throw failure();
+    const already = batch.offsets.every((r) => (this.ledger.get(r.partition) ?? -1n) >= BigInt(r.last));
+    if (!already) {
+      this.applied.push(batch.batchId);
+      for (const r of batch.offsets) this.ledger.set(r.partition, BigInt(r.last));
+    }
+    return { batchId: batch.batchId, rowsStaged: 1, rowsSkipped: already ? 1 : 0, alreadyApplied: already };
+  }
+}
+
+const transient = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
+const permanent = () => new IncompatibleSchemaChange('shop.orders', 'id', 'integer', 'text', 'no implicit cast');
+
+function loaderFor(warehouse: FakeWarehouse, withSlot: TableLoaderDeps['withSlot'] = pLimit(4), dropRemovedColumns = false) {
+  const metrics = createLoaderMetrics(new Registry());
+  const deps: TableLoaderDeps = {
+    config: {
+      targetSchema: undefined,
+      deleteModeFor: () => 'hard',
+      oversizePolicy: 'truncate',
+      dropRemovedColumns,
+      retry: { transient: { initialMs: 5, maxMs: 20 }, stopped: { initialMs: 30, maxMs: 60 } },
+    },
+    warehouse: warehouse as unknown as WarehouseAdapter,
+    metrics,
+    logger: createLogger('loader-test', 'silent'),
+    withSlot,
+  };
+  return { loader: new TableLoader(table, deps), metrics };
+}
+
+/** Callbacks that record what happened to each batch. */
+function tracker() {
+  const done: string[] = [];
+  const parked: string[] = [];
+  const stopped: string[] = [];
+  return {
+    done,
+    parked,
+    stopped,
+    for: (id: string) => ({
+      onDone: () => done.push(id),
+      onParked: () => parked.push(id),
+      onStopped: async () => void stopped.push(id),
+    }),
+  };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+test('batches are applied in the order they were consumed', async () => {
+  const warehouse = new FakeWarehouse();
+  const { loader } = loaderFor(warehouse);
+  const t = tracker();
+  for (const n of [1, 2, 3, 4]) loader.enqueue(batch(n), 0, t.for(`b${n}`));
+  await until('every batch', () => t.done.length === 4);
+  assert.deepEqual(warehouse.applied, ['b1', 'b2', 'b3', 'b4']);
+  await loader.close();
+});
+
+test('a transient failure is retried for as long as it lasts, far past a fixed retry budget, and the table is reported waiting meanwhile', async () => {
+  const warehouse = new FakeWarehouse();
+  let failuresLeft = 40;
+  warehouse.failures.set('b1', () => {
+    if (--failuresLeft === 0) warehouse.failures.delete('b1');
+    return transient();
+  });
+  const { loader, metrics } = loaderFor(warehouse);
+  const t = tracker();
+  loader.enqueue(batch(1), 0, t.for('b1'));
+  loader.enqueue(batch(2), 0, t.for('b2'));
+  await until('the table to wait', () => loader.waitingReason !== null);
+  assert.equal((await metrics.tableWaiting.get()).values[0]?.value, 1, 'pgshift_loader_table_waiting is 1');
+  assert.equal(loader.stoppedReason, null, 'a passing failure never stops the table');
+  await until('both batches', () => t.done.length === 2, 10_000);
+  assert.deepEqual(warehouse.applied, ['b1', 'b2']);
+  assert.deepEqual(t.stopped, [], 'nothing dead-lettered');
+  assert.equal(loader.waitingReason, null);
+  assert.equal((await metrics.tableWaiting.get()).values[0]?.value, 0);
+  await loader.close();
+});
+
+test('a stopped table parks its batches and retries the first by itself once its cause is gone, without a restart', async () => {
+  const warehouse = new FakeWarehouse();
+  warehouse.failures.set('b1', permanent);
+  const { loader, metrics } = loaderFor(warehouse);
+  const t = tracker();
+  for (const n of [1, 2, 3]) loader.enqueue(batch(n), 0, t.for(`b${n}`));
+  await until('the stop', () => loader.stoppedReason !== null);
+  assert.deepEqual(t.stopped, ['b1'], 'one dead-letter copy of the batch that stopped it');
+  await until('every batch parked', () => t.parked.length === 3);
+  assert.equal((await metrics.tableState.get()).values[0]?.value, 1);
+  await sleep(100); // a few retries fail the same way
+  assert.deepEqual(t.stopped, ['b1'], 'a retry that fails the same way is not dead-lettered again');
+  assert.deepEqual(warehouse.applied, [], 'nothing overtakes the failed batch');
+
+  warehouse.failures.delete('b1'); // the operator fixes the cause
+  await until('every batch applied', () => t.done.length === 3, 5_000);
+  assert.deepEqual(warehouse.applied, ['b1', 'b2', 'b3']);
+  assert.equal(loader.stoppedReason, null);
+  assert.equal((await metrics.tableState.get()).values[0]?.value, 0);
+  await loader.close();
+});
+
+test('a rebalance while a table is stopped never lets a later batch, already taken up, be applied before the earlier ones', async () => {
+  // The loader's slots are all busy: the stopped table's later batch waits for one when the group rejoins.
+  const warehouse = new FakeWarehouse();
+  warehouse.failures.set('b1', permanent);
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  let slotCalls = 0;
+  const slots = pLimit(1);
+  const withSlot: TableLoaderDeps['withSlot'] = (work) => slots(async () => {
+    if (++slotCalls === 2) await gate;
+    return work();
+  });
+  const { loader } = loaderFor(warehouse, withSlot);
+  const t = tracker();
+  for (const n of [1, 2, 3]) loader.enqueue(batch(n), 0, t.for(`b${n}`));
+  await until('the stop', () => loader.stoppedReason !== null);
+  loader.rejoined(1); // a loader joins: Kafka will deliver b1..b3 again
+  warehouse.failures.delete('b1'); // and the cause is fixed meanwhile
+  openGate();
+  await sleep(50);
+  assert.deepEqual(warehouse.applied, [], 'nothing consumed under the old generation is applied');
+  for (const n of [1, 2, 3]) loader.enqueue(batch(n), 1, t.for(`b${n}'`));
+  await until('the redelivered batches', () => t.done.length === 3);
+  assert.deepEqual(warehouse.applied, ['b1', 'b2', 'b3'], 'in order, none dropped by the ledger');
+  await loader.close();
+});
+
+test('a batch consumed under an older generation is ignored', async () => {
+  const warehouse = new FakeWarehouse();
+  const { loader } = loaderFor(warehouse);
+  loader.rejoined(3);
+  const t = tracker();
+  loader.enqueue(batch(1), 2, t.for('b1'));
+  await sleep(30);
+  assert.deepEqual(warehouse.applied, []);
+  await loader.close();
+});
+
+test('a batch the ledger already covers changes nothing, not even the schema: a replayed int batch after a fixed int → text change', async () => {
+  const warehouse = new FakeWarehouse();
+  warehouse.columns = [{ name: 'id', type: 'text', nullable: false }]; // the operator changed the column by hand
+  warehouse.ledger.set(0, 10n);
+  const { loader } = loaderFor(warehouse);
+  const t = tracker();
+  loader.enqueue(batch(5), 0, t.for('b5')); // an old batch of int ids, replayed
+  await until('the batch acknowledged', () => t.done.length === 1 || t.stopped.length === 1);
+  assert.deepEqual(t.stopped, [], 'the table is not stopped');
+  assert.deepEqual(warehouse.ddl, [], 'no DDL');
+  assert.equal(loader.stoppedReason, null);
+  await loader.close();
+});
+
+test('a batch the ledger covers adds no column the target has dropped meanwhile', async () => {
+  const warehouse = new FakeWarehouse();
+  warehouse.ledger.set(0, 10n);
+  const { loader } = loaderFor(warehouse);
+  const t = tracker();
+  const columns: BatchReady['columns'] = [
+    { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true },
+    { name: 'legacy', sourceType: 'text', nullable: true, primaryKey: false },
+  ];
+  loader.enqueue(batch(4, columns), 0, t.for('b4'));
+  await until('the batch acknowledged', () => t.done.length === 1);
+  assert.deepEqual(warehouse.ddl, []);
+  await loader.close();
+});
+
+test('close ends a wait for a stopped table and applies nothing more', async () => {
+  const warehouse = new FakeWarehouse();
+  warehouse.failures.set('b1', permanent);
+  const { loader } = loaderFor(warehouse);
+  const t = tracker();
+  loader.enqueue(batch(1), 0, t.for('b1'));
+  await until('the stop', () => loader.stoppedReason !== null);
+  await loader.close();
+  warehouse.failures.delete('b1');
+  await sleep(100);
+  assert.deepEqual(warehouse.applied, []);
+});
+
+describe('PGSHIFT_DROP_REMOVED_COLUMNS=true', () => {
+  const withLegacy = async (warehouse: FakeWarehouse) => {
+    warehouse.columns = [
+      { name: 'id', type: 'integer', nullable: false },
+      { name: 'legacy', type: 'text', nullable: true },
+      ...['_pgshift_lsn', '_pgshift_source_ts', '_pgshift_loaded_at'].map((name) => ({ name, type: 'bigint', nullable: true })),
+    ];
+  };
+
+  test('a batch without a column drops it only when it is newer than every change in the table', async () => {
+    const warehouse = new FakeWarehouse();
+    await withLegacy(warehouse);
+    warehouse.latestLsn = 1_000n;
+    const { loader } = loaderFor(warehouse, pLimit(4), true);
+    const t = tracker();
+    loader.enqueue({ ...batch(1), lsnRange: { min: '2000', max: '2100' } }, 0, t.for('b1'));
+    await until('the batch', () => t.done.length === 1);
+    assert.equal(warehouse.ddl.flat().filter((sql) => /DROP COLUMN "legacy"/.test(sql)).length, 1, `dropped: ${JSON.stringify(warehouse.ddl)}`);
+    await loader.close();
+  });
+
+  test('an old-schema batch (a lagging partition, a zombie, a replay) never drops a live column', async () => {
+    const warehouse = new FakeWarehouse();
+    await withLegacy(warehouse);
+    warehouse.latestLsn = 5_000n; // rows with `legacy` were applied up to here
+    const { loader } = loaderFor(warehouse, pLimit(4), true);
+    const t = tracker();
+    loader.enqueue({ ...batch(1), lsnRange: { min: '2000', max: '2100' } }, 0, t.for('b1'));
+    await until('the batch', () => t.done.length === 1);
+    assert.deepEqual(warehouse.ddl.flat().filter((sql) => /DROP COLUMN/.test(sql)), [], 'the column is kept');
+    assert.deepEqual(warehouse.applied, ['b1'], 'and the batch is applied (the column receives NULLs)');
+    await loader.close();
+  });
+});
