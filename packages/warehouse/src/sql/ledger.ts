@@ -1,5 +1,5 @@
 import type { PartitionRange } from '@pgshift/contracts';
-import type { MergePlan, TargetTable } from '../adapter.js';
+import type { TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 
@@ -13,8 +13,8 @@ export interface LedgerStream {
   target: TargetTable;
 }
 
-/** The stream a batch belongs to. */
-export function ledgerStreamOf({ batch, target }: Pick<MergePlan, 'batch' | 'target'>): LedgerStream {
+/** The stream a batch belongs to (a MergePlan fits). */
+export function ledgerStreamOf({ batch, target }: { batch: { table: { topic: string } }; target: TargetTable }): LedgerStream {
   return { topic: batch.table.topic, target };
 }
 

@@ -1,5 +1,5 @@
 import { META, STAGING_META_COLUMNS } from '@pgshift/contracts';
-import type { MergePlan } from '../adapter.js';
+import type { MergePlan } from '../merge-plan.js';
 import { primaryKeyOf, type MappedColumn } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
