@@ -12,6 +12,7 @@ export * from './typing/mapping.js';
 export * from './typing/postgres.js';
 export * from './typing/redshift.js';
 export * from './typing/source-type.js';
+export * from './typing/type-class.js';
 export * from './typing/type-shape.js';
 export * from './typing/type-text.js';
 export * from './redshift/dialect.js';
