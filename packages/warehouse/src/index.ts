@@ -1,5 +1,6 @@
 export * from './adapter.js';
 export * from './columns.js';
+export * from './config.js';
 export * from './dialect.js';
 export * from './errors.js';
 export * from './schema-evolution.js';
@@ -18,6 +19,7 @@ export * from './typing/type-text.js';
 export * from './redshift/dialect.js';
 export * from './postgres/dialect.js';
 export * from './postgres/adapter.js';
+export * from './open-adapter.js';
 export * from './redshift/adapter.js';
 export * from './redshift/data-api-client.js';
 export * from './redshift/load-errors.js';

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '@pgshift/runtime';
+import { env, loadConfig } from '@pgshift/runtime';
+import { warehouseConnectionOf, warehouseConnectionShape } from '@pgshift/warehouse';
 
 const shape = {
   PGSHIFT_KAFKA_BROKERS: env.list(),
@@ -10,19 +11,7 @@ const shape = {
   PGSHIFT_SESSION_TIMEOUT: env.duration().default(20_000),
   PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-loader'),
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter'),
-  PGSHIFT_WAREHOUSE: env.oneOf(['postgres', 'redshift'] as const),
-  /** postgres: the warehouse connection string. */
-  PGSHIFT_WAREHOUSE_URL: z.string().optional(),
-  /** redshift: a provisioned cluster (with DB user or secret) or a Serverless workgroup. */
-  PGSHIFT_REDSHIFT_CLUSTER_ID: z.string().optional(),
-  PGSHIFT_REDSHIFT_WORKGROUP: z.string().optional(),
-  PGSHIFT_REDSHIFT_DATABASE: z.string().optional(),
-  PGSHIFT_REDSHIFT_DB_USER: z.string().optional(),
-  PGSHIFT_REDSHIFT_SECRET_ARN: z.string().optional(),
-  PGSHIFT_REDSHIFT_IAM_ROLE: z.string().optional(),
-  PGSHIFT_REDSHIFT_REGION: env.string().default('us-east-1'),
-  /** A Data API endpoint other than AWS's (a VPC endpoint, or the test server). */
-  PGSHIFT_REDSHIFT_ENDPOINT: env.url().optional(),
+  ...warehouseConnectionShape,
   PGSHIFT_S3_REGION: env.string().default('us-east-1'),
   PGSHIFT_S3_ENDPOINT: env.url().optional(),
   PGSHIFT_S3_FORCE_PATH_STYLE: env.boolean().default(false),
@@ -42,17 +31,7 @@ export type LoaderConfig = ReturnType<typeof readLoaderConfig>;
 
 export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
   const c = loadConfig(shape, environment);
-  const missing = (names: string[]) => {
-    throw new ConfigError(names.map((name) => `${name}: required when PGSHIFT_WAREHOUSE=${c.PGSHIFT_WAREHOUSE}`));
-  };
-  if (c.PGSHIFT_WAREHOUSE === 'postgres' && !c.PGSHIFT_WAREHOUSE_URL) missing(['PGSHIFT_WAREHOUSE_URL']);
-  if (c.PGSHIFT_WAREHOUSE === 'redshift') {
-    if (!c.PGSHIFT_REDSHIFT_DATABASE) missing(['PGSHIFT_REDSHIFT_DATABASE']);
-    if (!c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_WORKGROUP) missing(['PGSHIFT_REDSHIFT_CLUSTER_ID or PGSHIFT_REDSHIFT_WORKGROUP']);
-    if (c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_DB_USER && !c.PGSHIFT_REDSHIFT_SECRET_ARN)
-      missing(['PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN']);
-    if (!c.PGSHIFT_REDSHIFT_IAM_ROLE) missing(['PGSHIFT_REDSHIFT_IAM_ROLE']);
-  }
+  const connection = warehouseConnectionOf(c, { loadsBatches: true });
   const softDeleteTables = new Set(c.PGSHIFT_SOFT_DELETE_TABLES ?? []);
   return {
     kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP, sessionTimeoutMs: c.PGSHIFT_SESSION_TIMEOUT },
@@ -60,17 +39,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,
     warehouse: c.PGSHIFT_WAREHOUSE,
-    postgres: { url: c.PGSHIFT_WAREHOUSE_URL ?? '' },
-    redshift: {
-      region: c.PGSHIFT_REDSHIFT_REGION,
-      database: c.PGSHIFT_REDSHIFT_DATABASE ?? '',
-      iamRole: c.PGSHIFT_REDSHIFT_IAM_ROLE ?? '',
-      ...(c.PGSHIFT_REDSHIFT_CLUSTER_ID ? { clusterIdentifier: c.PGSHIFT_REDSHIFT_CLUSTER_ID } : {}),
-      ...(c.PGSHIFT_REDSHIFT_WORKGROUP ? { workgroupName: c.PGSHIFT_REDSHIFT_WORKGROUP } : {}),
-      ...(c.PGSHIFT_REDSHIFT_DB_USER ? { dbUser: c.PGSHIFT_REDSHIFT_DB_USER } : {}),
-      ...(c.PGSHIFT_REDSHIFT_SECRET_ARN ? { secretArn: c.PGSHIFT_REDSHIFT_SECRET_ARN } : {}),
-      ...(c.PGSHIFT_REDSHIFT_ENDPOINT ? { endpoint: c.PGSHIFT_REDSHIFT_ENDPOINT } : {}),
-    },
+    connection,
     s3: {
       region: c.PGSHIFT_S3_REGION,
       forcePathStyle: c.PGSHIFT_S3_FORCE_PATH_STYLE,
