@@ -1,6 +1,7 @@
 import type { Dialect } from './dialect.js';
 import type { MergePlan, TargetTable } from './merge-plan.js';
 import type { LedgerStream } from './sql/ledger.js';
+import type { TextQueries } from './text-queries.js';
 
 export type { DeleteMode, MergeOptions, MergePlan, OversizePolicy, TargetTable } from './merge-plan.js';
 
@@ -27,7 +28,8 @@ export interface ApplyResult {
   alreadyApplied: boolean;
 }
 
-export interface WarehouseAdapter {
+/** A warehouse: what the loader applies batches with, and (TextQueries) what the CLI reads it with. */
+export interface WarehouseAdapter extends TextQueries {
   readonly dialect: Dialect;
   /** The target's columns, or null when the table does not exist. */
   describeTable(target: TargetTable): Promise<TargetColumn[] | null>;

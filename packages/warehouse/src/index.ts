@@ -19,6 +19,8 @@ export * from './typing/type-text.js';
 export * from './redshift/dialect.js';
 export * from './postgres/dialect.js';
 export * from './postgres/adapter.js';
+export * from './postgres/text-session.js';
+export * from './text-queries.js';
 export * from './open-adapter.js';
 export * from './redshift/adapter.js';
 export * from './redshift/data-api-client.js';

@@ -10,6 +10,7 @@ import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
+import { textRow, type TextRow } from '../text-queries.js';
 import { postgresDialect } from './dialect.js';
 
 export interface PostgresAdapterOptions {
@@ -117,6 +118,11 @@ export class PostgresAdapter implements WarehouseAdapter {
     } finally {
       client.release(broken);
     }
+  }
+
+  async queryText(sql: string): Promise<TextRow[]> {
+    const { rows } = await this.#pool.query(sql);
+    return rows.map((row: Record<string, unknown>) => textRow(row));
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {

@@ -4,6 +4,7 @@ import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
+import { textRow, type TextRow } from '../text-queries.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
 import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
 import { attachLoadErrors, isLoadFailure } from './load-errors.js';
@@ -83,6 +84,11 @@ export class RedshiftAdapter implements WarehouseAdapter {
       targetRowsWritten: rows('write-target-rows'),
       alreadyApplied: false,
     };
+  }
+
+  async queryText(sql: string): Promise<TextRow[]> {
+    const { rows } = await this.#client.query(sql);
+    return rows.map((row) => textRow(row));
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {

@@ -96,6 +96,21 @@ export function clearLedgerStatement(dialect: Dialect, target: TargetTable): str
   );
 }
 
+/**
+ * Every ledger row, or one target's, each column as text (`pgshift ledger show`): target_schema,
+ * target_table, topic, partition, last_offset, batch_id, updated_at (UTC, to the second).
+ */
+export function showLedgerStatement(dialect: Dialect, target?: TargetTable): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const where = target === undefined ? '' : ` WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`;
+  return (
+    `SELECT ${q('target_schema')} AS "target_schema", ${q('target_table')} AS "target_table", ${q('topic')} AS "topic", ` +
+    `${dialect.asText(q('partition'), 40)} AS "partition", ${dialect.asText(q('last_offset'), 40)} AS "last_offset", ${q('batch_id')} AS "batch_id", ` +
+    `TO_CHAR(${q('updated_at')}, 'YYYY-MM-DD HH24:MI:SS') AS "updated_at" ` +
+    `FROM ${ledgerTableName(dialect)}${where} ORDER BY 1, 2, 3, 4`
+  );
+}
+
 /** Forgets the truncation watermark of a target, with its ledger (a deliberate reload replays the truncates too). */
 export function clearTruncationStatement(dialect: Dialect, target: TargetTable): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
