@@ -1,4 +1,5 @@
 import { env, loadConfig, logLevelShape, type ConfigDocs } from '@pgshift/runtime';
+import { warehouseConnectionShape } from '@pgshift/warehouse';
 
 /**
  * The environment of the pgshift command, read through the same loadConfig as the services (every bad
@@ -23,7 +24,8 @@ export const cliConfigShape = {
 
 export type CliConfig = ReturnType<typeof readCliConfig>;
 
-export const configDocs: ConfigDocs = { section: 'cli', shapes: [cliConfigShape] };
+// The warehouse connection is read by the warehouse package's own reader (readWarehouseConnection), documented here too.
+export const configDocs: ConfigDocs = { section: 'cli', shapes: [cliConfigShape, warehouseConnectionShape] };
 
 export function readCliConfig(environment: NodeJS.ProcessEnv = process.env) {
   return loadConfig(cliConfigShape, environment);

@@ -1,40 +1,15 @@
-import type { BatchReady } from '@pgshift/contracts';
-import type { MappedColumn } from './columns.js';
 import type { Dialect } from './dialect.js';
+import type { MergePlan, TargetTable } from './merge-plan.js';
 import type { LedgerStream } from './sql/ledger.js';
+import type { TextQueries } from './text-queries.js';
 
-/** Where a batch goes. */
-export interface TargetTable {
-  schema: string;
-  table: string;
-}
+export type { DeleteMode, MergeOptions, MergePlan, OversizePolicy, TargetTable } from './merge-plan.js';
 
 /** A column as the warehouse reports it; `type` in the dialect's normalised spelling (Dialect.normaliseType). */
 export interface TargetColumn {
   name: string;
   type: string;
   nullable: boolean;
-}
-
-export type DeleteMode = 'hard' | 'soft';
-export type OversizePolicy = 'truncate' | 'stop';
-
-export interface MergeOptions {
-  /** `hard`: deleted source rows are deleted. `soft`: they stay, marked `_pgshift_deleted`. */
-  deleteMode: DeleteMode;
-  /** Strings longer than the target column: cut them (`truncate`) or fail the batch (`stop`). */
-  oversizePolicy: OversizePolicy;
-}
-
-/** One batch, resolved against its target: everything the merge statements need. */
-export interface MergePlan {
-  batch: BatchReady;
-  target: TargetTable;
-  options: MergeOptions;
-  /** The batch's columns in the batch's (the CSV's) order, mapped to target names and types (mapColumns). */
-  columns: MappedColumn[];
-  /** False when the target table does not exist (a truncate before any row); row batches create it first. */
-  targetExists?: boolean;
 }
 
 export interface ApplyResult {
@@ -53,7 +28,8 @@ export interface ApplyResult {
   alreadyApplied: boolean;
 }
 
-export interface WarehouseAdapter {
+/** A warehouse: what the loader applies batches with, and (TextQueries) what the CLI reads it with. */
+export interface WarehouseAdapter extends TextQueries {
   readonly dialect: Dialect;
   /** The target's columns, or null when the table does not exist. */
   describeTable(target: TargetTable): Promise<TargetColumn[] | null>;

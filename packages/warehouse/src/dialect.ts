@@ -13,6 +13,8 @@ export interface Dialect {
   readonly identifiers: IdentifierRules;
   /** A string literal, safe for any value. */
   literal(value: string): string;
+  /** An expression cast to text; `maxBytes` where the warehouse needs a length (Redshift's bare VARCHAR is VARCHAR(256)). */
+  asText(expression: string, maxBytes?: number): string;
   /** A TIMESTAMP (UTC, no zone) literal for a time in epoch milliseconds. */
   timestampLiteral(epochMs: number): string;
   /** The target column type of a source column (typing/redshift.ts, typing/postgres.ts). */
@@ -40,6 +42,36 @@ export interface Dialect {
    * fails on a division by zero) rather than by the adapter from COPY's own count (PostgreSQL).
    */
   readonly countGuardInSql: boolean;
+  /** The expressions `pgshift verify` compares values with (packages/cli/src/verify). */
+  readonly compare: ComparisonSql;
+}
+
+/**
+ * What differs between the warehouses in verify's comparisons. Each takes SQL expressions (usually a
+ * quoted column) and returns one; verify builds everything else from the same SQL on both sides.
+ */
+export interface ComparisonSql {
+  /** A text column as text (Redshift: the VARCHAR column itself). */
+  textValue(column: string): string;
+  /** A value in its type's output form (enums, inet …: what Debezium sends; CAST(inet AS TEXT) would add `/32`). */
+  outputText(column: string): string;
+  /** A uuid in lower-case text. */
+  uuidText(column: string): string;
+  /** The JSON text of a column the warehouse holds as jsonb / SUPER. */
+  storedJsonText(column: string): string;
+  /**
+   * How the source PostgreSQL writes a json, jsonb, hstore or array column so that it equals this
+   * warehouse's storedJsonText of the loaded value (PostgreSQL SQL, whichever the warehouse).
+   */
+  sourceJsonText(column: string): string;
+  /** Bytes as lower-case hexadecimal. */
+  bytesHex(column: string): string;
+  /** A text expression compared in byte order (Redshift compares bytes already). */
+  inByteOrder(expression: string): string;
+  /** A text of 8 hexadecimal digits as a non-negative BIGINT. */
+  hexToBigint(hex: string): string;
+  /** A table's columns as verify matches them: `name`, and `collation` (NULL where the warehouse has none). */
+  columnsStatement(schema: string, table: string): string;
 }
 
 export interface CopyArgs {

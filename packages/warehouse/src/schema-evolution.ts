@@ -1,5 +1,6 @@
 import { META, qualifiedName } from '@pgshift/contracts';
-import type { DeleteMode, TargetColumn, TargetTable } from './adapter.js';
+import type { TargetColumn } from './adapter.js';
+import type { DeleteMode, TargetTable } from './merge-plan.js';
 import { primaryKeyOf, type MappedColumn } from './columns.js';
 import type { Dialect } from './dialect.js';
 import { IncompatibleSchemaChange } from './errors.js';

@@ -34,7 +34,7 @@ test('every missing Redshift variable is reported, not only the first', () => {
 
 test('a valid PostgreSQL warehouse configuration reads', () => {
   const config = readLoaderConfig({ ...required, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: 'postgresql://pgshift:pgshift@127.0.0.1:55433/warehouse' });
-  assert.equal(config.postgres.url, 'postgresql://pgshift:pgshift@127.0.0.1:55433/warehouse');
+  assert.deepEqual(config.connection, { kind: 'postgres', url: 'postgresql://pgshift:pgshift@127.0.0.1:55433/warehouse' });
   assert.deepEqual(config.registry, { url: required.PGSHIFT_SCHEMA_REGISTRY_URL, timeoutMs: 5_000 });
   assert.deepEqual(config.s3, { region: 'us-east-1', forcePathStyle: false });
   assert.equal(config.deleteModeFor('public.orders'), 'hard');

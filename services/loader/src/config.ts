@@ -9,10 +9,9 @@ import {
   schemaRegistryRules,
   schemaRegistryShape,
   schemaRegistrySettings,
-  withMeanings,
   type ConfigDocs,
-  type ConfigProblem,
 } from '@pgshift/runtime';
+import { warehouseConnectionOf, warehouseConnectionRules, warehouseConnectionShape } from '@pgshift/warehouse';
 
 /** Every variable the loader reads; README.md's loader table is rendered from it (`npm run docs`). */
 export const loaderConfigShape = {
@@ -25,19 +24,7 @@ export const loaderConfigShape = {
     .describe('how long the consumer group waits for a silent instance before giving its partitions to another'),
   PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-loader').describe('consumer group of the batches topic'),
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter').describe('where undecodable batch events and copies of those that stopped a table go'),
-  PGSHIFT_WAREHOUSE: env.oneOf(['postgres', 'redshift'] as const),
-  /** postgres: the warehouse connection string. */
-  PGSHIFT_WAREHOUSE_URL: z.string().optional(),
-  /** redshift: a provisioned cluster (with DB user or secret) or a Serverless workgroup. */
-  PGSHIFT_REDSHIFT_CLUSTER_ID: z.string().optional(),
-  PGSHIFT_REDSHIFT_WORKGROUP: z.string().optional(),
-  PGSHIFT_REDSHIFT_DATABASE: z.string().optional(),
-  PGSHIFT_REDSHIFT_DB_USER: z.string().optional(),
-  PGSHIFT_REDSHIFT_SECRET_ARN: z.string().optional(),
-  PGSHIFT_REDSHIFT_IAM_ROLE: z.string().optional(),
-  PGSHIFT_REDSHIFT_REGION: env.string().default('us-east-1'),
-  /** A Data API endpoint other than AWS's (a VPC endpoint, or the test server). */
-  PGSHIFT_REDSHIFT_ENDPOINT: env.url().optional(),
+  ...warehouseConnectionShape,
   ...s3ClientShape,
   PGSHIFT_TARGET_SCHEMA: z
     .string()
@@ -71,45 +58,19 @@ export const loaderConfigShape = {
   ...logLevelShape,
 };
 
-type LoaderVariables = z.infer<z.ZodObject<typeof loaderConfigShape>>;
-
-/** Which warehouse variables PGSHIFT_WAREHOUSE requires: reported with every other problem, not one at a time. */
-function warehouseRules(c: Partial<LoaderVariables>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const missing = (variable: string) => problems.push({ variable, message: `required when PGSHIFT_WAREHOUSE=${c.PGSHIFT_WAREHOUSE}` });
-  if (c.PGSHIFT_WAREHOUSE === 'postgres' && !c.PGSHIFT_WAREHOUSE_URL) missing('PGSHIFT_WAREHOUSE_URL');
-  if (c.PGSHIFT_WAREHOUSE === 'redshift') {
-    if (!c.PGSHIFT_REDSHIFT_DATABASE) missing('PGSHIFT_REDSHIFT_DATABASE');
-    if (!c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_WORKGROUP) missing('PGSHIFT_REDSHIFT_CLUSTER_ID or PGSHIFT_REDSHIFT_WORKGROUP');
-    if (c.PGSHIFT_REDSHIFT_CLUSTER_ID && !c.PGSHIFT_REDSHIFT_DB_USER && !c.PGSHIFT_REDSHIFT_SECRET_ARN) missing('PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN');
-    if (!c.PGSHIFT_REDSHIFT_IAM_ROLE) missing('PGSHIFT_REDSHIFT_IAM_ROLE');
-  }
-  return problems;
-}
-
 export const configDocs: ConfigDocs = {
   section: 'loader',
-  // The warehouse-connection variables' meanings, until their shape (moving to packages/warehouse) carries them.
-  shapes: [
-    withMeanings(loaderConfigShape, {
-      PGSHIFT_WAREHOUSE: { description: '`postgres` or `redshift`' },
-      PGSHIFT_WAREHOUSE_URL: { description: 'postgres: the warehouse connection string', whenUnset: 'required for postgres' },
-      PGSHIFT_REDSHIFT_CLUSTER_ID: { description: 'redshift: a provisioned cluster (with PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN) …', whenUnset: 'this or a workgroup' },
-      PGSHIFT_REDSHIFT_WORKGROUP: { description: '… or a Serverless workgroup', whenUnset: 'this or a cluster' },
-      PGSHIFT_REDSHIFT_DATABASE: { description: 'redshift: the database', whenUnset: 'required for redshift' },
-      PGSHIFT_REDSHIFT_DB_USER: { description: 'redshift cluster: temporary credentials for this database user', whenUnset: 'this or a secret' },
-      PGSHIFT_REDSHIFT_SECRET_ARN: { description: 'redshift: a Secrets Manager secret with the credentials', whenUnset: 'this or a DB user (cluster)' },
-      PGSHIFT_REDSHIFT_IAM_ROLE: { description: 'redshift: the IAM role COPY reads S3 with', whenUnset: 'required for redshift' },
-      PGSHIFT_REDSHIFT_REGION: { description: 'region of the Data API (and of COPY, unless PGSHIFT_S3_REGION differs)' },
-      PGSHIFT_REDSHIFT_ENDPOINT: { description: "a Data API endpoint other than AWS's (a VPC endpoint, or the test server)", whenUnset: 'AWS' },
-    }),
-  ],
+  shapes: [loaderConfigShape],
 };
 
 export type LoaderConfig = ReturnType<typeof readLoaderConfig>;
 
 export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
-  const c = loadConfig(loaderConfigShape, environment, (parsed) => [...schemaRegistryRules(parsed), ...warehouseRules(parsed)]);
+  const c = loadConfig(loaderConfigShape, environment, (parsed) => [
+    ...schemaRegistryRules(parsed),
+    ...warehouseConnectionRules({ loadsBatches: true })(parsed),
+  ]);
+  const connection = warehouseConnectionOf(c, { loadsBatches: true });
   const softDeleteTables = new Set(c.PGSHIFT_SOFT_DELETE_TABLES ?? []);
   return {
     kafka: { brokers: c.PGSHIFT_KAFKA_BROKERS, group: c.PGSHIFT_CONSUMER_GROUP, sessionTimeoutMs: c.PGSHIFT_SESSION_TIMEOUT },
@@ -117,17 +78,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,
     warehouse: c.PGSHIFT_WAREHOUSE,
-    postgres: { url: c.PGSHIFT_WAREHOUSE_URL ?? '' },
-    redshift: {
-      region: c.PGSHIFT_REDSHIFT_REGION,
-      database: c.PGSHIFT_REDSHIFT_DATABASE ?? '',
-      iamRole: c.PGSHIFT_REDSHIFT_IAM_ROLE ?? '',
-      ...(c.PGSHIFT_REDSHIFT_CLUSTER_ID ? { clusterIdentifier: c.PGSHIFT_REDSHIFT_CLUSTER_ID } : {}),
-      ...(c.PGSHIFT_REDSHIFT_WORKGROUP ? { workgroupName: c.PGSHIFT_REDSHIFT_WORKGROUP } : {}),
-      ...(c.PGSHIFT_REDSHIFT_DB_USER ? { dbUser: c.PGSHIFT_REDSHIFT_DB_USER } : {}),
-      ...(c.PGSHIFT_REDSHIFT_SECRET_ARN ? { secretArn: c.PGSHIFT_REDSHIFT_SECRET_ARN } : {}),
-      ...(c.PGSHIFT_REDSHIFT_ENDPOINT ? { endpoint: c.PGSHIFT_REDSHIFT_ENDPOINT } : {}),
-    },
+    connection,
     s3: s3Settings(c),
     targetSchema: c.PGSHIFT_TARGET_SCHEMA,
     deleteModeFor: (qualifiedName: string): 'hard' | 'soft' =>

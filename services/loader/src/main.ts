@@ -1,28 +1,15 @@
 import { createSchemaRegistry } from '@pgshift/debezium';
 import { createKafka, createS3Client, runService } from '@pgshift/runtime';
-import { PostgresAdapter, RedshiftAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
+import { openWarehouseAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
 import { readLoaderConfig, type LoaderConfig } from './config.js';
 import { Loader } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
 
 function createWarehouse(config: LoaderConfig): WarehouseAdapter {
-  if (config.warehouse === 'postgres') {
-    // The SDK retries a batch file's read (a few attempts); the table loader retries the whole batch.
-    return new PostgresAdapter({ connection: config.postgres.url, s3: createS3Client(config.s3, { retriedBy: 'sdk', maxAttempts: 5 }) });
-  }
-  const { redshift } = config;
-  const target = redshift.workgroupName
-    ? { workgroupName: redshift.workgroupName, database: redshift.database, ...(redshift.secretArn ? { secretArn: redshift.secretArn } : {}) }
-    : redshift.secretArn
-      ? { clusterIdentifier: redshift.clusterIdentifier!, database: redshift.database, secretArn: redshift.secretArn }
-      : { clusterIdentifier: redshift.clusterIdentifier!, database: redshift.database, dbUser: redshift.dbUser! };
-  return new RedshiftAdapter({
-    dataApi: {
-      target,
-      clientConfig: { region: redshift.region, ...(redshift.endpoint ? { endpoint: redshift.endpoint } : {}) },
-      statementName: `pgshift-loader-${config.instanceId}`,
-    },
-    dialect: { iamRole: redshift.iamRole, ...(config.s3.region !== redshift.region ? { region: config.s3.region } : {}) },
+  return openWarehouseAdapter(config.connection, {
+    statementName: `pgshift-loader-${config.instanceId}`,
+    ...(config.connection.kind === 'postgres' ? { s3: createS3Client(config.s3, { retriedBy: 'sdk', maxAttempts: 5 }) } : {}),
+    bucketRegion: config.s3.region,
   });
 }
 

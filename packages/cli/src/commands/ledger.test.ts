@@ -31,10 +31,20 @@ before(() =>
               ($1, 'customers', $3, 0, 3, 'b-3', '2024-05-01 10:00:02')`,
       [schema, topic, `pgshift.${schema}.customers`],
     );
+    await c.query(
+      `INSERT INTO pgshift.truncations (target_schema, target_table, topic, lsn, batch_id, updated_at)
+       VALUES ($1, 'orders', $2, 9000, 'b-t1', '2024-05-01 10:00:03'), ($1, 'customers', $3, 8000, 'b-t2', '2024-05-01 10:00:04')`,
+      [schema, topic, `pgshift.${schema}.customers`],
+    );
   }),
 );
 
-after(() => withClient(WAREHOUSE_URL, (c) => c.query('DELETE FROM pgshift.ledger WHERE target_schema = $1', [schema])));
+after(() =>
+  withClient(WAREHOUSE_URL, async (c) => {
+    await c.query('DELETE FROM pgshift.ledger WHERE target_schema = $1', [schema]);
+    await c.query('DELETE FROM pgshift.truncations WHERE target_schema = $1', [schema]);
+  }),
+);
 
 test('ledger show prints one warehouse table\'s ledger rows', async () => {
   const shown = await pgshift('ledger', 'show', '--table', `${schema}.orders`, '--json');
@@ -45,7 +55,7 @@ test('ledger show prints one warehouse table\'s ledger rows', async () => {
   ]);
 });
 
-test('ledger reset removes only that table\'s rows, and refuses without --yes when nobody can confirm', async () => {
+test('ledger reset removes only that table\'s rows and truncation watermark, and refuses without --yes when nobody can confirm', async () => {
   const refused = await pgshift('ledger', 'reset', '--table', `${schema}.orders`);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /without --yes/);
@@ -55,4 +65,7 @@ test('ledger reset removes only that table\'s rows, and refuses without --yes wh
   assert.match(reset.stdout, new RegExp(`removed 2 ledger rows of ${schema}\\.orders`));
   const left = await withClient(WAREHOUSE_URL, (c) => c.query('SELECT target_table FROM pgshift.ledger WHERE target_schema = $1', [schema]));
   assert.deepEqual(left.rows, [{ target_table: 'customers' }]);
+  // A reload replays the table's truncates too (docs/exactly-once.md): its watermark goes with the ledger.
+  const watermarks = await withClient(WAREHOUSE_URL, (c) => c.query('SELECT target_table FROM pgshift.truncations WHERE target_schema = $1', [schema]));
+  assert.deepEqual(watermarks.rows, [{ target_table: 'customers' }]);
 });

@@ -1,15 +1,11 @@
 import { createInterface } from 'node:readline/promises';
-import { clearLedgerStatement } from '@pgshift/warehouse';
+import { isMissingLedger, showLedgerStatement, type TargetTable, type TextRow, type WarehouseAdapter } from '@pgshift/warehouse';
 import { Command, Option } from 'commander';
 import { EXIT, parseTableName, UsageError } from '../cli-error.js';
 import { formatColumns } from '../format-table.js';
-import { isMissingLedger, showLedgerSql } from '../ledger/ledger-sql.js';
-import { openWarehouse, type OpenWarehouse } from '../warehouse/open-warehouse.js';
-import type { TextRow } from '../warehouse/sql-runner.js';
+import { openWarehouse, type WarehouseFlags as ConnectionFlags } from '../warehouse-connection.js';
 
-interface WarehouseFlags {
-  warehouse?: string;
-  warehouseUrl?: string;
+interface WarehouseFlags extends ConnectionFlags {
   json?: boolean;
 }
 
@@ -39,14 +35,8 @@ export function ledgerCommand(): Command {
       .option('--json', 'print JSON instead of text')
       .action(async (flags: WarehouseFlags & { table?: string }) => {
         const target = flags.table === undefined ? undefined : parseTableName(flags.table);
-        await withWarehouse(flags, async ({ runner, dialect }) => {
-          let rows: TextRow[];
-          try {
-            rows = await runner.query(showLedgerSql(dialect, target));
-          } catch (error) {
-            if (!isMissingLedger(error)) throw error;
-            rows = [];
-          }
+        await withWarehouse(flags, async (warehouse) => {
+          const rows = await ledgerRows(warehouse, target);
           if (flags.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           else if (rows.length === 0) process.stdout.write(`no ledger rows${flags.table ? ` for ${flags.table}` : ''}\n`);
           else {
@@ -68,8 +58,8 @@ export function ledgerCommand(): Command {
       .description(
         [
           'Forget what the loader applied to one warehouse table: its ledger rows are',
-          'deleted, so every batch of that table is applied again, even ones already',
-          "applied. The table's data is not touched.",
+          'deleted with its truncation watermark, so every batch of that table is',
+          "applied again, even ones already applied. The table's data is not touched.",
           '',
           "This is the deliberate reload: reset the ledger, then replay the table's",
           "change topic from the start (rewind the batcher's consumer group on",
@@ -81,14 +71,8 @@ export function ledgerCommand(): Command {
       .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
       .action(async (flags: WarehouseFlags & { table: string; yes?: boolean }) => {
         const target = parseTableName(flags.table);
-        await withWarehouse(flags, async ({ runner, dialect }) => {
-          let rows: TextRow[];
-          try {
-            rows = await runner.query(showLedgerSql(dialect, target));
-          } catch (error) {
-            if (!isMissingLedger(error)) throw error;
-            rows = [];
-          }
+        await withWarehouse(flags, async (warehouse) => {
+          const rows = await ledgerRows(warehouse, target);
           if (rows.length === 0) {
             process.stdout.write(`no ledger rows for ${flags.table}: nothing to reset\n`);
             return;
@@ -96,7 +80,8 @@ export function ledgerCommand(): Command {
           const listed = rows.map((r) => `  ${r.topic} partition ${r.partition}: last offset ${r.last_offset}`).join('\n');
           process.stdout.write(`ledger rows of ${flags.table}:\n${listed}\n`);
           if (!flags.yes) await confirm(flags.table);
-          const removed = await runner.execute(clearLedgerStatement(dialect, target));
+          // The ledger rows and the truncation watermark, in one transaction: a reload replays the truncates too.
+          const removed = await warehouse.clearLedger(target);
           process.stdout.write(
             `removed ${removed} ledger rows of ${flags.table}. Every batch of it will be applied again: replay its change topic to reload it.\n`,
           );
@@ -117,12 +102,22 @@ async function confirm(table: string): Promise<void> {
   }
 }
 
-async function withWarehouse(flags: WarehouseFlags, work: (warehouse: OpenWarehouse) => Promise<void>): Promise<void> {
-  const warehouse = openWarehouse({ kind: flags.warehouse, url: flags.warehouseUrl });
+/** The ledger rows, all or one target's; none when no batch was ever loaded (no ledger table yet). */
+async function ledgerRows(warehouse: WarehouseAdapter, target: TargetTable | undefined): Promise<TextRow[]> {
+  try {
+    return await warehouse.queryText(showLedgerStatement(warehouse.dialect, target));
+  } catch (error) {
+    if (!isMissingLedger(error)) throw error;
+    return [];
+  }
+}
+
+async function withWarehouse(flags: WarehouseFlags, work: (warehouse: WarehouseAdapter) => Promise<void>): Promise<void> {
+  const warehouse = openWarehouse(flags);
   try {
     await work(warehouse);
     process.exitCode = EXIT.ok;
   } finally {
-    await warehouse.runner.close();
+    await warehouse.close();
   }
 }

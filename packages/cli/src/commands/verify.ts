@@ -5,7 +5,7 @@ import { readCliConfig } from '../cli-config.js';
 import { formatVerifyReport } from '../verify/format-report.js';
 import { verifyConnections } from '../verify/open-connections.js';
 import { verify } from '../verify/verify.js';
-import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { openWarehouse } from '../warehouse-connection.js';
 
 interface VerifyFlags {
   source?: string;
@@ -98,7 +98,7 @@ async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
     throw new UsageError(`--wait-timeout: expected a duration such as 120s or 5m, got ${JSON.stringify(flags.waitTimeout)}`);
   }
   const tables = flags.tables?.split(',').map((t) => t.trim()).filter((t) => t !== '').map(parseTableName);
-  const connections = verifyConnections(sourceUrl, openWarehouse({ kind: flags.warehouse, url: flags.warehouseUrl }));
+  const connections = verifyConnections(sourceUrl, openWarehouse(flags));
   const progress = !flags.json && process.stderr.isTTY;
   try {
     const report = await verify(connections, {

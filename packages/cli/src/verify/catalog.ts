@@ -1,6 +1,5 @@
 import { META } from '@pgshift/contracts';
-import { foldIdentifier, postgresLiteral, type IdentifierRules } from '@pgshift/warehouse';
-import type { SqlRunner } from '../warehouse/sql-runner.js';
+import { foldIdentifier, postgresLiteral, type Dialect, type IdentifierRules, type TextQueries } from '@pgshift/warehouse';
 import type { ComparedTable } from './compared-table.js';
 import type { ComparedColumn } from './normalise.js';
 import { valueKindOf } from './value-kind.js';
@@ -23,8 +22,8 @@ export function publishedTablesSql(publication: string, schema?: string): string
   );
 }
 
-export async function publishedTables(source: SqlRunner, publication: string, schema?: string): Promise<SourceTableName[]> {
-  const rows = await source.query(publishedTablesSql(publication, schema));
+export async function publishedTables(source: TextQueries, publication: string, schema?: string): Promise<SourceTableName[]> {
+  const rows = await source.queryText(publishedTablesSql(publication, schema));
   return rows.map((row) => ({ schema: row.schema!, table: row.table! }));
 }
 
@@ -55,8 +54,8 @@ export function sourceColumnsSql(table: SourceTableName): string {
     ORDER BY a.attnum`;
 }
 
-export async function sourceColumns(source: SqlRunner, table: SourceTableName): Promise<SourceColumn[]> {
-  const rows = await source.query(sourceColumnsSql(table));
+export async function sourceColumns(source: TextQueries, table: SourceTableName): Promise<SourceColumn[]> {
+  const rows = await source.queryText(sourceColumnsSql(table));
   return rows.map((row) => ({
     name: row.name!,
     typeName: row.type_name!,
@@ -72,17 +71,9 @@ export interface WarehouseColumn {
   collation: string | null;
 }
 
-export function warehouseColumnsSql(flavour: 'postgres' | 'redshift', schema: string, table: string, literal: (value: string) => string): string {
-  if (flavour === 'redshift') {
-    return `SELECT column_name AS "name", CAST(NULL AS VARCHAR(128)) AS "collation" FROM svv_columns WHERE table_schema = ${literal(schema)} AND table_name = ${literal(table)} ORDER BY ordinal_position`;
-  }
-  return `SELECT c.column_name AS "name", COALESCE(c.collation_name, db.datcollate) AS "collation"
-    FROM information_schema.columns c CROSS JOIN (SELECT datcollate FROM pg_database WHERE datname = current_database()) db
-    WHERE c.table_schema = ${literal(schema)} AND c.table_name = ${literal(table)} ORDER BY c.ordinal_position`;
-}
-
-export async function warehouseColumns(warehouse: SqlRunner, schema: string, table: string, literal: (value: string) => string): Promise<WarehouseColumn[]> {
-  const rows = await warehouse.query(warehouseColumnsSql(warehouse.flavour, schema, table, literal));
+/** The warehouse table's columns and their collations (the dialect's catalog query); [] when it does not exist. */
+export async function warehouseColumns(warehouse: TextQueries, dialect: Dialect, schema: string, table: string): Promise<WarehouseColumn[]> {
+  const rows = await warehouse.queryText(dialect.compare.columnsStatement(schema, table));
   return rows.map((row) => ({ name: row.name!, collation: row.collation ?? null }));
 }
 

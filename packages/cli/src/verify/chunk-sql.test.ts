@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { postgresLiteral, redshiftLiteral } from '@pgshift/warehouse';
+import { createRedshiftDialect, postgresDialect } from '@pgshift/warehouse';
 import { chunkBoundarySql, checksumSql, keyBound, keyLiteral, rangeFilter } from './chunk-sql.js';
 import type { ComparedTable } from './compared-table.js';
 import type { ComparedColumn, SqlSide } from './normalise.js';
 import type { ValueKind } from './value-kind.js';
 
-const source: SqlSide = { role: 'source', flavour: 'postgres', warehouse: 'redshift', literal: postgresLiteral };
-const redshift: SqlSide = { role: 'warehouse', flavour: 'redshift', warehouse: 'redshift', literal: redshiftLiteral };
+const redshiftDialect = createRedshiftDialect();
+const source: SqlSide = { role: 'source', dialect: postgresDialect, warehouse: redshiftDialect };
+const redshift: SqlSide = { role: 'warehouse', dialect: redshiftDialect, warehouse: redshiftDialect };
 
 function column(name: string, kind: ValueKind, needsByteOrder = false): ComparedColumn {
   return { name, warehouseName: name.toLowerCase(), kind, needsByteOrder: { source: needsByteOrder, warehouse: false } };

@@ -20,28 +20,28 @@ export function tableReference(table: ComparedTable, side: SqlSide): string {
  * where the column's collation differs; Redshift compares bytes); other kinds their normalised text.
  */
 export function keyExpression(column: ComparedColumn, side: SqlSide): string {
-  const byteOrder = side.flavour === 'postgres' ? ' COLLATE "C"' : '';
-  if (!hasPortableOrder(column.kind)) return `${normalisedValue(column, side)}${byteOrder}`;
+  const inByteOrder = side.dialect.compare.inByteOrder;
+  if (!hasPortableOrder(column.kind)) return inByteOrder(normalisedValue(column, side));
   const c = columnReference(column, side);
-  return column.kind === 'text' && column.needsByteOrder[side.role] ? `${c}${byteOrder}` : c;
+  return column.kind === 'text' && column.needsByteOrder[side.role] ? inByteOrder(c) : c;
 }
 
 /** A normalised key value as a literal comparable with keyExpression. */
 export function keyLiteral(column: ComparedColumn, side: SqlSide, value: string): string {
-  if (!hasPortableOrder(column.kind)) return side.literal(value);
+  if (!hasPortableOrder(column.kind)) return side.dialect.literal(value);
   switch (column.kind) {
     case 'integer':
-      return /^-?\d+$/.test(value) ? value : side.literal(value);
+      return /^-?\d+$/.test(value) ? value : side.dialect.literal(value);
     case 'numeric':
-      return /^-?\d+(\.\d+)?$/.test(value) ? value : side.literal(value);
+      return /^-?\d+(\.\d+)?$/.test(value) ? value : side.dialect.literal(value);
     case 'date':
-      return `CAST(${side.literal(value)} AS DATE)`;
+      return `CAST(${side.dialect.literal(value)} AS DATE)`;
     case 'timestamp':
-      return `CAST(${side.literal(value)} AS TIMESTAMP)`;
+      return `CAST(${side.dialect.literal(value)} AS TIMESTAMP)`;
     case 'timestamptz':
-      return `CAST(${side.literal(`${value}+00`)} AS TIMESTAMPTZ)`;
+      return `CAST(${side.dialect.literal(`${value}+00`)} AS TIMESTAMPTZ)`;
     default:
-      return side.literal(value);
+      return side.dialect.literal(value);
   }
 }
 
@@ -91,9 +91,9 @@ export function chunkBoundarySql(table: ComparedTable, side: SqlSide, range: Key
 
 /** `row_count` and `hash_sum` (text) of a range: equal data gives equal values, whatever the row order. */
 export function checksumSql(table: ComparedTable, side: SqlSide, range: KeyRange): string {
-  const text = side.flavour === 'redshift' ? 'VARCHAR(40)' : 'TEXT';
+  const asText = (expression: string) => side.dialect.asText(expression, 40);
   return (
-    `SELECT CAST(COUNT(*) AS ${text}) AS "row_count", CAST(COALESCE(SUM("h"), 0) AS ${text}) AS "hash_sum" ` +
+    `SELECT ${asText('COUNT(*)')} AS "row_count", ${asText('COALESCE(SUM("h"), 0)')} AS "hash_sum" ` +
     `FROM (SELECT ${rowHashNumber(table.columns, side)} AS "h" FROM ${tableReference(table, side)}${rangeFilter(table, side, range)}) AS "chunk"`
   );
 }
@@ -118,6 +118,5 @@ export function rowValuesSql(table: ComparedTable, side: SqlSide, keys: readonly
 
 /** The highest source LSN the warehouse table has applied (as decimal text), null when empty. */
 export function maxLsnSql(table: ComparedTable, side: SqlSide): string {
-  const text = side.flavour === 'redshift' ? 'VARCHAR(40)' : 'TEXT';
-  return `SELECT CAST(MAX(${quoteName(META.lsn)}) AS ${text}) AS "max_lsn" FROM ${tableReference(table, side)}`;
+  return `SELECT ${side.dialect.asText(`MAX(${quoteName(META.lsn)})`, 40)} AS "max_lsn" FROM ${tableReference(table, side)}`;
 }

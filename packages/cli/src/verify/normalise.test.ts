@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { postgresLiteral, redshiftLiteral } from '@pgshift/warehouse';
+import { createRedshiftDialect, PostgresTextQueries, postgresDialect } from '@pgshift/warehouse';
 import { WAREHOUSE_URL } from '../test-support/databases.js';
-import { PostgresRunner } from '../warehouse/postgres-runner.js';
 import { normalisedValue, rowHash, rowHashNumber, type ComparedColumn, type SqlSide } from './normalise.js';
 import type { ValueKind } from './value-kind.js';
 
-const db = new PostgresRunner({ connectionString: WAREHOUSE_URL, applicationName: 'pgshift-cli-test' });
+const db = new PostgresTextQueries(WAREHOUSE_URL, { applicationName: 'pgshift-cli-test' });
 after(() => db.close());
 
-const source: SqlSide = { role: 'source', flavour: 'postgres', warehouse: 'postgres', literal: postgresLiteral };
-const sourceForRedshift: SqlSide = { ...source, warehouse: 'redshift' };
-const warehouse: SqlSide = { role: 'warehouse', flavour: 'postgres', warehouse: 'postgres', literal: postgresLiteral };
-const redshift: SqlSide = { role: 'warehouse', flavour: 'redshift', warehouse: 'redshift', literal: redshiftLiteral };
+const redshiftDialect = createRedshiftDialect();
+const source: SqlSide = { role: 'source', dialect: postgresDialect, warehouse: postgresDialect };
+const sourceForRedshift: SqlSide = { ...source, warehouse: redshiftDialect };
+const warehouse: SqlSide = { role: 'warehouse', dialect: postgresDialect, warehouse: postgresDialect };
+const redshift: SqlSide = { role: 'warehouse', dialect: redshiftDialect, warehouse: redshiftDialect };
 
 function column(kind: ValueKind): ComparedColumn {
   return { name: 'c', warehouseName: 'c', kind, needsByteOrder: { source: false, warehouse: false } };
@@ -20,7 +20,7 @@ function column(kind: ValueKind): ComparedColumn {
 
 /** The normalised text of one value (a SQL expression of the side's column type), evaluated by PostgreSQL. */
 async function normalised(kind: ValueKind, side: SqlSide, value: string): Promise<string | null> {
-  const [row] = await db.query(`SELECT ${normalisedValue(column(kind), side)} AS "v" FROM (SELECT ${value} AS "c") AS "t"`);
+  const [row] = await db.queryText(`SELECT ${normalisedValue(column(kind), side)} AS "v" FROM (SELECT ${value} AS "c") AS "t"`);
   return row!.v ?? null;
 }
 
@@ -81,10 +81,10 @@ test('the Redshift side uses Redshift functions only', () => {
 
 test('a row hash number is the first 32 bits of the row MD5, the same for equal rows on both sides', async () => {
   const columns = [column('integer'), { ...column('text'), name: 'd', warehouseName: 'd' }];
-  const [s] = await db.query(`SELECT ${rowHash(columns, source)} AS "h", CAST(${rowHashNumber(columns, source)} AS TEXT) AS "n" FROM (SELECT 7 AS "c", NULL AS "d") AS "t"`);
-  const [w] = await db.query(`SELECT ${rowHash(columns, warehouse)} AS "h" FROM (SELECT CAST(7 AS bigint) AS "c", CAST(NULL AS text) AS "d") AS "t"`);
+  const [s] = await db.queryText(`SELECT ${rowHash(columns, source)} AS "h", CAST(${rowHashNumber(columns, source)} AS TEXT) AS "n" FROM (SELECT 7 AS "c", NULL AS "d") AS "t"`);
+  const [w] = await db.queryText(`SELECT ${rowHash(columns, warehouse)} AS "h" FROM (SELECT CAST(7 AS bigint) AS "c", CAST(NULL AS text) AS "d") AS "t"`);
   assert.equal(s!.h, w!.h);
   assert.equal(BigInt(s!.n!), BigInt(`0x${s!.h!.slice(0, 8)}`));
-  const [empty] = await db.query(`SELECT ${rowHash(columns, source)} AS "h" FROM (SELECT 7 AS "c", '' AS "d") AS "t"`);
+  const [empty] = await db.queryText(`SELECT ${rowHash(columns, source)} AS "h" FROM (SELECT 7 AS "c", '' AS "d") AS "t"`);
   assert.notEqual(empty!.h, s!.h);
 });

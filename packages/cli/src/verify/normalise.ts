@@ -1,17 +1,17 @@
+import type { Dialect } from '@pgshift/warehouse';
 import type { ValueKind } from './value-kind.js';
 
 /**
- * One side of a comparison: the source PostgreSQL, or the warehouse (PostgreSQL or Redshift). The SQL
- * verify sends to a Redshift warehouse uses only Redshift functions (MD5, STRTOL, TO_CHAR, RTRIM,
- * JSON_SERIALIZE, FROM_VARBYTE); the source is always PostgreSQL.
+ * One side of a comparison: the source PostgreSQL, or the warehouse (PostgreSQL or Redshift). What
+ * differs between them is the side's dialect (its `compare` expressions: Redshift functions only on
+ * Redshift); the source is always PostgreSQL.
  */
 export interface SqlSide {
   role: 'source' | 'warehouse';
-  flavour: 'postgres' | 'redshift';
-  /** The warehouse's flavour: the source writes some values the way that warehouse prints them. */
-  warehouse: 'postgres' | 'redshift';
-  /** A string literal in this side's syntax. */
-  literal(value: string): string;
+  /** This side's SQL: the postgres dialect for the source. */
+  dialect: Dialect;
+  /** The warehouse's dialect: the source writes JSON the way that warehouse prints it. */
+  warehouse: Dialect;
 }
 
 /** A column compared on both sides. */
@@ -38,8 +38,7 @@ export function columnReference(column: ComparedColumn, side: SqlSide): string {
 }
 
 function asText(expression: string, side: SqlSide): string {
-  // Redshift's bare VARCHAR in a CAST means VARCHAR(256).
-  return `CAST(${expression} AS ${side.flavour === 'redshift' ? 'VARCHAR(65535)' : 'TEXT'})`;
+  return side.dialect.asText(expression);
 }
 
 /** `1.50` → `1.5`, `2.000` → `2`, `10` stays `10`: numeric scales differ between source and warehouse. */
@@ -63,7 +62,7 @@ const TIMESTAMP_FORMAT = "'YYYY-MM-DD HH24:MI:SS.US'";
  */
 export function normalisedValue(column: ComparedColumn, side: SqlSide): string {
   const c = columnReference(column, side);
-  const redshift = side.flavour === 'redshift';
+  const sql = side.dialect.compare;
   switch (column.kind) {
     case 'boolean':
       return `CASE ${c} WHEN TRUE THEN 't' WHEN FALSE THEN 'f' END`;
@@ -76,23 +75,19 @@ export function normalisedValue(column: ComparedColumn, side: SqlSide): string {
     case 'money':
       return withoutTrailingZeros(asText(side.role === 'source' ? `CAST(${c} AS NUMERIC)` : c, side));
     case 'text':
-      return side.role === 'warehouse' && redshift ? c : asText(c, side);
+      return sql.textValue(c);
     case 'other':
-      // The type's output form (what Debezium sends): CAST(inet AS TEXT) would add `/32`.
-      return redshift ? c : `CASE WHEN ${c} IS NULL THEN NULL ELSE FORMAT('%s', ${c}) END`;
+      return sql.outputText(c);
     case 'citext':
       return asText(c, side);
     case 'bpchar':
       return `RTRIM(${asText(c, side)})`;
     case 'uuid':
-      return redshift ? `LOWER(${c})` : asText(c, side);
+      return sql.uuidText(c);
     case 'json':
-      if (side.role === 'warehouse') return redshift ? `JSON_SERIALIZE(${c})` : asText(c, side);
-      return side.warehouse === 'redshift'
-        ? `REGEXP_REPLACE(CAST(TO_JSONB(${c}) AS TEXT), '("(?:[^"\\\\]|\\\\.)*")|[ \\n]+', '\\1', 'g')`
-        : `CAST(TO_JSONB(${c}) AS TEXT)`;
+      return side.role === 'warehouse' ? sql.storedJsonText(c) : side.warehouse.compare.sourceJsonText(c);
     case 'bytea':
-      return redshift ? `FROM_VARBYTE(${c}, 'hex')` : `ENCODE(${c}, 'hex')`;
+      return sql.bytesHex(c);
     case 'date':
       return `TO_CHAR(${c}, 'YYYY-MM-DD')`;
     case 'time':
@@ -128,5 +123,5 @@ export function rowHash(columns: readonly ComparedColumn[], side: SqlSide): stri
  */
 export function rowHashNumber(columns: readonly ComparedColumn[], side: SqlSide): string {
   const hex = `SUBSTRING(${rowHash(columns, side)}, 1, 8)`;
-  return side.flavour === 'redshift' ? `STRTOL(${hex}, 16)` : `CAST(CAST('x' || ${hex} AS BIT(32)) AS BIGINT)`;
+  return side.dialect.compare.hexToBigint(hex);
 }

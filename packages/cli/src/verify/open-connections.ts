@@ -1,16 +1,13 @@
-import { postgresLiteral } from '@pgshift/warehouse';
-import { PostgresRunner } from '../warehouse/postgres-runner.js';
-import type { OpenWarehouse } from '../warehouse/open-warehouse.js';
+import { PostgresTextQueries, postgresDialect, type WarehouseAdapter } from '@pgshift/warehouse';
 import type { Connections } from './verify-table.js';
 
 /** Source and warehouse as verify uses them; statements on the source are cancelled after a minute. */
-export function verifyConnections(sourceUrl: string, warehouse: OpenWarehouse): Connections {
-  const flavour = warehouse.dialect.name;
+export function verifyConnections(sourceUrl: string, warehouse: WarehouseAdapter): Connections {
   return {
-    source: new PostgresRunner({ connectionString: sourceUrl, applicationName: 'pgshift-verify', statementTimeoutMs: 60_000 }),
-    warehouse: warehouse.runner,
-    sourceSide: { role: 'source', flavour: 'postgres', warehouse: flavour, literal: postgresLiteral },
-    warehouseSide: { role: 'warehouse', flavour, warehouse: flavour, literal: warehouse.dialect.literal },
+    source: new PostgresTextQueries(sourceUrl, { applicationName: 'pgshift-verify', statementTimeoutMs: 60_000 }),
+    warehouse,
+    sourceSide: { role: 'source', dialect: postgresDialect, warehouse: warehouse.dialect },
+    warehouseSide: { role: 'warehouse', dialect: warehouse.dialect, warehouse: warehouse.dialect },
     warehouseIdentifiers: warehouse.dialect.identifiers,
   };
 }

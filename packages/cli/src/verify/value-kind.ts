@@ -1,30 +1,13 @@
+import { sourceTypeClass, type SourceTypeClass } from '@pgshift/warehouse';
+
 /**
  * How verify compares a column: the family of its source type. Both sides turn a value of the same kind
  * into the same text (normalise.ts), whatever type the warehouse gave the column (typing/redshift.ts,
  * typing/postgres.ts).
  */
 export type ValueKind =
-  | 'boolean'
-  | 'integer'
-  | 'numeric'
-  | 'money'
-  | 'float'
-  | 'text'
-  | 'bpchar'
-  /** Case-insensitive at the source: compared and ordered as plain text. */
-  | 'citext'
-  | 'uuid'
-  /** json, jsonb, hstore and arrays: the warehouse holds them as jsonb / SUPER. */
-  | 'json'
-  | 'bytea'
-  | 'date'
-  | 'time'
-  | 'timetz'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'interval'
-  /** enums, inet, macaddr, bit strings, xml …: their text form on both sides. */
-  | 'other'
+  /** The source type's class (typing/type-class.ts): citext compared as plain text, json also for hstore and arrays, `other` as text form. */
+  | Exclude<SourceTypeClass, 'spatial'>
   /** Not compared (spatial types: the warehouse holds another representation). */
   | 'unsupported';
 
@@ -38,58 +21,15 @@ export interface SourceColumnType {
   category: string;
 }
 
+/**
+ * The kind of a source column, from the warehouse package's one classification of source types
+ * (typing/type-class.ts), by its pg_type name as the catalog has it (no spelling aliases).
+ */
 export function valueKindOf(type: SourceColumnType): ValueKind {
   if (type.category === 'A') return 'json';
   if (type.typeType === 'e') return 'other';
-  switch (type.typeName) {
-    case 'bool':
-      return 'boolean';
-    case 'int2':
-    case 'int4':
-    case 'int8':
-    case 'oid':
-      return 'integer';
-    case 'numeric':
-      return 'numeric';
-    case 'money':
-      return 'money';
-    case 'float4':
-    case 'float8':
-      return 'float';
-    case 'text':
-    case 'varchar':
-    case 'name':
-      return 'text';
-    case 'bpchar':
-      return 'bpchar';
-    case 'citext':
-      return 'citext';
-    case 'uuid':
-      return 'uuid';
-    case 'json':
-    case 'jsonb':
-    case 'hstore':
-      return 'json';
-    case 'bytea':
-      return 'bytea';
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time';
-    case 'timetz':
-      return 'timetz';
-    case 'timestamp':
-      return 'timestamp';
-    case 'timestamptz':
-      return 'timestamptz';
-    case 'interval':
-      return 'interval';
-    case 'geometry':
-    case 'geography':
-      return 'unsupported';
-    default:
-      return 'other';
-  }
+  const typeClass = sourceTypeClass({ name: type.typeName, isArray: false });
+  return typeClass === 'spatial' ? 'unsupported' : typeClass;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { qualifiedName } from '@pgshift/contracts';
-import { foldIdentifier, type IdentifierRules } from '@pgshift/warehouse';
-import type { SqlRunner } from '../warehouse/sql-runner.js';
+import { foldIdentifier, type IdentifierRules, type TextQueries } from '@pgshift/warehouse';
 import { planComparison, sourceColumns, warehouseColumns, type SourceTableName } from './catalog.js';
 import { chunkBoundarySql, checksumSql, maxLsnSql, rowHashesSql, rowValuesSql, tableReference } from './chunk-sql.js';
 import { describeKey, WHOLE_TABLE, type ComparedTable, type KeyRange, type KeyValues } from './compared-table.js';
@@ -10,8 +9,8 @@ import { emptyTableReport, settleStatus, type TableReport } from './table-report
 
 /** The two databases and how verify speaks to each. */
 export interface Connections {
-  source: SqlRunner;
-  warehouse: SqlRunner;
+  source: TextQueries;
+  warehouse: TextQueries;
   sourceSide: SqlSide;
   warehouseSide: SqlSide;
   warehouseIdentifiers: IdentifierRules;
@@ -44,7 +43,7 @@ export async function verifyTable(connections: Connections, name: SourceTableNam
   try {
     const columns = await sourceColumns(connections.source, name);
     if (columns.length === 0) return { ...report, status: 'error', error: `no table ${report.table} at the source` };
-    const targetColumns = await warehouseColumns(connections.warehouse, warehouseName.schema, warehouseName.table, connections.warehouseSide.literal);
+    const targetColumns = await warehouseColumns(connections.warehouse, connections.warehouseSide.dialect, warehouseName.schema, warehouseName.table);
     const plan = planComparison({ source: name, warehouse: warehouseName, sourceColumns: columns, warehouseColumns: targetColumns, identifiers: ids });
     const table = plan.table;
     report.primaryKey = table.key.map((c) => c.name);
@@ -53,12 +52,12 @@ export async function verifyTable(connections: Connections, name: SourceTableNam
     report.uncomparedColumns = plan.uncomparedColumns;
 
     if (targetColumns.length === 0) {
-      const rows = await connections.source.query(`SELECT CAST(COUNT(*) AS TEXT) AS "row_count" FROM ${tableReference(table, connections.sourceSide)}`);
+      const rows = await connections.source.queryText(`SELECT CAST(COUNT(*) AS TEXT) AS "row_count" FROM ${tableReference(table, connections.sourceSide)}`);
       const count = Number(rows[0]?.row_count ?? 0);
       const primaryKey = columns.filter((c) => c.keyPosition !== null).sort((a, b) => a.keyPosition! - b.keyPosition!).map((c) => c.name);
       return { ...report, status: 'missing-table', primaryKey, missingColumns: [], sourceRows: count, missing: { count, samples: [] } };
     }
-    const [lsn] = await connections.warehouse.query(maxLsnSql(table, connections.warehouseSide)).catch(() => [{ max_lsn: null }]);
+    const [lsn] = await connections.warehouse.queryText(maxLsnSql(table, connections.warehouseSide)).catch(() => [{ max_lsn: null }]);
     report.maxLsn = lsn?.max_lsn ?? null;
 
     const comparison = new TableComparison(connections, table, options, report);
@@ -152,24 +151,24 @@ class TableComparison {
   }
 
   private async checksums(range: KeyRange): Promise<[Checksum, Checksum]> {
-    const read = async (runner: SqlRunner, side: SqlSide): Promise<Checksum> => {
-      const [row] = await runner.query(checksumSql(this.table, side, range));
+    const read = async (runner: TextQueries, side: SqlSide): Promise<Checksum> => {
+      const [row] = await runner.queryText(checksumSql(this.table, side, range));
       return { count: Number(row?.row_count ?? 0), hashSum: row?.hash_sum ?? '0' };
     };
     return Promise.all([read(this.c.source, this.c.sourceSide), read(this.c.warehouse, this.c.warehouseSide)]);
   }
 
-  private async boundary(runner: SqlRunner, side: SqlSide, range: KeyRange): Promise<KeyValues | null> {
-    const [row] = await runner.query(chunkBoundarySql(this.table, side, range, this.options.chunkRows));
+  private async boundary(runner: TextQueries, side: SqlSide, range: KeyRange): Promise<KeyValues | null> {
+    const [row] = await runner.queryText(chunkBoundarySql(this.table, side, range, this.options.chunkRows));
     return row ? this.keyOf(row) : null;
   }
 
-  private async rowHashes(runner: SqlRunner, side: SqlSide, range: KeyRange, limit: number): Promise<RowHash[]> {
-    const rows = await runner.query(rowHashesSql(this.table, side, range, limit));
+  private async rowHashes(runner: TextQueries, side: SqlSide, range: KeyRange, limit: number): Promise<RowHash[]> {
+    const rows = await runner.queryText(rowHashesSql(this.table, side, range, limit));
     return rows.map((row) => ({ key: this.keyOf(row), hash: row.row_hash ?? '' }));
   }
 
-  private async sampleKeys(runner: SqlRunner, side: SqlSide, range: KeyRange, into: string[]): Promise<void> {
+  private async sampleKeys(runner: TextQueries, side: SqlSide, range: KeyRange, into: string[]): Promise<void> {
     const wanted = this.options.samples - into.length;
     if (wanted <= 0) return;
     for (const row of await this.rowHashes(runner, side, range, wanted)) into.push(describeKey(this.table, row.key));
@@ -177,8 +176,8 @@ class TableComparison {
 
   /** The columns that differ for each key, from both sides' normalised values. */
   private async differingSamples(keys: readonly KeyValues[]): Promise<{ key: string; columns: string[] }[]> {
-    const read = async (runner: SqlRunner, side: SqlSide) => {
-      const rows = await runner.query(rowValuesSql(this.table, side, keys));
+    const read = async (runner: TextQueries, side: SqlSide) => {
+      const rows = await runner.queryText(rowValuesSql(this.table, side, keys));
       return new Map(rows.map((row) => [keyId(this.keyOf(row)), this.table.columns.map((_, i) => row[`v${i}`] ?? null)]));
     };
     const [source, warehouse] = await Promise.all([read(this.c.source, this.c.sourceSide), read(this.c.warehouse, this.c.warehouseSide)]);

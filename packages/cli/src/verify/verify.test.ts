@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ColumnSpec } from '@pgshift/contracts';
-import { postgresDialect } from '@pgshift/warehouse';
+import { openWarehouseAdapter, textSessionPool } from '@pgshift/warehouse';
 import { SOURCE_URL, uniqueName, WAREHOUSE_URL, warehouseTableDdl, withClient } from '../test-support/databases.js';
-import { PostgresRunner } from '../warehouse/postgres-runner.js';
 import { verifyConnections } from './open-connections.js';
 import { verify } from './verify.js';
 import type { Connections } from './verify-table.js';
@@ -80,7 +79,8 @@ before(async () => {
     await warehouse.query(`INSERT INTO ${schema}.events (kind, at) VALUES ('close', '2024-01-02 00:00:00.5'), ('open', '2024-01-01 00:00:00')`);
   });
 
-  connections = verifyConnections(SOURCE_URL, { runner: new PostgresRunner({ connectionString: WAREHOUSE_URL, applicationName: 'pgshift-cli-test' }), dialect: postgresDialect });
+  const warehouse = openWarehouseAdapter({ kind: 'postgres', url: WAREHOUSE_URL }, { statementName: 'pgshift-cli-test', postgresPool: textSessionPool({ applicationName: 'pgshift-cli-test' }) });
+  connections = verifyConnections(SOURCE_URL, warehouse);
 });
 
 after(async () => {

@@ -49,7 +49,7 @@ export interface VerifyReport {
 export async function verify(connections: Connections, options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const deadline = started + options.waitTimeoutMs;
-  const [lsnRow] = await connections.source.query(CURRENT_LSN_SQL);
+  const [lsnRow] = await connections.source.queryText(CURRENT_LSN_SQL);
   const sourceLsn = lsnRow?.lsn ?? '0/0';
   const names = await selectTables(connections, options.selection);
 

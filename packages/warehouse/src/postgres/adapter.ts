@@ -11,13 +11,14 @@ import { foldIdentifier } from '../sql/identifiers.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
+import { textRow, type TextRow } from '../text-queries.js';
 import { postgresDialect } from './dialect.js';
 
 export interface PostgresAdapterOptions {
   /** A connection string or pg pool settings for the warehouse database. */
   connection: string | pg.PoolConfig;
-  /** Reads the batch files; its endpoint and credentials are the caller's. */
-  s3: S3Client;
+  /** Reads the batch files; its endpoint and credentials are the caller's. Only applyBatch needs it. */
+  s3?: S3Client;
   /** Called after each statement of a batch's transaction with how long it took (benchmarks, diagnostics). */
   onStatement?: (timing: StatementTiming) => void;
 }
@@ -37,7 +38,7 @@ export interface StatementTiming {
 export class PostgresAdapter implements WarehouseAdapter {
   readonly dialect = postgresDialect;
   readonly #pool: pg.Pool;
-  readonly #s3: S3Client;
+  readonly #s3: S3Client | undefined;
   readonly #onStatement: PostgresAdapterOptions['onStatement'];
   #ledgerReady: Promise<void> | null = null;
 
@@ -45,6 +46,8 @@ export class PostgresAdapter implements WarehouseAdapter {
     this.#pool = new pg.Pool(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
     this.#s3 = options.s3;
     this.#onStatement = options.onStatement;
+    // An idle client's connection dropping must not crash the process; the next query reports it.
+    this.#pool.on('error', () => undefined);
   }
 
   async describeTable(target: TargetTable): Promise<TargetColumn[] | null> {
@@ -124,6 +127,11 @@ export class PostgresAdapter implements WarehouseAdapter {
     return lsn === null || lsn === undefined ? null : BigInt(lsn);
   }
 
+  async queryText(sql: string): Promise<TextRow[]> {
+    const { rows } = await this.#pool.query(sql);
+    return rows.map((row: Record<string, unknown>) => textRow(row));
+  }
+
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
     await this.#ensureLedger();
     return readLedgerWith(this.#pool, stream);
@@ -168,6 +176,7 @@ export class PostgresAdapter implements WarehouseAdapter {
 
   async #open(url: string): Promise<Readable> {
     const { bucket, key } = parseS3Url(url);
+    if (!this.#s3) throw new Error('this PostgreSQL adapter was opened without an S3 client: it cannot read batch files');
     try {
       const response = await this.#s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return response.Body as Readable;

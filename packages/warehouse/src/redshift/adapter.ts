@@ -5,6 +5,7 @@ import { foldIdentifier } from '../sql/identifiers.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
+import { textRow, type TextRow } from '../text-queries.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
 import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
 import { attachLoadErrors, isLoadFailure } from './load-errors.js';
@@ -90,6 +91,11 @@ export class RedshiftAdapter implements WarehouseAdapter {
     const { rows } = await this.#client.query(selectLatestLsnStatement(this.dialect, target));
     const lsn = rows[0]?.lsn;
     return lsn === null || lsn === undefined ? null : BigInt(String(lsn));
+  }
+
+  async queryText(sql: string): Promise<TextRow[]> {
+    const { rows } = await this.#client.query(sql);
+    return rows.map((row) => textRow(row));
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {

@@ -1,5 +1,5 @@
 import { NULL_SENTINEL } from '@pgshift/contracts';
-import type { CopyArgs, Dialect } from '../dialect.js';
+import type { ComparisonSql, CopyArgs, Dialect } from '../dialect.js';
 import { redshiftLiteral, utcTimestampText } from '../sql/literals.js';
 import { normaliseRedshiftType, redshiftType, redshiftTypeShape, REDSHIFT_MAX_VARCHAR } from '../typing/redshift.js';
 
@@ -25,6 +25,7 @@ export function createRedshiftDialect(options: RedshiftDialectOptions = {}): Dia
     name: 'redshift',
     identifiers: { maxBytes: 127, foldsToLowerCase: !options.caseSensitiveIdentifiers },
     literal: redshiftLiteral,
+    asText: (expression, maxBytes = REDSHIFT_MAX_VARCHAR) => `CAST(${expression} AS VARCHAR(${maxBytes}))`,
     timestampLiteral: (epochMs) => `CAST(${redshiftLiteral(utcTimestampText(epochMs))} AS TIMESTAMP)`,
     columnType: redshiftType,
     normaliseType: normaliseRedshiftType,
@@ -43,8 +44,24 @@ export function createRedshiftDialect(options: RedshiftDialectOptions = {}): Dia
     loadedAt: 'SYSDATE',
     copyIntoStaging: (args) => redshiftCopy(args, options),
     countGuardInSql: true,
+    compare: redshiftComparison,
   };
 }
+
+/** Verify's expressions in Redshift functions only (MD5, STRTOL, TO_CHAR, RTRIM, JSON_SERIALIZE, FROM_VARBYTE). */
+const redshiftComparison: ComparisonSql = {
+  textValue: (column) => column,
+  outputText: (column) => column,
+  uuidText: (column) => `LOWER(${column})`,
+  storedJsonText: (column) => `JSON_SERIALIZE(${column})`,
+  // JSON_SERIALIZE writes compact JSON: the source drops the blanks jsonb puts after `:` and `,` (outside strings).
+  sourceJsonText: (column) => `REGEXP_REPLACE(CAST(TO_JSONB(${column}) AS TEXT), '("(?:[^"\\\\]|\\\\.)*")|[ \\n]+', '\\1', 'g')`,
+  bytesHex: (column) => `FROM_VARBYTE(${column}, 'hex')`,
+  inByteOrder: (expression) => expression,
+  hexToBigint: (hex) => `STRTOL(${hex}, 16)`,
+  columnsStatement: (schema, table) =>
+    `SELECT column_name AS "name", CAST(NULL AS VARCHAR(128)) AS "collation" FROM svv_columns WHERE table_schema = ${redshiftLiteral(schema)} AND table_name = ${redshiftLiteral(table)} ORDER BY ordinal_position`,
+};
 
 function redshiftCopy(args: CopyArgs, options: RedshiftDialectOptions): string {
   if (!options.iamRole) throw new Error('the redshift dialect needs an IAM role (iamRole) to COPY from S3');

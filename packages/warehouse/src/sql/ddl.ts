@@ -1,5 +1,5 @@
 import { META } from '@pgshift/contracts';
-import type { DeleteMode, TargetTable } from '../adapter.js';
+import type { DeleteMode, TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
 import { quoteIdentifier, quoteQualified } from './identifiers.js';
 

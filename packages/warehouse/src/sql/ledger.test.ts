@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresDialect } from '../postgres/dialect.js';
 import { createRedshiftDialect } from '../redshift/dialect.js';
-import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger } from './ledger.js';
+import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, showLedgerStatement } from './ledger.js';
 
 const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
 
@@ -35,4 +35,19 @@ test('clearing a target forgets its ledger rows and its truncation watermark, by
   assert.equal(clearLedgerStatement(redshift, target), 'DELETE FROM "pgshift"."ledger" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
   assert.equal(clearTruncationStatement(redshift, target), 'DELETE FROM "pgshift"."truncations" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
   assert.equal(clearTruncationStatement(postgresDialect, target), 'DELETE FROM "pgshift"."truncations" WHERE "target_schema" = \'Sales\' AND "target_table" = \'Orders\'');
+});
+
+test('showing the ledger selects every column as text, all rows or one target\'s by its stored names', () => {
+  assert.equal(
+    showLedgerStatement(redshift, { schema: 'Sales', table: 'Orders' }),
+    'SELECT "target_schema" AS "target_schema", "target_table" AS "target_table", "topic" AS "topic", CAST("partition" AS VARCHAR(40)) AS "partition", ' +
+      'CAST("last_offset" AS VARCHAR(40)) AS "last_offset", "batch_id" AS "batch_id", TO_CHAR("updated_at", \'YYYY-MM-DD HH24:MI:SS\') AS "updated_at" ' +
+      'FROM "pgshift"."ledger" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\' ORDER BY 1, 2, 3, 4',
+  );
+  assert.equal(
+    showLedgerStatement(postgresDialect),
+    'SELECT "target_schema" AS "target_schema", "target_table" AS "target_table", "topic" AS "topic", CAST("partition" AS TEXT) AS "partition", ' +
+      'CAST("last_offset" AS TEXT) AS "last_offset", "batch_id" AS "batch_id", TO_CHAR("updated_at", \'YYYY-MM-DD HH24:MI:SS\') AS "updated_at" ' +
+      'FROM "pgshift"."ledger" ORDER BY 1, 2, 3, 4',
+  );
 });

@@ -1,5 +1,5 @@
 import type { PartitionRange } from '@pgshift/contracts';
-import type { MergePlan, TargetTable } from '../adapter.js';
+import type { TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 
@@ -13,8 +13,8 @@ export interface LedgerStream {
   target: TargetTable;
 }
 
-/** The stream a batch belongs to. */
-export function ledgerStreamOf({ batch, target }: Pick<MergePlan, 'batch' | 'target'>): LedgerStream {
+/** The stream a batch belongs to (a MergePlan fits). */
+export function ledgerStreamOf({ batch, target }: { batch: { table: { topic: string } }; target: TargetTable }): LedgerStream {
   return { topic: batch.table.topic, target };
 }
 
@@ -93,6 +93,21 @@ export function clearLedgerStatement(dialect: Dialect, target: TargetTable): str
   return (
     `DELETE FROM ${ledgerTableName(dialect)} WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} ` +
     `AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`
+  );
+}
+
+/**
+ * Every ledger row, or one target's, each column as text (`pgshift ledger show`): target_schema,
+ * target_table, topic, partition, last_offset, batch_id, updated_at (UTC, to the second).
+ */
+export function showLedgerStatement(dialect: Dialect, target?: TargetTable): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const where = target === undefined ? '' : ` WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`;
+  return (
+    `SELECT ${q('target_schema')} AS "target_schema", ${q('target_table')} AS "target_table", ${q('topic')} AS "topic", ` +
+    `${dialect.asText(q('partition'), 40)} AS "partition", ${dialect.asText(q('last_offset'), 40)} AS "last_offset", ${q('batch_id')} AS "batch_id", ` +
+    `TO_CHAR(${q('updated_at')}, 'YYYY-MM-DD HH24:MI:SS') AS "updated_at" ` +
+    `FROM ${ledgerTableName(dialect)}${where} ORDER BY 1, 2, 3, 4`
   );
 }
 

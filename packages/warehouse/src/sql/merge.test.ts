@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NULL_SENTINEL, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
-import type { MergeOptions, MergePlan } from '../adapter.js';
+import type { MergeOptions, MergePlan } from '../merge-plan.js';
 import { mapColumns } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';

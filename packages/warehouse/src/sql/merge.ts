@@ -1,9 +1,10 @@
 import { META, STAGING_META_COLUMNS } from '@pgshift/contracts';
-import type { MergePlan } from '../adapter.js';
+import type { MergePlan } from '../merge-plan.js';
 import { primaryKeyOf, type MappedColumn } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
 import { parseSourceType } from '../typing/source-type.js';
+import { mayBeToasted } from '../typing/type-class.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 import {
   advanceLedgerStatements,
@@ -136,14 +137,12 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
 }
 
 /**
- * Columns whose value can be an unchanged TOAST placeholder: every variable-length type. Fixed-width
- * types are never TOASTed, so they are left out of the UPDATE (it stays small for wide tables).
+ * Columns whose value can be an unchanged TOAST placeholder: every variable-length type
+ * (typing/type-class.ts). Fixed-width types are never TOASTed, so they are left out of the UPDATE (it
+ * stays small for wide tables).
  */
-const NEVER_TOASTED = new Set(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'money', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'uuid', 'interval', 'macaddr', 'macaddr8', 'point', 'oid']);
-
 export function mayBeUnchanged(column: MappedColumn): boolean {
-  const type = parseSourceType(column.source.sourceType);
-  return !column.primaryKey && (type.isArray || !NEVER_TOASTED.has(type.name));
+  return !column.primaryKey && mayBeToasted(parseSourceType(column.source.sourceType));
 }
 
 function keepUnchangedStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, soft: boolean): string | null {

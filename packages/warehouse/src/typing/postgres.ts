@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '@pgshift/contracts';
 import { parseSourceType } from './source-type.js';
+import { sourceTypeClass } from './type-class.js';
 import type { TypeShape } from './type-shape.js';
 import { splitType, type TypeModifiers } from './type-text.js';
 
@@ -10,62 +11,43 @@ import { splitType, type TypeModifiers } from './type-text.js';
  * their text form).
  */
 export function postgresType(column: ColumnSpec): string {
-  const { name, isArray } = parseSourceType(column.sourceType);
-  if (isArray) return 'jsonb';
-  switch (name) {
-    case 'bool':
+  const type = parseSourceType(column.sourceType);
+  const { name } = type;
+  switch (sourceTypeClass(type)) {
+    case 'boolean':
       return 'boolean';
-    case 'int2':
-      return 'smallint';
-    case 'int4':
-      return 'integer';
-    case 'int8':
-      return 'bigint';
+    case 'integer':
+      // oid: its text form.
+      return ({ int2: 'smallint', int4: 'integer', int8: 'bigint' } as Record<string, string>)[name] ?? 'text';
     case 'numeric':
       return column.length === undefined ? 'numeric' : `numeric(${column.length},${column.scale ?? 0})`;
-    case 'float4':
-      return 'real';
-    case 'float8':
-      return 'double precision';
+    case 'float':
+      return name === 'float4' ? 'real' : 'double precision';
     case 'money':
       return 'numeric(19,2)';
-    case 'varchar':
-      return column.length === undefined ? 'text' : `varchar(${column.length})`;
+    case 'text':
+      return name === 'varchar' && column.length !== undefined ? `varchar(${column.length})` : 'text';
     case 'bpchar':
       return column.length === undefined ? 'text' : `char(${column.length})`;
-    case 'text':
     case 'citext':
       return 'text';
     case 'uuid':
       return 'uuid';
     case 'json':
-    case 'jsonb':
-    case 'hstore':
       return 'jsonb';
     case 'bytea':
-      return 'bytea';
     case 'date':
-      return 'date';
     case 'time':
-      return 'time';
     case 'timetz':
-      return 'timetz';
     case 'timestamp':
-      return 'timestamp';
     case 'timestamptz':
-      return 'timestamptz';
     case 'interval':
-      return 'interval';
-    case 'inet':
-    case 'cidr':
-    case 'macaddr':
-    case 'macaddr8':
-    case 'xml':
-    case 'tsvector':
       return name;
-    default:
-      // Enums, bit strings, geometric and PostGIS types, unknown types: their text form.
+    case 'spatial':
       return 'text';
+    case 'other':
+      // Types every PostgreSQL has keep their type; enums, bit strings, geometric and unknown types: their text form.
+      return ['inet', 'cidr', 'macaddr', 'macaddr8', 'xml', 'tsvector'].includes(name) ? name : 'text';
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '@pgshift/contracts';
 import { parseSourceType } from './source-type.js';
+import { sourceTypeClass } from './type-class.js';
 import type { TypeShape } from './type-shape.js';
 import { splitType, type TypeModifiers } from './type-text.js';
 
@@ -20,58 +21,55 @@ const MAX_VARCHAR = `VARCHAR(${REDSHIFT_MAX_VARCHAR})`;
  * it. docs/type-mapping.md lists every row with its reason (generated from mapping.ts).
  */
 export function redshiftType(column: ColumnSpec): string {
-  const { name, isArray } = parseSourceType(column.sourceType);
-  if (isArray) return 'SUPER';
-  switch (name) {
-    case 'bool':
+  const type = parseSourceType(column.sourceType);
+  const { name } = type;
+  switch (sourceTypeClass(type)) {
+    case 'boolean':
       return 'BOOLEAN';
-    case 'int2':
-      return 'SMALLINT';
-    case 'int4':
-      return 'INTEGER';
-    case 'int8':
-      return 'BIGINT';
+    case 'integer':
+      // oid: its text form.
+      return ({ int2: 'SMALLINT', int4: 'INTEGER', int8: 'BIGINT' } as Record<string, string>)[name] ?? MAX_VARCHAR;
     case 'numeric':
       return redshiftDecimal(column.length, column.scale);
-    case 'float4':
-      return 'REAL';
-    case 'float8':
-      return 'DOUBLE PRECISION';
+    case 'float':
+      return name === 'float4' ? 'REAL' : 'DOUBLE PRECISION';
     case 'money':
       return 'DECIMAL(19,2)';
-    case 'varchar':
+    case 'text':
     case 'bpchar':
       // Redshift lengths are bytes, PostgreSQL's are characters: a UTF-8 character takes up to 4 bytes.
+      if (name === 'text' || name === 'name') return MAX_VARCHAR;
       return column.length === undefined ? MAX_VARCHAR : `VARCHAR(${Math.min(4 * column.length, REDSHIFT_MAX_VARCHAR)})`;
-    case 'bit':
-    case 'varbit':
-      // Written as a string of 0s and 1s: one byte per bit.
-      return column.length === undefined ? MAX_VARCHAR : `VARCHAR(${Math.min(column.length, REDSHIFT_MAX_VARCHAR)})`;
-    case 'text':
     case 'citext':
-    case 'xml':
-    case 'tsvector':
       return MAX_VARCHAR;
     case 'uuid':
       return 'CHAR(36)';
     case 'json':
-    case 'jsonb':
-    case 'hstore':
       return 'SUPER';
     case 'bytea':
       return `VARBYTE(${REDSHIFT_VARBYTE_LENGTH})`;
     case 'date':
-      return 'DATE';
     case 'time':
-      return 'TIME';
     case 'timetz':
-      return 'TIMETZ';
     case 'timestamp':
-      return 'TIMESTAMP';
     case 'timestamptz':
-      return 'TIMESTAMPTZ';
+      return name.toUpperCase();
     case 'interval':
       return 'VARCHAR(64)';
+    case 'spatial':
+      return 'GEOMETRY';
+    case 'other':
+      return redshiftTextForm(name, column.length);
+  }
+}
+
+/** The VARCHAR that holds the text form of an `other` type: its longest text where known. */
+function redshiftTextForm(name: string, length: number | undefined): string {
+  switch (name) {
+    case 'bit':
+    case 'varbit':
+      // Written as a string of 0s and 1s: one byte per bit.
+      return length === undefined ? MAX_VARCHAR : `VARCHAR(${Math.min(length, REDSHIFT_MAX_VARCHAR)})`;
     case 'inet':
     case 'cidr':
       return 'VARCHAR(43)';
@@ -81,12 +79,9 @@ export function redshiftType(column: ColumnSpec): string {
       return 'VARCHAR(23)';
     case 'point':
       return 'VARCHAR(64)';
-    case 'geometry':
-    case 'geography':
-      return 'GEOMETRY';
     default:
-      // Enums and every type pgshift does not know: their text form, at full width because the longest
-      // label or value is unknown (an enum cannot be told apart from other unknown types by its name).
+      // xml, tsvector, enums and every type pgshift does not know: their text form, at full width because
+      // the longest label or value is unknown (an enum cannot be told apart from other unknown types by its name).
       return MAX_VARCHAR;
   }
 }

@@ -1,15 +1,13 @@
-/** A row with every value as text (verify and ledger queries cast what they select to text). */
+/** A row with every value as text: what `pgshift verify` and `pgshift ledger` read (their SQL casts to text). */
 export type TextRow = Record<string, string | null>;
 
-/** Runs SQL on one database: the source, or the warehouse through pg or the Redshift Data API. */
-export interface SqlRunner {
-  readonly flavour: 'postgres' | 'redshift';
-  query(sql: string): Promise<TextRow[]>;
-  /** A statement without rows; returns the rows it changed. */
-  execute(sql: string): Promise<number>;
+/** The narrow query interface the CLI needs of a database: run one SELECT, get its rows as text. */
+export interface TextQueries {
+  queryText(sql: string): Promise<TextRow[]>;
   close(): Promise<void>;
 }
 
+/** A driver's value as text: bytes as hexadecimal, dates in ISO form, objects as JSON. */
 export function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
