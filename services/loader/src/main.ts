@@ -1,4 +1,3 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { createKafka, createS3Client, runService } from '@pgshift/runtime';
 import { PostgresAdapter, RedshiftAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
 import { readLoaderConfig, type LoaderConfig } from './config.js';
@@ -30,7 +29,6 @@ runService('loader', ({ logger, metrics }) => {
   const service = new Loader({
     config,
     kafka: createKafka({ brokers: config.kafka.brokers, clientId: `pgshift-loader-${config.instanceId}`, logger }),
-    registry: new SchemaRegistry({ host: config.registryUrl }),
     warehouse: createWarehouse(config),
     metrics: createLoaderMetrics(metrics),
     logger,
