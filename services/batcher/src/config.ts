@@ -54,6 +54,8 @@ const shape = {
   PGSHIFT_TOAST_PLACEHOLDER: z.string().default('__debezium_unavailable_value'),
   PGSHIFT_HTTP_PORT: env.integer(0).default(59101),
   PGSHIFT_INSTANCE_ID: env.string().default(`${hostname()}-${process.pid}`),
+  /** Kafka Connect's REST API: when set, failed connector tasks are reported (metric, log, /readyz). */
+  PGSHIFT_CONNECT_URL: env.url().optional(),
 };
 
 function isRegExp(text: string): boolean {
@@ -96,5 +98,6 @@ export function readBatcherConfig(environment: NodeJS.ProcessEnv = process.env) 
     toastPlaceholder: c.PGSHIFT_TOAST_PLACEHOLDER,
     httpPort: c.PGSHIFT_HTTP_PORT,
     instanceId: c.PGSHIFT_INSTANCE_ID,
+    connectUrl: c.PGSHIFT_CONNECT_URL ?? null,
   };
 }
