@@ -108,11 +108,19 @@ export class PgshiftSchemaRegistry extends SchemaRegistry implements WriterSchem
     if (!response.ok) {
       throw new RegistryHttpError(response.status, `schema registry: GET /schemas/ids/${id}: HTTP ${response.status} ${await response.text()}`);
     }
-    const body = (await response.json()) as { schema: string; schemaType?: string };
+    const text = await response.text();
+    let body: { schema: string; schemaType?: string };
+    let raw: unknown;
+    try {
+      body = JSON.parse(text) as { schema: string; schemaType?: string };
+      raw = JSON.parse(body.schema);
+    } catch {
+      // A proxy's error page, a half-written answer: not the registry speaking, so not a definitive "no".
+      throw new RegistryHttpError(response.status, `schema registry: GET /schemas/ids/${id}: a reply that is not a schema: ${text.slice(0, 200)}`);
+    }
     if (body.schemaType !== undefined && body.schemaType !== 'AVRO') {
       throw new Error(`schema id ${id} is a ${body.schemaType} schema, not Avro`);
     }
-    const raw: unknown = JSON.parse(body.schema);
     return { id, raw, type: avroTypeForSchema(raw) };
   }
 }

@@ -9,6 +9,7 @@ import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Log
 import { BatchAnnouncer } from './batch-announcer.js';
 import { BatchWriter } from './batch-writer.js';
 import type { BatcherConfig } from './config.js';
+import { ConnectorWatcher } from './connector-watcher.js';
 import type { BatcherMetrics } from './metrics.js';
 import { OffsetCommitter } from './offset-committer.js';
 import type { SealedBatch } from './sealed-batch.js';
@@ -54,6 +55,7 @@ export class Batcher {
   private stopping = false;
   private fatal: Error | null = null;
   private lastFlushError: Error | null = null;
+  private readonly connectorWatcher: ConnectorWatcher | null;
 
   constructor(private readonly deps: BatcherDeps) {
     const { config, kafka, s3, logger } = deps;
@@ -69,15 +71,20 @@ export class Batcher {
     });
     this.announcer = new BatchAnnouncer(this.producer, deps.registry, config.batchesTopic);
     this.deadLetters = new DeadLetterQueue(this.producer, config.deadLetterTopic, 'batcher');
+    this.connectorWatcher = config.connectUrl
+      ? new ConnectorWatcher({ url: config.connectUrl, intervalMs: 10_000, logger, taskFailed: deps.metrics.connectorTaskFailed })
+      : null;
   }
 
   readiness() {
-    const ready = this.joined && this.fatal === null && this.lastFlushError === null && !this.stopping;
+    const connectorTasksFailed = (this.connectorWatcher?.failedTasks.length ?? 0) > 0;
+    const ready = this.joined && this.fatal === null && this.lastFlushError === null && !this.stopping && !connectorTasksFailed;
     return {
       ready,
       detail: {
         joined: this.joined,
         topics: this.subscribedTopics.length,
+        ...(this.connectorWatcher ? { connect: this.connectorWatcher.describe() } : {}),
         ...(this.fatal ? { error: this.fatal.message } : {}),
         ...(this.lastFlushError ? { flushError: this.lastFlushError.message } : {}),
       },
@@ -86,6 +93,7 @@ export class Batcher {
 
   async start(): Promise<void> {
     const { config, kafka, logger } = this.deps;
+    this.connectorWatcher?.start();
     await ensurePipelineTopics(kafka, config);
     await this.producer.connect();
     await this.announcer.registerSchema();
@@ -99,6 +107,7 @@ export class Batcher {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const timer of this.timers) clearTimeout(timer);
+    await this.connectorWatcher?.stop();
     const consumer = this.consumer;
     this.pauseConsumer();
     for (const table of this.tables.values()) table.seal();

@@ -82,6 +82,10 @@ export const batcherConfigShape = {
     .default(`${hostname()}-${process.pid}`)
     .meta({ description: 'names this instance in Kafka client ids and batch events', whenUnset: 'host name and process id' }),
   ...logLevelShape,
+  PGSHIFT_CONNECT_URL: env
+    .httpUrl()
+    .optional()
+    .meta({ description: "Kafka Connect's REST API: a FAILED connector task is reported (`pgshift_connector_task_failed{connector,task}`, an error line with the trace summary, 503 `/readyz`)", whenUnset: 'not watched' }),
 };
 
 export const configDocs: ConfigDocs = { section: 'batcher', shapes: [batcherConfigShape] };
@@ -120,5 +124,6 @@ export function readBatcherConfig(environment: NodeJS.ProcessEnv = process.env) 
     toastPlaceholder: c.PGSHIFT_TOAST_PLACEHOLDER,
     httpPort: c.PGSHIFT_HTTP_PORT,
     instanceId: c.PGSHIFT_INSTANCE_ID,
+    connectUrl: c.PGSHIFT_CONNECT_URL ?? null,
   };
 }

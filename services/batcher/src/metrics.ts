@@ -50,5 +50,11 @@ export function createBatcherMetrics(registry: Registry) {
       registers,
     }),
     paused: new Gauge({ name: 'pgshift_batcher_paused', help: '1 while consumption waits for memory to be freed', registers }),
+    connectorTaskFailed: new Gauge({
+      name: 'pgshift_connector_task_failed',
+      help: '1 while a Kafka Connect task is FAILED (PGSHIFT_CONNECT_URL): its changes stop until it is restarted',
+      labelNames: ['connector', 'task'],
+      registers,
+    }),
   };
 }

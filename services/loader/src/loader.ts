@@ -1,10 +1,9 @@
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pLimit from 'p-limit';
-import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
-import { isRegistryUnavailable } from '@pgshift/debezium';
+import type { BatchReady } from '@pgshift/contracts';
 import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
 import type { WarehouseAdapter } from '@pgshift/warehouse';
+import { UndecodableBatchEvent, decodeWaitingForRegistry, type BatchEventDecoder, type RegistryUnavailableError } from './batch-event-decoder.js';
 import type { LoaderConfig } from './config.js';
 import type { LoaderMetrics } from './metrics.js';
 import { PartitionProgress } from './partition-progress.js';
@@ -13,7 +12,8 @@ import { TableLoader } from './table-loader.js';
 export interface LoaderDeps {
   config: LoaderConfig;
   kafka: Kafka;
-  registry: SchemaRegistry;
+  /** Reads batch events; an unreachable registry is waited for, never bad input. */
+  batchEvents: BatchEventDecoder;
   warehouse: WarehouseAdapter;
   metrics: LoaderMetrics;
   logger: Logger;
@@ -42,8 +42,12 @@ export class Loader {
   private joined = false;
   private stopping = false;
   private crashed: Error | null = null;
+  private readonly batchEvents: BatchEventDecoder;
+  /** Set while a batch event waits for the schema registry (it is never dead-lettered for that). */
+  private waitingForRegistry: RegistryUnavailableError | null = null;
 
   constructor(private readonly deps: LoaderDeps) {
+    this.batchEvents = deps.batchEvents;
     this.producer = createReliableProducer(deps.kafka);
     this.deadLetters = new DeadLetterQueue(this.producer, deps.config.deadLetterTopic, 'loader');
     this.slots = pLimit(deps.config.tableConcurrency);
@@ -54,9 +58,10 @@ export class Loader {
     const stopped = [...this.tables.values()].filter((t) => t.stoppedReason !== null);
     const waiting = [...this.tables.values()].filter((t) => t.waitingReason !== null);
     return {
-      ready: this.joined && !this.stopping && this.crashed === null && stopped.length === 0 && waiting.length === 0,
+      ready: this.joined && !this.stopping && this.crashed === null && stopped.length === 0 && waiting.length === 0 && this.waitingForRegistry === null,
       detail: {
         joined: this.joined,
+        ...(this.waitingForRegistry ? { waitingForSchemaRegistry: this.waitingForRegistry.message } : {}),
         tables: Object.fromEntries([...this.tables.values()].map((t) => [t.name, t.describe()])),
         ...(this.crashed ? { error: this.crashed.message } : {}),
       },
@@ -109,19 +114,23 @@ export class Loader {
     for (const message of batch.messages) {
       if (!current()) break;
       const offset = Number(message.offset);
-      let event: BatchReady;
+      let event: BatchReady | null;
       try {
-        event = batchReadyFromAvro((await this.deps.registry.decode(message.value!)) as Record<string, unknown>);
+        // An unreachable registry is waited for here, never dead-lettered: only bad input is.
+        event = await decodeWaitingForRegistry(this.batchEvents, message.value, {
+          heartbeat,
+          isCurrent: current,
+          onWaiting: (error) => this.onWaitingForRegistry(error),
+        });
       } catch (error) {
-        // A registry that did not answer is not a bad event: kafkajs redelivers the batch from this
-        // message, with backoff, instead of dead-lettering a good batch event.
-        if (isRegistryUnavailable(error)) throw error;
-        await this.deadLetter(batch.partition, message, 'undecodable-batch-event', error);
+        if (!(error instanceof UndecodableBatchEvent)) throw error;
+        await this.deadLetter(batch.partition, message, error.reason, error);
         progress.start(offset);
         this.done(progress, batch.partition, offset);
         resolveOffset(message.offset);
         continue;
       }
+      if (event === null) break; // no longer ours (rebalance, shutdown): consumed again from here
       progress.start(offset);
       this.tableFor(event).enqueue(event, generation, {
         onDone: () => this.done(progress, batch.partition, offset),
@@ -135,6 +144,13 @@ export class Loader {
       }
     }
     await heartbeat();
+  }
+
+  private onWaitingForRegistry(error: RegistryUnavailableError | null): void {
+    if (error && !this.waitingForRegistry) this.deps.logger.warn({ error: error.message }, 'waiting for the schema registry to read batch events');
+    if (!error && this.waitingForRegistry) this.deps.logger.info('schema registry answers again');
+    this.waitingForRegistry = error;
+    this.deps.metrics.waitingForSchemaRegistry.set(error ? 1 : 0);
   }
 
   /**

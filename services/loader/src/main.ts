@@ -1,6 +1,7 @@
 import { createSchemaRegistry } from '@pgshift/debezium';
 import { createKafka, createS3Client, runService } from '@pgshift/runtime';
 import { openWarehouseAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
+import { BatchEventDecoder, registryWriterSchemas } from './batch-event-decoder.js';
 import { readLoaderConfig, type LoaderConfig } from './config.js';
 import { Loader } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
@@ -18,7 +19,7 @@ runService('loader', ({ logger, metrics }) => {
   const service = new Loader({
     config,
     kafka: createKafka({ brokers: config.kafka.brokers, clientId: `pgshift-loader-${config.instanceId}`, logger }),
-    registry: createSchemaRegistry(config.registry),
+    batchEvents: new BatchEventDecoder(registryWriterSchemas(createSchemaRegistry(config.registry))),
     warehouse: createWarehouse(config),
     metrics: createLoaderMetrics(metrics),
     logger,

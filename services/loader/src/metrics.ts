@@ -60,6 +60,11 @@ export function createLoaderMetrics(registry: Registry) {
       labelNames: ['table', 'column'],
       registers,
     }),
+    waitingForSchemaRegistry: new Gauge({
+      name: 'pgshift_loader_waiting_for_schema_registry',
+      help: '1 while a batch event waits for the schema registry to answer (it is retried, never dead-lettered)',
+      registers,
+    }),
     schemaChanges: new Counter({
       name: 'pgshift_loader_schema_changes_total',
       help: 'DDL statements applied, by table and kind (create, add_column, widen, drop_column)',
