@@ -5,7 +5,7 @@
 # Both carry the compiled CLI too: `docker compose exec loader node packages/cli/dist/main.js --help`.
 # Workspace packages resolve to their dist/ through the `default` export condition, so nothing runs tsx.
 
-ARG NODE_IMAGE=node:20-slim
+ARG NODE_IMAGE=node:24-slim
 
 # ---------------------------------------------------------------- every workspace manifest
 # npm ci checks each workspace's package.json against the lockfile, so all of them come along.

@@ -4,11 +4,13 @@
  * (services/batcher/src/main.ts, a child process) consumes them from the start until every offset is
  * committed. Then the same topic through a bare consumer that only decodes: the ceiling.
  *
- *   npm run bench:batcher [-- --reuse --events 200000 --cpu-prof --keep --env K=V --main F]
+ *   npm run bench:batcher [-- --reuse --events 200000 --small --cpu-prof --keep --env K=V --main F]
  *
  *   --reuse     produce to (and keep, with its two registry subjects) bench_batcher_reuse_<events>; later
  *               --reuse runs consume it as is when it holds exactly <events> messages whose schema ids resolve
  *   --events N  1,000,000 by default
+ *   --small     20,000 events unless --events says otherwise: seconds, to prove the bench still runs (the
+ *               full suite does, bench/benches.integration.test.ts); its figures mean little
  *   --cpu-prof  the batcher writes a V8 CPU profile to bench/out/; its top functions are printed
  *   --keep      leave the run's batches topic, consumer groups and S3 objects for inspection
  *   --env K=V   batcher setting on top of its defaults, repeatable (e.g. --env PGSHIFT_MEMORY_BUDGET=256MiB)
@@ -23,7 +25,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createChangeEventDecoder, createSchemaRegistry, type PgshiftSchemaRegistry } from '@pgshift/debezium';
 import { stack, uniqueName } from '../test/support/stack.js';
 import { readBatchEvents } from './support/batch-events.js';
-import { BENCH_COLUMNS, benchRow, rowCells } from './support/bench-table.js';
+import { BENCH_COLUMNS, benchRow, benchRowId, rowCells } from './support/bench-table.js';
 import { benchOutDir, startBatcherProcess } from './support/batcher-process.js';
 import { envelopeFor, produceChangeStream, type EventTemplate } from './support/change-stream.js';
 import { mainThreadProfile, selfTimeByArea, topSelfTime } from './support/cpu-profile.js';
@@ -36,7 +38,8 @@ import { createBenchS3Client, deletePrefix } from './support/s3.js';
 const { values: args } = parseArgs({
   options: {
     reuse: { type: 'boolean', default: false },
-    events: { type: 'string', default: '1000000' },
+    events: { type: 'string' },
+    small: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
@@ -50,7 +53,8 @@ const batcherSettings = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
-const EVENTS = Number(args.events);
+const EVENTS = Number(args.events ?? (args.small ? 20_000 : 1_000_000));
+if (!Number.isSafeInteger(EVENTS) || EVENTS < 1) throw new Error(`--events ${args.events}: expected a positive integer`);
 const PARTITIONS = 3;
 const TARGET_EVENTS_PER_S = 50_000;
 const TARGET_RSS_BYTES = 2 ** 30;
@@ -104,7 +108,7 @@ async function checkAgainstDebezium(schemas: DebeziumSchemas, template: EventTem
   for (const [i, { message }] of schemas.events.entries()) {
     const real = (await decoder.decode({ topic: schemas.topic, key: message.key, value: message.value }))!;
     // Consumption order is not write order across partitions: the key and op say which write it was.
-    const id = Number((JSON.parse(real.key!) as string[])[0]);
+    const id = benchRowId(real.key);
     const version = real.op === 'u' ? 1 : 0;
     const value = await reg.encode(schemas.valueSchemaId, envelopeFor({ op: real.op as 'c' | 'u', id, version }, i, template));
     const key = await reg.encode(schemas.keySchemaId, { id: BigInt(id) });

@@ -3,9 +3,11 @@
  * updates of existing keys, 5% deletes, the rest new keys) applied with PostgresAdapter.applyBatch to a
  * table already holding 1,000,000 rows, timed per statement (COPY, then the merge).
  *
- *   npm run bench:loader [-- --rows 200000 --explain --keep]
+ *   npm run bench:loader [-- --rows 200000 --small --explain --keep]
  *
  *   --rows N   1,000,000 by default (the batch, and the rows already in the table)
+ *   --small    20,000 rows unless --rows says otherwise: seconds, to prove the bench still runs (the full
+ *              suite does, bench/benches.integration.test.ts); its figures mean little
  *   --explain  before the timed run, EXPLAIN (ANALYZE, BUFFERS) each merge statement of the same batch
  *              in a transaction that is rolled back (then VACUUM ANALYZE), and print the plans
  *   --keep     leave the warehouse schema, ledger rows and S3 objects for inspection
@@ -34,12 +36,14 @@ import { explainMerge } from './support/explain.js';
 
 const { values: args } = parseArgs({
   options: {
-    rows: { type: 'string', default: '1000000' },
+    rows: { type: 'string' },
+    small: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     explain: { type: 'boolean', default: false },
   },
 });
-const ROWS = Number(args.rows);
+const ROWS = Number(args.rows ?? (args.small ? 20_000 : 1_000_000));
+if (!Number.isSafeInteger(ROWS) || ROWS < 1) throw new Error(`--rows ${args.rows}: expected a positive integer`);
 const EXISTING = ROWS;
 const UPDATES = Math.round(ROWS * 0.3);
 const DELETES = Math.round(ROWS * 0.05);

@@ -178,6 +178,16 @@ export function avroRowImage(row: BenchRow): Record<string, unknown> {
   };
 }
 
+/**
+ * The row id from a decoded change event's key: the bench table's key is one column, so the key is
+ * that column's text (only compound keys are JSON arrays).
+ */
+export function benchRowId(key: string | null): number {
+  const id = Number(key);
+  if (key === null || !Number.isSafeInteger(id)) throw new Error(`not a bench table key: ${JSON.stringify(key)}`);
+  return id;
+}
+
 /** Debezium's Avro `Key` record: the primary key. */
 export function avroKey(id: number): Record<string, unknown> {
   return { id: BigInt(id) };

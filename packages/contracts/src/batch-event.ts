@@ -168,9 +168,39 @@ export const BATCH_READY_AVRO_SCHEMA = {
   ],
 } as const;
 
-/** Avro gives optional fields as null; the TypeScript side uses absent properties. */
+/**
+ * Every `long` of a value of `schema` through `convert` (records, arrays and nullable unions walked),
+ * so that the converters follow the schema instead of a second list of its long fields.
+ */
+function mapLongs(schema: unknown, value: unknown, convert: (long: unknown) => unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (schema === 'long') return convert(value);
+  if (Array.isArray(schema)) return mapLongs(schema.find((branch) => branch !== 'null'), value, convert);
+  if (typeof schema !== 'object' || schema === null) return value;
+  const { type } = schema as { type: unknown };
+  if (type === 'long') return convert(value);
+  if (type === 'array') return (value as unknown[]).map((item) => mapLongs((schema as { items: unknown }).items, item, convert));
+  if (type !== 'record') return value;
+  const record = { ...(value as Record<string, unknown>) };
+  for (const field of (schema as { fields: readonly { name: string; type: unknown }[] }).fields) {
+    if (field.name in record) record[field.name] = mapLongs(field.type, record[field.name], convert);
+  }
+  return record;
+}
+
+function longToNumber(long: unknown): number {
+  const n = Number(long);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`batch event: long ${String(long)} is not a safe integer`);
+  return n;
+}
+
+/**
+ * The TypeScript event from an Avro record. Longs may come as BigInt (the project's registry client,
+ * @pgshift/debezium's avro-long.ts) or as numbers (avsc's default); both become numbers. Avro gives
+ * optional fields as null; the TypeScript side uses absent properties.
+ */
 export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady {
-  const event = record as unknown as BatchReady;
+  const event = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady;
   return {
     ...event,
     columns: event.columns.map((c) => {
@@ -183,8 +213,9 @@ export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady 
   };
 }
 
+/** The Avro record of an event, longs as BigInt: the registry client's Avro long type takes nothing else. */
 export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
-  return {
+  const record = {
     ...event,
     columns: event.columns.map((c) => ({
       name: c.name,
@@ -196,4 +227,5 @@ export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
       semanticType: c.semanticType ?? null,
     })),
   };
+  return mapLongs(BATCH_READY_AVRO_SCHEMA, record, (n) => BigInt(n as number)) as Record<string, unknown>;
 }

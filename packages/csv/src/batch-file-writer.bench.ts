@@ -1,13 +1,20 @@
 /**
  * Throughput of the batch file format for a 12-column row (6 table columns + the 6 staging columns).
- *   node --conditions=source --import tsx packages/csv/src/batch-file-writer.bench.ts
+ *   node --conditions=source --import tsx packages/csv/src/batch-file-writer.bench.ts [--rows N] [--small]
+ *
+ *   --rows N   500,000 by default (or $ROWS)
+ *   --small    20,000 rows unless --rows says otherwise: to prove the bench still runs (the full suite
+ *              does, bench/benches.integration.test.ts); its figures mean little
  */
+import { parseArgs } from 'node:util';
 import { STAGING_META_COLUMNS, type CellValue } from '@pgshift/contracts';
 import { BatchFileWriter } from './batch-file-writer.js';
 import { createFieldNotes } from './encode-field.js';
 import { encodeRow } from './encode-row.js';
 
-const ROWS = Number(process.env.ROWS ?? 500_000);
+const { values: args } = parseArgs({ options: { rows: { type: 'string' }, small: { type: 'boolean', default: false } } });
+const ROWS = Number(args.rows ?? process.env.ROWS ?? (args.small ? 20_000 : 500_000));
+if (!Number.isSafeInteger(ROWS) || ROWS < 1) throw new Error(`--rows ${args.rows ?? process.env.ROWS}: expected a positive integer`);
 const columns = ['id', 'email', 'name', 'balance', 'created_at', 'note', ...STAGING_META_COLUMNS];
 
 function makeRows(): CellValue[][] {

@@ -60,11 +60,12 @@ export interface StatementOutcome {
   subStatements: { id: string; resultRows: number; hasResultSet: boolean; redshiftQueryId: number }[];
 }
 
-export type CellValue = string | number | boolean | Uint8Array | null;
+/** One field of a Data API result row (the API's Field, unwrapped); not @pgshift/contracts' CellValue, a batch-file cell. */
+export type DataApiValue = string | number | boolean | Uint8Array | null;
 
 export interface QueryResult {
   columns: { name: string; typeName: string }[];
-  rows: Record<string, CellValue>[];
+  rows: Record<string, DataApiValue>[];
 }
 
 /** A statement that ended FAILED or ABORTED, with Redshift's own error text. */
@@ -160,7 +161,7 @@ export class RedshiftDataApiClient {
         result.columns = page.ColumnMetadata.map((c) => ({ name: c.name ?? c.label ?? '', typeName: c.typeName ?? '' }));
       }
       for (const record of page.Records ?? []) {
-        const row: Record<string, CellValue> = {};
+        const row: Record<string, DataApiValue> = {};
         record.forEach((field, i) => (row[result.columns[i]?.name ?? String(i)] = fieldValue(field)));
         result.rows.push(row);
       }
@@ -261,7 +262,7 @@ function checkSize(sql: string, index: number): void {
   if (bytes > MAX_SQL_BYTES) throw new StatementLimitExceeded(`statement ${index + 1} is ${bytes} bytes; the Data API takes at most ${MAX_SQL_BYTES}`);
 }
 
-function fieldValue(field: Field): CellValue {
+function fieldValue(field: Field): DataApiValue {
   if (field.isNull) return null;
   if (field.longValue !== undefined) return field.longValue;
   if (field.doubleValue !== undefined) return field.doubleValue;

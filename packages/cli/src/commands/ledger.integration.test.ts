@@ -14,7 +14,7 @@ const topic = `pgshift.${schema}.orders`;
 async function pgshift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: WAREHOUSE_URL };
   try {
-    const { stdout, stderr } = await run('node', ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: repository, env });
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: repository, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
