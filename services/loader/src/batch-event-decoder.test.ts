@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createSchemaRegistry } from '@pgshift/debezium';
+import { avroTypeForSchema, createSchemaRegistry } from '@pgshift/debezium';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -42,7 +42,7 @@ const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
 function wire(id: number, schema: object, record: Record<string, unknown>): Buffer {
   const header = Buffer.alloc(5);
   header.writeInt32BE(id, 1);
-  return Buffer.concat([header, avro.Type.forSchema(schema as avro.Schema).toBuffer(record)]);
+  return Buffer.concat([header, avroTypeForSchema(schema).toBuffer(record)]);
 }
 
 /** A registry whose answers the test switches: a schema per id, and whether it is reachable at all. */

@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { BATCH_READY_AVRO_SCHEMA, batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
-import { isRegistryUnavailable, UnknownSchemaIdError, type WriterSchemaSource } from '@pgshift/debezium';
+import { avroTypeForSchema, isRegistryUnavailable, UnknownSchemaIdError, type WriterSchemaSource } from '@pgshift/debezium';
 
 /**
  * Decodes "batch ready" events (Confluent wire format: magic byte 0, a 4-byte schema id, the Avro body)
@@ -22,7 +22,8 @@ import { isRegistryUnavailable, UnknownSchemaIdError, type WriterSchemaSource } 
  * 404 for, a body that does not decode with its writer schema.
  */
 export class BatchEventDecoder {
-  readonly #local = avro.Type.forSchema(BATCH_READY_AVRO_SCHEMA as unknown as avro.Schema);
+  // Longs as BigInt, as the registry client encodes them (the converters take both forms).
+  readonly #local = avroTypeForSchema(BATCH_READY_AVRO_SCHEMA);
   readonly #byId = new Map<number, (body: Buffer) => BatchReady>();
 
   constructor(private readonly registry: WriterSchemaLookup) {}
@@ -55,7 +56,7 @@ export class BatchEventDecoder {
     let type: avro.Type;
     let resolver: avro.Resolver;
     try {
-      type = avro.Type.forSchema(writer as avro.Schema);
+      type = avroTypeForSchema(writer);
       resolver = this.#local.createResolver(type);
     } catch (error) {
       throw new UndecodableBatchEvent('undecodable-batch-event', `schema id ${id} cannot be read as a batch event: ${(error as Error).message}`);
