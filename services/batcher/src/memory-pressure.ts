@@ -16,8 +16,8 @@ export interface MemoryPressureOptions {
 }
 
 /**
- * Back-pressure on consumption: over the memory budget, consumption waits while the largest tables are
- * sealed and flushed, and goes on once buffered data is back under three quarters of the budget — not
+ * Back-pressure on consumption: over the memory budget, consumption waits while the tables are sealed
+ * and flushed, and goes on once buffered data is back under three quarters of the budget — not
  * once every flush is done: a table's batches are written one after another, and consumption can go on
  * while the last of them are.
  */
@@ -37,7 +37,8 @@ export class MemoryPressure {
     const { tables, budgetBytes, paused, logger, pollMs = 200 } = this.options;
     paused.set(1);
     logger.info({ bufferedBytes: tables.bufferedBytes, budget: budgetBytes }, 'memory budget reached: flushing before consuming more');
-    // Sealing the largest tables first frees the most with the fewest (and largest) batches.
+    // Largest first, until what stays open is at most half the budget. A sealed batch counts until it is
+    // written, so in effect every table is sealed (as before this class existed; see the test).
     const largest = [...tables.all()].sort((a, b) => b.bufferedBytes - a.bufferedBytes);
     for (const table of largest) {
       if (tables.bufferedBytes <= budgetBytes / 2) break;
