@@ -1,0 +1,134 @@
+import { setImmediate } from 'node:timers/promises';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { TableRef } from '@pgshift/contracts';
+import { SentinelCollisionError } from '@pgshift/csv';
+import { DecodeError, type ChangeEventDecoder } from '@pgshift/debezium';
+import type { DeadLetterQueue, Logger } from '@pgshift/runtime';
+import type { BufferedTables } from './buffered-tables.js';
+import type { MemoryPressure } from './memory-pressure.js';
+import type { BatcherMetrics } from './metrics.js';
+import type { TableBatcher } from './table-batcher.js';
+
+/** Messages decoded between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
+const OPS = ['c', 'u', 'd', 'r', 't'] as const;
+/** Events consumed per op within one fetched batch: counted into the metric once per batch. */
+type OpTally = Record<(typeof OPS)[number], number>;
+
+/** What of kafkajs's eachBatch payload the dispatcher uses. */
+export type FetchedBatch = Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat' | 'isRunning' | 'isStale'> & {
+  batch: Pick<EachBatchPayload['batch'], 'topic' | 'partition' | 'messages'>;
+};
+
+export interface ChangeDispatcherDeps {
+  tables: Pick<BufferedTables, 'for'>;
+  /** Decodes change events (Avro longs as BigInt). */
+  decoder: ChangeEventDecoder;
+  deadLetters: Pick<DeadLetterQueue, 'send'>;
+  memory: Pick<MemoryPressure, 'relieveIfOverBudget'>;
+  metrics: Pick<BatcherMetrics, 'eventsConsumed' | 'deadLetters'>;
+  logger: Logger;
+  /** True once the batcher is shutting down: stop taking messages. */
+  isStopping: () => boolean;
+  /** After each fetched batch is dispatched. */
+  onDispatched: () => void;
+}
+
+/**
+ * Decodes a fetched batch of change messages and hands each change to its topic's TableBatcher; what
+ * cannot be decoded (or written faithfully) goes to the dead-letter topic, its offset riding with the
+ * table's buffer so that it is committed with the rows around it.
+ */
+export class ChangeDispatcher {
+  constructor(private readonly deps: ChangeDispatcherDeps) {}
+
+  async dispatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: FetchedBatch): Promise<void> {
+    const { metrics, memory } = this.deps;
+    const table = this.deps.tables.for(batch.topic);
+    const consumed: OpTally = { c: 0, u: 0, d: 0, r: 0, t: 0 };
+    let lastOffset: string | null = null;
+    let sinceYield = 0;
+    // Offsets are resolved at every pause and on the way out, errors included: kafkajs then re-delivers
+    // exactly the messages after the last one buffered (resolving each message costs 5% of the batcher).
+    const resolveConsumed = () => {
+      if (lastOffset !== null) resolveOffset(lastOffset);
+    };
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || this.deps.isStopping()) break;
+        await this.dispatchMessage(table, batch.topic, batch.partition, message, consumed);
+        lastOffset = message.offset;
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          resolveConsumed();
+          // Decoding settles on microtasks only: let S3 uploads, gzip and the producer progress meanwhile.
+          await setImmediate();
+          await memory.relieveIfOverBudget(heartbeat);
+        }
+      }
+    } finally {
+      resolveConsumed();
+      for (const op of OPS) if (consumed[op] > 0) metrics.eventsConsumed.inc({ table: batch.topic, op }, consumed[op]);
+    }
+    await memory.relieveIfOverBudget(heartbeat);
+    await heartbeat();
+    this.deps.onDispatched();
+  }
+
+  private async dispatchMessage(table: TableBatcher, topic: string, partition: number, message: KafkaMessage, consumed: OpTally): Promise<void> {
+    const offset = Number(message.offset);
+    let event;
+    try {
+      event = await this.deps.decoder.decode({ topic, key: message.key, value: message.value });
+    } catch (error) {
+      // Not a bad message but a failure around it (the registry unreachable): kafkajs retries the batch
+      // from this message, with backoff, instead of dead-lettering a good change.
+      if (!(error instanceof DecodeError)) throw error;
+      await this.deadLetter(topic, partition, message, error);
+      table.skip(partition, offset);
+      return;
+    }
+    if (event === null) {
+      table.skip(partition, offset); // tombstone
+      return;
+    }
+    const ref: TableRef = { topic, schema: event.schema, table: event.table };
+    if (event.op === 't') {
+      consumed.t++;
+      table.truncate(ref, event.lsn, event.sourceTsUs, partition, offset);
+      return;
+    }
+    if (event.values === null) {
+      await this.deadLetter(topic, partition, message, new DecodeError('missing-row-image', 'event has no row image'));
+      table.skip(partition, offset);
+      return;
+    }
+    try {
+      table.add(ref, event.columns, event.fingerprint, { op: event.op, key: event.key, values: event.values, lsn: event.lsn, sourceTsUs: event.sourceTsUs }, partition, offset);
+    } catch (error) {
+      // A value that COPY would read back as NULL: the row cannot be written faithfully.
+      if (!(error instanceof SentinelCollisionError)) throw error;
+      await this.deadLetter(topic, partition, message, new DecodeError('value-equals-null-sentinel', error.message));
+      table.skip(partition, offset);
+      return;
+    }
+    consumed[event.op]++;
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: DecodeError): Promise<void> {
+    const { reason } = error;
+    this.deps.logger.error({ topic, partition, offset: message.offset, reason, error: error.message }, 'message sent to the dead-letter topic');
+    this.deps.metrics.deadLetters.inc({ topic, reason });
+    await this.deps.deadLetters.send({
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers ?? {},
+      reason,
+      error: error.message,
+    });
+  }
+}
