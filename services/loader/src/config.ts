@@ -23,6 +23,8 @@ const shape = {
   PGSHIFT_REDSHIFT_REGION: env.string().default('us-east-1'),
   /** A Data API endpoint other than AWS's (a VPC endpoint, or the test server). */
   PGSHIFT_REDSHIFT_ENDPOINT: env.url().optional(),
+  /** How long one Data API statement (a batch's transaction) may run before it is cancelled and retried. */
+  PGSHIFT_REDSHIFT_STATEMENT_TIMEOUT: env.duration().default(15 * 60_000),
   PGSHIFT_S3_REGION: env.string().default('us-east-1'),
   PGSHIFT_S3_ENDPOINT: env.url().optional(),
   PGSHIFT_S3_FORCE_PATH_STYLE: env.boolean().default(false),
@@ -70,6 +72,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
       ...(c.PGSHIFT_REDSHIFT_DB_USER ? { dbUser: c.PGSHIFT_REDSHIFT_DB_USER } : {}),
       ...(c.PGSHIFT_REDSHIFT_SECRET_ARN ? { secretArn: c.PGSHIFT_REDSHIFT_SECRET_ARN } : {}),
       ...(c.PGSHIFT_REDSHIFT_ENDPOINT ? { endpoint: c.PGSHIFT_REDSHIFT_ENDPOINT } : {}),
+      statementTimeoutMs: c.PGSHIFT_REDSHIFT_STATEMENT_TIMEOUT,
     },
     s3: {
       region: c.PGSHIFT_S3_REGION,

@@ -20,6 +20,7 @@ function createWarehouse(config: LoaderConfig): WarehouseAdapter {
       target,
       clientConfig: { region: redshift.region, ...(redshift.endpoint ? { endpoint: redshift.endpoint } : {}) },
       statementName: `pgshift-loader-${config.instanceId}`,
+      statementTimeoutMs: redshift.statementTimeoutMs,
     },
     dialect: { iamRole: redshift.iamRole, ...(config.s3.region !== redshift.region ? { region: config.s3.region } : {}) },
   });
