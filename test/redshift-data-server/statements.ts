@@ -358,8 +358,9 @@ export class StatementEngine {
     const started = process.hrtime.bigint();
     const subs = statement.subStatements!;
     const state = this.stateOf(client);
+    // A batch on a session inside its own BEGIN joins that transaction (PostgreSQL ignores the second BEGIN).
     await client.query(BEGIN_SNAPSHOT);
-    const tx = this.tracker.begin(statement.redshiftPid);
+    const tx = state.tx ?? this.tracker.begin(statement.redshiftPid);
     state.tx = tx;
     for (const [index, sub] of subs.entries()) {
       const subStarted = process.hrtime.bigint();
@@ -441,9 +442,8 @@ export class StatementEngine {
     state.tx = tx;
     try {
       await this.track(state, tx, sql);
+      // PostgreSQL has committed it by now: the check before it ran is the only one.
       const result = await this.runOne(client, sql, statement);
-      const conflict = this.tracker.checkCommit(tx);
-      if (conflict) throw await this.violation(conflict, tx);
       this.endTransaction(state, tx, true);
       return result;
     } catch (error) {
