@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NULL_SENTINEL, STAGING_META_COLUMNS, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
-import { BatchFileMissing, mapColumns, planSchemaEvolution, schemaEvolutionStatements, StagedRowCountMismatch, type MergePlan } from '@pgshift/warehouse';
+import { BatchFileMissing, ledgerTableName, mapColumns, planSchemaEvolution, schemaEvolutionStatements, StagedRowCountMismatch, type MergePlan } from '@pgshift/warehouse';
 import { RedshiftAdapter } from '../../packages/warehouse/src/redshift/adapter.js';
 import { RedshiftDataApiClient, RedshiftStatementError } from '../../packages/warehouse/src/redshift/data-api-client.js';
 import { stack, uniqueName } from '../support/stack.js';
@@ -123,6 +123,7 @@ after(async () => {
   await sql.execute(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
   await sql.execute(`DELETE FROM pgshift.ledger WHERE topic = '${topic}'`).catch(() => undefined);
   await sql.execute(`DELETE FROM pgshift.truncations WHERE topic = '${topic}'`).catch(() => undefined);
+  await sql.execute(`DROP TABLE IF EXISTS ${ledgerTableName(adapter.dialect, target)}`).catch(() => undefined);
   await adapter.close();
   sql.close();
   s3.destroy();
@@ -201,13 +202,13 @@ describe('RedshiftAdapter', () => {
     assert.equal(late.rowsBeforeTruncation, 1);
     const rows = await sql.query(`SELECT id, name FROM "${schema}".items ORDER BY id`);
     assert.deepEqual(rows.rows, [{ id: 7, name: 'after' }]);
-    const watermark = await sql.query(`SELECT lsn FROM pgshift.truncations WHERE topic = '${topic}'`);
+    const watermark = await sql.query(`SELECT last_offset AS lsn FROM ${ledgerTableName(adapter.dialect, target)} WHERE topic = '${topic}' AND partition = -1`);
     assert.deepEqual(watermark.rows.map((r) => Number(r.lsn)), [2000]);
   });
 
   it('clears the ledger and the truncation watermark of a target', async () => {
-    assert.equal(await adapter.clearLedger(target), 3);
+    assert.equal(await adapter.clearLedger(target), 4, 'three partitions and the watermark');
     assert.deepEqual(await adapter.readLedger({ topic, target }), new Map());
-    assert.deepEqual((await sql.query(`SELECT lsn FROM pgshift.truncations WHERE topic = '${topic}'`)).rows, []);
+    assert.deepEqual((await sql.query(`SELECT last_offset FROM ${ledgerTableName(adapter.dialect, target)} WHERE topic = '${topic}'`)).rows, []);
   });
 });

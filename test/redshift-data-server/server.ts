@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import type { S3ServerConfig } from './copy-from-s3.js';
 import { epochSeconds, optionalNumber, optionalString, registerJsonProtocol, requiredString, type Operation } from './protocol.js';
 import { ServiceError, StatementEngine, type ConnectionTarget, type SqlParameter, type Statement } from './statements.js';
+import type { IsolationLevel } from './transactions.js';
 
 export interface RedshiftDataServerOptions {
   /** 0 for any free port. */
@@ -15,6 +16,12 @@ export interface RedshiftDataServerOptions {
   s3: S3ServerConfig;
   /** Records per GetStatementResult page; small values exercise the client's NextToken handling. */
   resultPageSize?: number;
+  /**
+   * Redshift's isolation level to emulate: 'serializable' (provisioned clusters; the default here) fails
+   * one of two concurrent transactions that conflict on a table with error 1023; 'snapshot' (Serverless)
+   * never does. See transactions.ts.
+   */
+  isolation?: IsolationLevel;
 }
 
 export interface RedshiftDataServer {
@@ -28,7 +35,7 @@ const MAX_SQL_BYTES = 100 * 1024;
 const MAX_BATCH_SQLS = 40;
 
 export async function startRedshiftDataServer(options: RedshiftDataServerOptions): Promise<RedshiftDataServer> {
-  const engine = new StatementEngine({ warehouseUrl: options.warehouseUrl, s3: options.s3 });
+  const engine = new StatementEngine({ warehouseUrl: options.warehouseUrl, s3: options.s3, ...(options.isolation ? { isolation: options.isolation } : {}) });
   await engine.init();
   const pageSize = options.resultPageSize ?? 1000;
   const injected = new Map<string, { count: number; errorType: string }>();

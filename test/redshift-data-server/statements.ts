@@ -3,12 +3,16 @@
  * once and runs in the background (SUBMITTED → PICKED → STARTED → FINISHED | FAILED | ABORTED); clients poll,
  * as they must with Redshift. ExecuteStatement runs on a connection of its own (a pooled one, reset after
  * use), a batch runs inside BEGIN … COMMIT on one connection, and a session keeps one connection.
+ * Transactions run in REPEATABLE READ (one snapshot per transaction, as on Redshift) under the table-level
+ * conflict rules of transactions.ts.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { copyFromS3, createS3Client, type LoadError, type S3ServerConfig } from './copy-from-s3.js';
 import { TypeNames, textTypes, toResultSet, type ResultSet } from './result-set.js';
 import { splitStatements, tokenize } from './sql-lexer.js';
+import { tableAccess } from './table-access.js';
+import { serializableViolationMessage, TransactionTracker, type Conflict, type IsolationLevel, type TrackedTransaction } from './transactions.js';
 import { bindParameters, isAlterColumnType, parseCopyFromS3, RedshiftSqlError, translateStatement, type EmulatedType } from './translate.js';
 
 export type StatementStatus = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
@@ -64,7 +68,19 @@ export interface EngineOptions {
   s3: S3ServerConfig;
   /** The emulator's own schema, put on every connection's search_path after public. */
   systemSchema?: string;
+  /** Redshift's isolation level to emulate (transactions.ts); SERIALIZABLE unless told. */
+  isolation?: IsolationLevel;
 }
+
+/** What one connection is in the middle of: its open transaction, its temporary tables. */
+interface ConnectionState {
+  tx: TrackedTransaction | null;
+  /** A statement of the open transaction failed: PostgreSQL (like Redshift) turns its COMMIT into a rollback. */
+  failed: boolean;
+  temps: Set<string>;
+}
+
+const BEGIN_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ';
 
 /** A client error the protocol layer returns as `{__type, message}`. */
 export class ServiceError extends Error {
@@ -104,6 +120,8 @@ export class StatementEngine {
   /** For the emulator's own writes (load errors, types): never competes with statements for a connection. */
   private readonly adminPool: pg.Pool;
   private readonly createdTypes = new Set<string>();
+  private readonly tracker: TransactionTracker;
+  private readonly connections = new WeakMap<pg.ClientBase, ConnectionState>();
 
   constructor(private readonly options: EngineOptions) {
     this.schema = options.systemSchema ?? 'redshift_system';
@@ -112,6 +130,7 @@ export class StatementEngine {
     this.adminPool = new pg.Pool({ ...this.connectionConfig(), max: 2 });
     this.adminPool.on('error', () => undefined);
     this.s3 = createS3Client(options.s3);
+    this.tracker = new TransactionTracker(options.isolation ?? 'serializable');
   }
 
   private connectionConfig(): pg.ClientConfig {
@@ -297,7 +316,9 @@ export class StatementEngine {
     if (session.expiry) clearTimeout(session.expiry);
     this.sessions.delete(session.id);
     await session.queue;
-    await (await session.client.catch(() => null))?.end().catch(() => undefined);
+    const client = await session.client.catch(() => null);
+    if (client) this.forgetConnection(client);
+    await client?.end().catch(() => undefined);
   }
 
   /** A connection of its own, returned to the pool with nothing left over (no transaction, no temp table). */
@@ -311,6 +332,7 @@ export class StatementEngine {
     } catch (error) {
       broken = error as Error;
     } finally {
+      this.forgetConnection(client);
       client.release(broken);
     }
   }
@@ -321,10 +343,10 @@ export class StatementEngine {
     if (!this.start(statement, client)) return;
     const started = process.hrtime.bigint();
     try {
-      statement.redshiftQueryId = await this.nextQueryId(client);
+      statement.redshiftQueryId = await this.nextQueryId();
       const pieces = splitStatements(statement.queryString);
       if (pieces.length === 0) throw new RedshiftSqlError('syntax error at end of input');
-      for (const sql of pieces) Object.assign(statement, await this.runOne(client, sql, statement));
+      for (const sql of pieces) Object.assign(statement, await this.runInSession(client, sql, statement));
       this.finish(statement, 'FINISHED', started);
     } catch (error) {
       this.fail(statement, error, started);
@@ -335,22 +357,28 @@ export class StatementEngine {
     if (!this.start(statement, client)) return;
     const started = process.hrtime.bigint();
     const subs = statement.subStatements!;
-    await client.query('BEGIN');
+    const state = this.stateOf(client);
+    // A batch on a session inside its own BEGIN joins that transaction (PostgreSQL ignores the second BEGIN).
+    await client.query(BEGIN_SNAPSHOT);
+    const tx = state.tx ?? this.tracker.begin(statement.redshiftPid);
+    state.tx = tx;
     for (const [index, sub] of subs.entries()) {
       const subStarted = process.hrtime.bigint();
       this.start(sub, client);
       try {
         if (this.state.cancelled.has(statement.id)) throw cancelledError();
-        sub.redshiftQueryId = await this.nextQueryId(client);
+        sub.redshiftQueryId = await this.nextQueryId();
         if (isAlterColumnType(tokenize(sub.queryString))) {
           throw new RedshiftSqlError('ALTER TABLE ALTER COLUMN cannot run inside a transaction block');
         }
+        await this.track(state, tx, sub.queryString);
         Object.assign(sub, await this.runOne(client, sub.queryString, sub));
         this.finish(sub, 'FINISHED', subStarted);
       } catch (error) {
         this.fail(sub, error, subStarted);
         for (const later of subs.slice(index + 1)) this.finish(later, 'ABORTED', subStarted);
         await client.query('ROLLBACK');
+        this.endTransaction(state, tx, false);
         const failed = Object.assign(new Error(), { batchError: `Query #${index + 1} failed with ${sub.error}` });
         statement.redshiftQueryId = sub.redshiftQueryId;
         this.fail(statement, failed, started, sub.status);
@@ -358,7 +386,7 @@ export class StatementEngine {
       }
     }
     try {
-      await client.query('COMMIT');
+      await this.commit(client, state, tx);
       const last = subs.at(-1)!;
       statement.hasResultSet = subs.some((s) => s.hasResultSet);
       statement.resultRows = last.resultRows;
@@ -367,6 +395,117 @@ export class StatementEngine {
     } catch (error) {
       this.fail(statement, error, started);
     }
+  }
+
+  /**
+   * One statement outside a batch: inside the session's open transaction (BEGIN … COMMIT sent as
+   * statements of their own), or as a transaction of its own (autocommit).
+   */
+  private async runInSession(client: pg.ClientBase, sql: string, statement: Statement): Promise<Pick<Statement, 'hasResultSet' | 'resultRows' | 'resultSize' | 'result'>> {
+    const state = this.stateOf(client);
+    const none = { hasResultSet: false, resultRows: 0, resultSize: 0 };
+    const { control } = tableAccess(sql);
+    if (control === 'begin') {
+      if (state.tx) return none; // Redshift warns and carries on
+      await client.query(BEGIN_SNAPSHOT);
+      state.tx = this.tracker.begin(statement.redshiftPid);
+      return none;
+    }
+    if (control === 'commit' || control === 'rollback') {
+      const tx = state.tx;
+      if (!tx) return none;
+      if (control === 'commit' && !state.failed) await this.commit(client, state, tx);
+      else {
+        await client.query('ROLLBACK');
+        this.endTransaction(state, tx, false);
+      }
+      return none;
+    }
+    if (state.tx) {
+      const tx = state.tx;
+      try {
+        await this.track(state, tx, sql);
+      } catch (error) {
+        // Redshift rolls back a transaction it aborts for a conflict.
+        await client.query('ROLLBACK').catch(() => undefined);
+        this.endTransaction(state, tx, false);
+        throw error;
+      }
+      try {
+        return await this.runOne(client, sql, statement);
+      } catch (error) {
+        state.failed = true;
+        throw error;
+      }
+    }
+    const tx = this.tracker.begin(statement.redshiftPid);
+    state.tx = tx;
+    try {
+      await this.track(state, tx, sql);
+      // PostgreSQL has committed it by now: the check before it ran is the only one.
+      const result = await this.runOne(client, sql, statement);
+      this.endTransaction(state, tx, true);
+      return result;
+    } catch (error) {
+      this.endTransaction(state, tx, false);
+      throw error;
+    }
+  }
+
+  /** Records a statement's tables in its transaction; a cycle fails it with Redshift's 1023 before it runs. */
+  private async track(state: ConnectionState, tx: TrackedTransaction, sql: string): Promise<void> {
+    const access = tableAccess(sql);
+    if (access.createsTemp) state.temps.add(access.createsTemp);
+    const shared = (names: string[]) => names.filter((name) => !state.temps.has(name));
+    const conflict = this.tracker.access(tx, shared(access.reads), shared(access.writes), access.locks.length === 0);
+    if (conflict) throw await this.violation(conflict, tx);
+  }
+
+  private async commit(client: pg.ClientBase, state: ConnectionState, tx: TrackedTransaction): Promise<void> {
+    const conflict = this.tracker.checkCommit(tx);
+    if (conflict) {
+      await client.query('ROLLBACK');
+      this.endTransaction(state, tx, false);
+      throw await this.violation(conflict, tx);
+    }
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      this.endTransaction(state, tx, false);
+      throw error;
+    }
+    this.endTransaction(state, tx, true);
+  }
+
+  private endTransaction(state: ConnectionState, tx: TrackedTransaction, committed: boolean): void {
+    if (committed) this.tracker.committed(tx);
+    else this.tracker.rolledBack(tx);
+    if (state.tx === tx) {
+      state.tx = null;
+      state.failed = false;
+    }
+  }
+
+  private async violation(conflict: Conflict, tx: TrackedTransaction): Promise<RedshiftSqlError> {
+    const dot = conflict.table.indexOf('.');
+    const { rows } = await this.adminPool.query<{ oid: string }>(
+      `SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+      [conflict.table.slice(0, dot), conflict.table.slice(dot + 1)],
+    );
+    return new RedshiftSqlError(serializableViolationMessage(Number(rows[0]?.oid ?? 0), conflict, tx.pid));
+  }
+
+  private stateOf(client: pg.ClientBase): ConnectionState {
+    let state = this.connections.get(client);
+    if (!state) this.connections.set(client, (state = { tx: null, failed: false, temps: new Set() }));
+    return state;
+  }
+
+  /** A connection going back to the pool or closed: its open transaction is rolled back, its temp tables gone. */
+  private forgetConnection(client: pg.ClientBase): void {
+    const state = this.connections.get(client);
+    if (state?.tx) this.tracker.rolledBack(state.tx);
+    this.connections.delete(client);
   }
 
   private async runOne(
@@ -418,6 +557,10 @@ export class StatementEngine {
     this.finish(statement, status ?? (cancelled ? 'ABORTED' : 'FAILED'), started);
     if (e.batchError) statement.error = e.batchError;
     else if (cancelled) statement.error = cancelledMessage(statement);
+    else if (e.code === '40001') {
+      // A row-level conflict PostgreSQL found itself (REPEATABLE READ): Redshift reports every one as 1023.
+      statement.error = `ERROR: 1023 DETAIL: Serializable isolation violation on table - 0, transactions forming the cycle are: (pid:${statement.redshiftPid}) [${e.message}]`;
+    }
     else statement.error = `ERROR: ${e.message ?? String(error)}`;
   }
 
@@ -435,8 +578,9 @@ export class StatementEngine {
     }
   }
 
-  private async nextQueryId(client: pg.ClientBase): Promise<number> {
-    const result = await client.query<[string]>({ text: `SELECT nextval('${this.schema}.query_id_seq')`, rowMode: 'array' });
+  /** On the admin pool: a query on the statement's connection would take its transaction's snapshot before a LOCK. */
+  private async nextQueryId(): Promise<number> {
+    const result = await this.adminPool.query<[string]>({ text: `SELECT nextval('${this.schema}.query_id_seq')`, rowMode: 'array' });
     return Number(result.rows[0]![0]);
   }
 

@@ -43,8 +43,9 @@ export interface WarehouseAdapter extends TextQueries {
   readLedger(stream: LedgerStream): Promise<Map<number, bigint>>;
   /**
    * Forgets what was applied to a target (a deliberate reload): its ledger rows and its truncation
-   * watermark, in one transaction. Returns the ledger rows removed.
+   * watermark, and with `emptyTarget` the target's rows too, in one transaction. Returns the ledger
+   * rows removed.
    */
-  clearLedger(target: TargetTable): Promise<number>;
+  clearLedger(target: TargetTable, options?: { emptyTarget?: boolean }): Promise<number>;
   close(): Promise<void>;
 }

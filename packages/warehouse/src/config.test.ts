@@ -17,7 +17,7 @@ const cluster = { PGSHIFT_WAREHOUSE: 'redshift', PGSHIFT_REDSHIFT_CLUSTER_ID: 'c
 
 test('a cluster with both a secret and a DB user connects with the secret', () => {
   const connection = readWarehouseConnection({ ...cluster, PGSHIFT_REDSHIFT_DB_USER: 'loader', PGSHIFT_REDSHIFT_SECRET_ARN: 'arn:secret' });
-  assert.deepEqual(connection, { kind: 'redshift', target: { clusterIdentifier: 'c1', database: 'dev', secretArn: 'arn:secret' }, region: 'us-east-1' });
+  assert.deepEqual(connection, { kind: 'redshift', target: { clusterIdentifier: 'c1', database: 'dev', secretArn: 'arn:secret' }, region: 'us-east-1', statementTimeoutMs: 900_000 });
 });
 
 test('a cluster with a DB user only gets temporary credentials for it; a workgroup wins over a cluster', () => {
@@ -25,9 +25,10 @@ test('a cluster with a DB user only gets temporary credentials for it; a workgro
     kind: 'redshift',
     target: { clusterIdentifier: 'c1', database: 'dev', dbUser: 'loader' },
     region: 'us-east-1',
+    statementTimeoutMs: 900_000,
   });
   const workgroup = readWarehouseConnection({ ...cluster, PGSHIFT_REDSHIFT_WORKGROUP: 'wg', PGSHIFT_REDSHIFT_REGION: 'eu-west-1', PGSHIFT_REDSHIFT_ENDPOINT: 'http://127.0.0.1:1234' });
-  assert.deepEqual(workgroup, { kind: 'redshift', target: { workgroupName: 'wg', database: 'dev' }, region: 'eu-west-1', endpoint: 'http://127.0.0.1:1234' });
+  assert.deepEqual(workgroup, { kind: 'redshift', target: { workgroupName: 'wg', database: 'dev' }, region: 'eu-west-1', statementTimeoutMs: 900_000, endpoint: 'http://127.0.0.1:1234' });
 });
 
 test('every missing Redshift variable is reported at once, the IAM role only for a caller that loads batches', () => {

@@ -30,6 +30,10 @@ export const warehouseConnectionShape = {
     .optional()
     .meta({ description: 'redshift: the IAM role COPY reads the batch files with', whenUnset: 'required to load batches' }),
   PGSHIFT_REDSHIFT_REGION: env.string().default('us-east-1').describe('region of the Data API (and of COPY, unless PGSHIFT_S3_REGION differs)'),
+  PGSHIFT_REDSHIFT_STATEMENT_TIMEOUT: env
+    .duration()
+    .prefault('15m')
+    .describe("how long one Data API statement (a batch's transaction) may run before it is cancelled; a timeout is retried a few times, then stops the table"),
   PGSHIFT_REDSHIFT_ENDPOINT: env
     .httpUrl()
     .optional()
@@ -46,6 +50,8 @@ export type WarehouseConnection =
       /** The Data API's region. */
       region: string;
       endpoint?: string;
+      /** PGSHIFT_REDSHIFT_STATEMENT_TIMEOUT. */
+      statementTimeoutMs: number;
       /** COPY's role; set whenever the caller loads batches (WarehouseNeeds). */
       iamRole?: string;
     };
@@ -98,6 +104,7 @@ export function warehouseConnectionOf(parsed: WarehouseConnectionEnv, needs: War
     kind: 'redshift',
     target,
     region: parsed.PGSHIFT_REDSHIFT_REGION,
+    statementTimeoutMs: parsed.PGSHIFT_REDSHIFT_STATEMENT_TIMEOUT,
     ...(parsed.PGSHIFT_REDSHIFT_ENDPOINT ? { endpoint: parsed.PGSHIFT_REDSHIFT_ENDPOINT } : {}),
     ...(parsed.PGSHIFT_REDSHIFT_IAM_ROLE ? { iamRole: parsed.PGSHIFT_REDSHIFT_IAM_ROLE } : {}),
   };

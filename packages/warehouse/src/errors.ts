@@ -173,5 +173,5 @@ export function isRetryable(error: unknown): boolean {
 /** Whether an error says the ledger table does not exist yet (no batch was ever loaded): PostgreSQL's 42P01, or Redshift's text. */
 export function isMissingLedger(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return e?.code === '42P01' || /relation "?(pgshift\.)?ledger"? does not exist/i.test(e?.message ?? '');
+  return e?.code === '42P01' || /relation "?(pgshift\.)?"?ledger(_[a-z0-9_]*)?"? does not exist/i.test(e?.message ?? '');
 }

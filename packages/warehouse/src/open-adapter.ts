@@ -21,9 +21,9 @@ export function openWarehouseAdapter(connection: WarehouseConnection, options: O
   if (connection.kind === 'postgres') {
     return new PostgresAdapter({ connection: { ...options.postgresPool, connectionString: connection.url }, ...(options.s3 ? { s3: options.s3 } : {}) });
   }
-  const { target, region, endpoint, iamRole } = connection;
+  const { target, region, endpoint, iamRole, statementTimeoutMs } = connection;
   return new RedshiftAdapter({
-    dataApi: { target, clientConfig: { region, ...(endpoint ? { endpoint } : {}) }, statementName: options.statementName },
+    dataApi: { target, clientConfig: { region, ...(endpoint ? { endpoint } : {}) }, statementName: options.statementName, statementTimeoutMs },
     dialect: {
       ...(iamRole ? { iamRole } : {}),
       ...(options.bucketRegion && options.bucketRegion !== region ? { region: options.bucketRegion } : {}),

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { isMissingLedger, showLedgerStatement, type TargetTable, type TextRow, type WarehouseAdapter } from '@pgshift/warehouse';
+import { isMissingLedger, showLedgerStatement, targetLedgerName, targetLedgerTablesStatement, type TargetTable, type TextRow, type WarehouseAdapter } from '@pgshift/warehouse';
+import { META } from '@pgshift/contracts';
 import { Command, Option } from 'commander';
 import { EXIT, parseTableName, UsageError } from '../cli-error.js';
 import { formatColumns } from '../format-table.js';
@@ -20,7 +21,7 @@ export function ledgerCommand(): Command {
     .summary('show or clear the offset ledger the loader keeps in the warehouse')
     .description(
       [
-        'The loader records, in the warehouse table pgshift.ledger, the last Kafka',
+        'The loader records, in a ledger table per warehouse table (pgshift.ledger_…), the last Kafka',
         'offset it has applied for each partition of each change topic, in the same',
         'transaction as the data. Batches at or below it are skipped: that is what',
         'makes loading exactly-once in effect.',
@@ -59,17 +60,20 @@ export function ledgerCommand(): Command {
         [
           'Forget what the loader applied to one warehouse table: its ledger rows are',
           'deleted with its truncation watermark, so every batch of that table is',
-          "applied again, even ones already applied. The table's data is not touched.",
+          'applied again, even ones already applied.',
           '',
           "This is the deliberate reload: reset the ledger, then replay the table's",
           "change topic from the start (rewind the batcher's consumer group on",
-          'pgshift.<schema>.<table>); merging by primary key makes the re-applied rows',
-          'replace the ones already there.',
+          'pgshift.<schema>.<table>). A table with a primary key keeps its rows (the',
+          're-applied rows replace them); a table without one is emptied in the same',
+          'transaction, since a replay appends its rows again. --empty empties a keyed',
+          'table too (then rows whose changes are past the topic\'s retention are gone).',
         ].join('\n'),
       )
       .requiredOption('--table <schema.table>', 'the warehouse table whose ledger rows are removed')
+      .option('--empty', 'also delete the rows of a table that has a primary key')
       .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
-      .action(async (flags: WarehouseFlags & { table: string; yes?: boolean }) => {
+      .action(async (flags: WarehouseFlags & { table: string; yes?: boolean; empty?: boolean }) => {
         const target = parseTableName(flags.table);
         await withWarehouse(flags, async (warehouse) => {
           const rows = await ledgerRows(warehouse, target);
@@ -77,13 +81,25 @@ export function ledgerCommand(): Command {
             process.stdout.write(`no ledger rows for ${flags.table}: nothing to reset\n`);
             return;
           }
+          // An append table (no primary key) carries the offset of every row's change.
+          const columns = await warehouse.describeTable(target);
+          const appendTable = columns?.some((c) => c.name === META.offset) ?? false;
+          const emptyTarget = appendTable || flags.empty === true;
           const listed = rows.map((r) => `  ${r.topic} partition ${r.partition}: last offset ${r.last_offset}`).join('\n');
           process.stdout.write(`ledger rows of ${flags.table}:\n${listed}\n`);
+          if (emptyTarget) {
+            process.stdout.write(
+              appendTable
+                ? `${flags.table} has no primary key: its rows are deleted too, or a replay would append them a second time\n`
+                : `--empty: the rows of ${flags.table} are deleted too\n`,
+            );
+          }
           if (!flags.yes) await confirm(flags.table);
-          // The ledger rows and the truncation watermark, in one transaction: a reload replays the truncates too.
-          const removed = await warehouse.clearLedger(target);
+          // In one transaction: the ledger rows, the truncation watermark (a reload replays the truncates
+          // too) and, for an append table, its rows.
+          const removed = await warehouse.clearLedger(target, { emptyTarget });
           process.stdout.write(
-            `removed ${removed} ledger rows of ${flags.table}. Every batch of it will be applied again: replay its change topic to reload it.\n`,
+            `removed ${removed} ledger rows of ${flags.table}${emptyTarget ? ' and its rows' : ''}. Every batch of it will be applied again: replay its change topic to reload it.\n`,
           );
         });
       }),
@@ -102,10 +118,15 @@ async function confirm(table: string): Promise<void> {
   }
 }
 
-/** The ledger rows, all or one target's; none when no batch was ever loaded (no ledger table yet). */
+/** The ledger rows, all or one target's (each target has a ledger table of its own); none when no batch was ever loaded. */
 async function ledgerRows(warehouse: WarehouseAdapter, target: TargetTable | undefined): Promise<TextRow[]> {
   try {
-    return await warehouse.queryText(showLedgerStatement(warehouse.dialect, target));
+    const tables =
+      target === undefined
+        ? (await warehouse.queryText(targetLedgerTablesStatement(warehouse.dialect))).map((row) => String(row.table_name))
+        : [targetLedgerName(warehouse.dialect, target)];
+    if (tables.length === 0) return [];
+    return await warehouse.queryText(showLedgerStatement(warehouse.dialect, tables, target));
   } catch (error) {
     if (!isMissingLedger(error)) throw error;
     return [];

@@ -27,6 +27,8 @@ import { mapColumns } from '../columns.js';
 import { BatchFileMissing, IncompatibleSchemaChange, StagedRowCountMismatch } from '../errors.js';
 import { planSchemaEvolution, schemaEvolutionStatements } from '../schema-evolution.js';
 import { PostgresAdapter } from './adapter.js';
+import { postgresDialect } from './dialect.js';
+import { ledgerTableName } from '../sql/ledger.js';
 
 function readPorts(): Record<string, string> {
   const entries: Record<string, string> = {};
@@ -58,6 +60,10 @@ after(async () => {
   await db.query(`DROP SCHEMA "${schema}" CASCADE`);
   await db.query(`DELETE FROM pgshift.ledger WHERE target_schema = $1`, [schema]);
   await db.query(`DELETE FROM pgshift.truncations WHERE target_schema = $1`, [schema]);
+  const ledgers = await db.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'pgshift' AND table_name LIKE $1`, [
+    `ledger_${schema.toLowerCase()}%`,
+  ]);
+  for (const { name } of ledgers.rows) await db.query(`DROP TABLE pgshift."${name}"`);
   await db.end();
   await adapter.close();
   for (const key of writtenKeys) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
@@ -438,7 +444,9 @@ describe('truncate before the target exists', () => {
 
 /** The topic's truncation watermark, or null when it has none. */
 async function watermarkOf(target: TargetTable): Promise<string | null> {
-  const result = await db.query<{ lsn: string }>(`SELECT lsn FROM pgshift.truncations WHERE topic = $1`, [topicOf(target)]);
+  const result = await db.query<{ lsn: string }>(`SELECT last_offset AS lsn FROM ${ledgerTableName(postgresDialect, target)} WHERE topic = $1 AND partition = -1`, [
+    topicOf(target),
+  ]);
   return result.rows[0]?.lsn ?? null;
 }
 
@@ -502,7 +510,7 @@ describe('truncate on a topic with several partitions', () => {
   });
 
   test('clearing the ledger clears the truncation watermark, so a reload applies changes from before it', async () => {
-    assert.equal(await adapter.clearLedger(target), 4);
+    assert.equal(await adapter.clearLedger(target), 5, 'four partitions and the watermark row');
     assert.equal(await watermarkOf(target), null);
     const reload = await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'reloaded'] }]), target);
     assert.equal(reload.rowsBeforeTruncation, 0);

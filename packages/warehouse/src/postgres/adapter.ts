@@ -9,7 +9,8 @@ import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapte
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
-import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
+import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
+import { emptyTargetStatement } from '../sql/ddl.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { textRow, type TextRow } from '../text-queries.js';
 import { postgresDialect } from './dialect.js';
@@ -41,6 +42,8 @@ export class PostgresAdapter implements WarehouseAdapter {
   readonly #s3: S3Client | undefined;
   readonly #onStatement: PostgresAdapterOptions['onStatement'];
   #ledgerReady: Promise<void> | null = null;
+  /** Per target (by its ledger table's CREATE statement): its ledger table exists. */
+  readonly #targetLedgers = new Map<string, Promise<void>>();
 
   constructor(options: PostgresAdapterOptions) {
     this.#pool = new pg.Pool(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
@@ -73,15 +76,15 @@ export class PostgresAdapter implements WarehouseAdapter {
   }
 
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {
-    await this.#ensureLedger();
+    await this.#ensureLedger(plan.target);
     const { batch } = plan;
-    const statements = mergeStatements(this.dialect, plan);
+    const [lock, ...statements] = mergeStatements(this.dialect, plan);
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      // One writer per topic at a time: the ledger filter relies on it.
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [batch.table.topic]);
+      // One writer per target at a time (the same design as on Redshift, see LEDGER): the ledger filter relies on it.
+      await client.query(lock!.sql);
       if (isCoveredByLedger(batch.offsets, await readLedgerWith(client, ledgerStreamOf(plan)))) {
         await client.query('ROLLBACK');
         return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
@@ -133,20 +136,21 @@ export class PostgresAdapter implements WarehouseAdapter {
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
-    await this.#ensureLedger();
+    await this.#ensureLedger(stream.target);
     return readLedgerWith(this.#pool, stream);
   }
 
-  async clearLedger(target: TargetTable): Promise<number> {
-    await this.#ensureLedger();
+  async clearLedger(target: TargetTable, { emptyTarget = false } = {}): Promise<number> {
+    await this.#ensureLedger(target);
+    if (!emptyTarget) return (await this.#pool.query(clearLedgerStatement(this.dialect, target))).rowCount ?? 0;
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const result = await client.query(clearLedgerStatement(this.dialect, target));
-      await client.query(clearTruncationStatement(this.dialect, target));
+      const removed = (await client.query(clearLedgerStatement(this.dialect, target))).rowCount ?? 0;
+      await client.query(emptyTargetStatement(this.dialect, target));
       await client.query('COMMIT');
-      return result.rowCount ?? 0;
+      return removed;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
         broken = rollbackError;
@@ -186,23 +190,54 @@ export class PostgresAdapter implements WarehouseAdapter {
     }
   }
 
-  /** The ledger table, created once per adapter (concurrent creators may race: the loser's error is harmless). */
-  #ensureLedger(): Promise<void> {
+  /**
+   * The shared schema (and old shared tables), then the target's ledger table, each once per adapter
+   * (concurrent creators may race: the loser's error is harmless). The target's table is created and
+   * filled from the old shared tables in one transaction, so only its creator copies.
+   */
+  #ensureLedger(target: TargetTable): Promise<void> {
     this.#ledgerReady ??= (async () => {
       for (const statement of createLedgerStatements(this.dialect)) {
         try {
           await this.#pool.query(statement);
         } catch (error) {
-          const code = (error as { code?: string }).code;
-          if (code !== '23505' && code !== '42P06' && code !== '42P07') throw error;
+          if (!isAlreadyExists(error)) throw error;
         }
       }
     })().catch((error: unknown) => {
       this.#ledgerReady = null;
       throw error;
     });
-    return this.#ledgerReady;
+    const statements = createTargetLedgerStatements(this.dialect, target);
+    let ready = this.#targetLedgers.get(statements[0]!);
+    if (!ready) {
+      ready = this.#ledgerReady.then(async () => {
+        const client = await this.#pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query('BEGIN');
+          for (const statement of statements) await client.query(statement);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+          if (!isAlreadyExists(error)) throw error;
+        } finally {
+          client.release(broken);
+        }
+      });
+      ready.catch(() => this.#targetLedgers.delete(statements[0]!));
+      this.#targetLedgers.set(statements[0]!, ready);
+    }
+    return ready;
   }
+}
+
+/** A concurrent or earlier creator's work: duplicate schema/table, or the catalog's unique index. */
+function isAlreadyExists(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '23505' || code === '42P06' || code === '42P07';
 }
 
 interface InformationSchemaColumn {

@@ -2,8 +2,9 @@ import type { Dialect } from '../dialect.js';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
+import { emptyTargetStatement } from '../sql/ddl.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
-import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
+import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { textRow, type TextRow } from '../text-queries.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
@@ -27,6 +28,8 @@ export class RedshiftAdapter implements WarehouseAdapter {
   readonly #client: RedshiftDataApiClient;
   readonly #ownsClient: boolean;
   #ledgerReady: Promise<void> | null = null;
+  /** Per target (by its ledger table's name): its ledger table exists. */
+  readonly #targetLedgers = new Map<string, Promise<void>>();
 
   constructor(options: RedshiftAdapterOptions) {
     this.dialect = createRedshiftDialect(options.dialect);
@@ -62,7 +65,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
   }
 
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {
-    await this.#ensureLedger();
+    await this.#ensureLedger(plan.target);
     const { batch } = plan;
     if (isCoveredByLedger(batch.offsets, await this.readLedger(ledgerStreamOf(plan)))) {
       return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
@@ -99,14 +102,16 @@ export class RedshiftAdapter implements WarehouseAdapter {
   }
 
   async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
-    await this.#ensureLedger();
+    await this.#ensureLedger(stream.target);
     const { rows } = await this.#client.query(selectLedgerStatement(this.dialect, stream));
     return new Map(rows.map((row) => [Number(row.partition), BigInt(String(row.last_offset))]));
   }
 
-  async clearLedger(target: TargetTable): Promise<number> {
-    await this.#ensureLedger();
-    const outcome = await this.#client.executeBatch([clearLedgerStatement(this.dialect, target), clearTruncationStatement(this.dialect, target)]);
+  async clearLedger(target: TargetTable, { emptyTarget = false } = {}): Promise<number> {
+    await this.#ensureLedger(target);
+    if (!emptyTarget) return Math.max(0, (await this.#client.execute(clearLedgerStatement(this.dialect, target))).resultRows);
+    // One transaction (a batch), and DELETE rather than TRUNCATE, which would commit it on its own.
+    const outcome = await this.#client.executeBatch([clearLedgerStatement(this.dialect, target), emptyTargetStatement(this.dialect, target)]);
     return Math.max(0, outcome.subStatements[0]?.resultRows ?? 0);
   }
 
@@ -128,20 +133,42 @@ export class RedshiftAdapter implements WarehouseAdapter {
     return error;
   }
 
-  /** The ledger table, created once per adapter; a concurrent creator's "already exists" is harmless. */
-  #ensureLedger(): Promise<void> {
+  /**
+   * The shared schema (and old shared tables), then the target's ledger table, each once per adapter. The
+   * target's table is created and filled from the old shared tables in one transaction; when it exists
+   * already (another loader, an earlier run) that transaction fails with "already exists" and copies nothing.
+   */
+  #ensureLedger(target: TargetTable): Promise<void> {
     this.#ledgerReady ??= (async () => {
       for (const statement of createLedgerStatements(this.dialect)) {
         try {
           await this.#client.execute(statement);
         } catch (error) {
-          if (!(error instanceof RedshiftStatementError && /already exists|duplicate key/i.test(error.redshiftError))) throw error;
+          if (!isAlreadyExists(error)) throw error;
         }
       }
     })().catch((error: unknown) => {
       this.#ledgerReady = null;
       throw error;
     });
-    return this.#ledgerReady;
+    const key = createTargetLedgerStatements(this.dialect, target)[0]!;
+    let ready = this.#targetLedgers.get(key);
+    if (!ready) {
+      ready = this.#ledgerReady
+        .then(() => this.#client.executeBatch(createTargetLedgerStatements(this.dialect, target)))
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            if (!isAlreadyExists(error)) throw error;
+          },
+        );
+      ready.catch(() => this.#targetLedgers.delete(key));
+      this.#targetLedgers.set(key, ready);
+    }
+    return ready;
   }
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof RedshiftStatementError && /already exists|duplicate key/i.test(error.redshiftError);
 }

@@ -2,7 +2,7 @@
  * A thin executor over the Redshift Data API: submit, poll DescribeStatement with backoff until the
  * statement ends, fetch results page by page. It knows nothing of the SQL it runs.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   BatchExecuteStatementCommand,
   CancelStatementCommand,
@@ -35,8 +35,13 @@ export interface DataApiClientOptions {
   /** First DescribeStatement delay; doubles up to pollMaxMs. */
   pollInitialMs?: number;
   pollMaxMs?: number;
-  /** How long a statement may run before it is cancelled and reported as timed out. */
+  /** How long a statement may run before it is cancelled and reported as timed out (default 15 minutes). */
   statementTimeoutMs?: number;
+  /**
+   * How many times the same statement (or batch) may time out in a row and still be reported as
+   * transient (retryable: a busy cluster, a resize); after that its timeout is permanent. Default 3.
+   */
+  timeoutRetries?: number;
   /** Retries of a call refused for load (throttling, too many active statements) or lost in transit (5xx, network). */
   throttleRetries?: number;
   throttleBaseMs?: number;
@@ -90,13 +95,31 @@ export class RedshiftStatementError extends Error {
   }
 }
 
-/** A statement still running after statementTimeoutMs; it was cancelled. */
+/**
+ * A statement still running after statementTimeoutMs; it was cancelled. Retryable (`$retryable`, which
+ * classifyError honours) until the same SQL has timed out more than timeoutRetries times in a row.
+ */
 export class RedshiftStatementTimeout extends Error {
-  constructor(readonly statementId: string, timeoutMs: number) {
-    super(`Redshift statement ${statementId} did not finish within ${timeoutMs} ms and was cancelled`);
+  readonly $retryable: boolean;
+
+  constructor(
+    readonly statementId: string,
+    timeoutMs: number,
+    /** 1 for the first timeout of this SQL, 2 for the next one in a row … */
+    readonly consecutive = 1,
+    retries = 3,
+  ) {
+    super(
+      `Redshift statement ${statementId} did not finish within ${timeoutMs} ms and was cancelled` +
+        (consecutive > retries ? ` (timed out ${consecutive} times in a row: raise PGSHIFT_REDSHIFT_STATEMENT_TIMEOUT)` : ''),
+    );
     this.name = 'RedshiftStatementTimeout';
+    this.$retryable = consecutive <= retries;
   }
 }
+
+/** At most this many distinct timed-out statements are remembered (a retry comes soon, or never). */
+const MAX_REMEMBERED_TIMEOUTS = 1000;
 
 const THROTTLING_NAMES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ActiveStatementsExceededException', 'ActiveSessionsExceededException']);
 
@@ -109,6 +132,9 @@ export class RedshiftDataApiClient {
   private readonly throttleRetries: number;
   private readonly throttleBaseMs: number;
   private readonly throttleMaxMs: number;
+  private readonly timeoutRetries: number;
+  /** Per SQL (hashed): how many times in a row it timed out; forgotten when it finishes. */
+  private readonly timeouts = new Map<string, number>();
 
   constructor(private readonly options: DataApiClientOptions) {
     this.ownsClient = !options.client;
@@ -119,6 +145,7 @@ export class RedshiftDataApiClient {
     this.throttleRetries = options.throttleRetries ?? 8;
     this.throttleBaseMs = options.throttleBaseMs ?? 200;
     this.throttleMaxMs = options.throttleMaxMs ?? 10_000;
+    this.timeoutRetries = options.timeoutRetries ?? 3;
   }
 
   /** One statement, auto-committed. */
@@ -187,14 +214,20 @@ export class RedshiftDataApiClient {
   /** Polls until the statement ends; FAILED/ABORTED become a RedshiftStatementError. */
   private async waitFor(id: string, sqls: readonly string[]): Promise<DescribeStatementResponse> {
     const deadline = Date.now() + this.statementTimeoutMs;
+    const key = createHash('sha256').update(sqls.join('\u0000')).digest('hex');
     let delay = this.pollInitialMs;
     for (;;) {
       const described = await this.retryCall(() => this.client.send(new DescribeStatementCommand({ Id: id })));
+      if (described.Status === 'FINISHED' || described.Status === 'FAILED' || described.Status === 'ABORTED') this.timeouts.delete(key);
       if (described.Status === 'FINISHED') return described;
       if (described.Status === 'FAILED' || described.Status === 'ABORTED') throw statementError(described, sqls);
       if (Date.now() + delay > deadline) {
         await this.client.send(new CancelStatementCommand({ Id: id })).catch(() => undefined);
-        throw new RedshiftStatementTimeout(id, this.statementTimeoutMs);
+        const consecutive = (this.timeouts.get(key) ?? 0) + 1;
+        this.timeouts.delete(key);
+        this.timeouts.set(key, consecutive);
+        if (this.timeouts.size > MAX_REMEMBERED_TIMEOUTS) this.timeouts.delete(this.timeouts.keys().next().value!);
+        throw new RedshiftStatementTimeout(id, this.statementTimeoutMs, consecutive, this.timeoutRetries);
       }
       await sleep(delay);
       delay = Math.min(delay * 2, this.pollMaxMs);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresDialect } from '../postgres/dialect.js';
 import { createRedshiftDialect } from '../redshift/dialect.js';
-import { addColumnStatement, alterColumnTypeStatement, createSchemaStatement, createTableStatement, dropColumnStatement, targetMetadataColumns } from './ddl.js';
+import { addColumnStatement, alterColumnTypeStatement, createSchemaStatement, createTableStatement, dropColumnStatement, emptyTargetStatement, targetMetadataColumns } from './ddl.js';
 import { createLedgerStatements } from './ledger.js';
 
 const redshift = createRedshiftDialect();
@@ -44,4 +44,8 @@ test('the ledger is keyed by stream (topic and target table) and partition', () 
   assert.match(table!, /^CREATE TABLE IF NOT EXISTS "pgshift"\."ledger" \(/);
   assert.match(table!, /"partition" INTEGER NOT NULL, "last_offset" BIGINT NOT NULL/);
   assert.match(table!, /PRIMARY KEY \("topic", "target_schema", "target_table", "partition"\)\)$/);
+});
+
+test('a reload of an append table empties it with a DELETE (a TRUNCATE would commit the transaction on Redshift)', () => {
+  assert.equal(emptyTargetStatement(postgresDialect, { schema: 'shop', table: 'order_events' }), 'DELETE FROM "shop"."order_events"');
 });

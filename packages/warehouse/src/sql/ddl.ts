@@ -58,3 +58,11 @@ export function alterColumnTypeStatement(dialect: Dialect, target: TargetTable, 
 export function dropColumnStatement(dialect: Dialect, target: TargetTable, column: string): string {
   return `ALTER TABLE ${quoteQualified(target.schema, target.table, dialect.identifiers)} DROP COLUMN ${quoteIdentifier(column, dialect.identifiers)}`;
 }
+
+/**
+ * Every row of a target, for a reload of a table without a primary key (a replay would otherwise
+ * append its rows a second time). DELETE, not TRUNCATE: Redshift's TRUNCATE commits the transaction.
+ */
+export function emptyTargetStatement(dialect: Dialect, target: TargetTable): string {
+  return `DELETE FROM ${quoteQualified(target.schema, target.table, dialect.identifiers)}`;
+}

@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresDialect } from '../postgres/dialect.js';
 import { createRedshiftDialect } from '../redshift/dialect.js';
-import { clearLedgerStatement, clearTruncationStatement, createLedgerStatements, isCoveredByLedger, showLedgerStatement } from './ledger.js';
+import {
+  clearLedgerStatement,
+  clearTruncationStatement,
+  createLedgerStatements,
+  createTargetLedgerStatements,
+  isCoveredByLedger,
+  ledgerTableName,
+  selectLedgerStatement,
+  showLedgerStatement,
+  targetLedgerName,
+  targetLedgerTablesStatement,
+} from './ledger.js';
 
 const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
 
@@ -30,24 +41,70 @@ test('the truncation watermark table is created with the ledger, one row per str
   assert.match(createLedgerStatements(postgresDialect)[2]!, /"lsn" bigint NOT NULL/);
 });
 
-test('clearing a target forgets its ledger rows and its truncation watermark, by the names the warehouse stores', () => {
+test('clearing a target forgets every row of its own ledger table: its offsets and its truncation watermark', () => {
   const target = { schema: 'Sales', table: 'Orders' };
-  assert.equal(clearLedgerStatement(redshift, target), 'DELETE FROM "pgshift"."ledger" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
-  assert.equal(clearTruncationStatement(redshift, target), 'DELETE FROM "pgshift"."truncations" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
-  assert.equal(clearTruncationStatement(postgresDialect, target), 'DELETE FROM "pgshift"."truncations" WHERE "target_schema" = \'Sales\' AND "target_table" = \'Orders\'');
+  assert.equal(clearLedgerStatement(redshift, target), 'DELETE FROM "pgshift"."ledger_sales_orders_74609b9789" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
+  assert.equal(
+    clearTruncationStatement(redshift, target),
+    'DELETE FROM "pgshift"."ledger_sales_orders_74609b9789" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\' AND "partition" = -1',
+  );
+  assert.equal(clearLedgerStatement(postgresDialect, target), 'DELETE FROM "pgshift"."ledger_sales_orders_0eb38fb7bd" WHERE "target_schema" = \'Sales\' AND "target_table" = \'Orders\'');
 });
 
-test('showing the ledger selects every column as text, all rows or one target\'s by its stored names', () => {
+test('each target has a ledger table of its own, named from the stored names, lower case, never longer than PostgreSQL allows', () => {
+  assert.equal(targetLedgerName(redshift, { schema: 'Sales', table: 'Orders' }), targetLedgerName(redshift, { schema: 'sales', table: 'orders' }), 'Redshift folds');
+  assert.notEqual(targetLedgerName(postgresDialect, { schema: 'Sales', table: 'Orders' }), targetLedgerName(postgresDialect, { schema: 'sales', table: 'orders' }));
+  assert.notEqual(targetLedgerName(redshift, { schema: 'a_b', table: 'c' }), targetLedgerName(redshift, { schema: 'a', table: 'b_c' }), 'the hash tells them apart');
+  const long = targetLedgerName(postgresDialect, { schema: 'x'.repeat(60), table: 'Ünïcode "table"' });
+  assert.match(long, /^ledger_x{40}_[0-9a-f]{10}$/);
+  assert.equal(ledgerTableName(redshift, { schema: 'dw', table: 'orders' }), '"pgshift"."ledger_dw_orders_134e409538"');
+  assert.equal(ledgerTableName(redshift), '"pgshift"."ledger"', 'without a target: the shared table of earlier versions');
+});
+
+test('a target ledger table is created and filled from the shared tables of earlier versions in one transaction', () => {
+  const statements = createTargetLedgerStatements(redshift, { schema: 'dw', table: 'orders' });
+  const table = '"pgshift"."ledger_dw_orders_134e409538"';
+  const columns = '"target_schema", "target_table", "topic", "partition", "last_offset", "batch_id", "updated_at"';
+  assert.deepEqual(statements, [
+    `CREATE TABLE ${table} ("target_schema" VARCHAR(512) NOT NULL, "target_table" VARCHAR(512) NOT NULL, "topic" VARCHAR(512) NOT NULL, ` +
+      '"partition" INTEGER NOT NULL, "last_offset" BIGINT NOT NULL, "batch_id" VARCHAR(512) NOT NULL, "updated_at" TIMESTAMP NOT NULL, ' +
+      'PRIMARY KEY ("topic", "target_schema", "target_table", "partition"))',
+    `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM "pgshift"."ledger" WHERE "target_schema" = 'dw' AND "target_table" = 'orders'`,
+    `INSERT INTO ${table} (${columns}) SELECT "target_schema", "target_table", "topic", -1, "lsn", "batch_id", "updated_at" FROM "pgshift"."truncations" ` +
+      `WHERE "target_schema" = 'dw' AND "target_table" = 'orders'`,
+  ]);
+  assert.ok(!statements[0]!.includes('IF NOT EXISTS'), 'an existing table fails the transaction, so its rows are never copied twice');
+});
+
+test('a stream\'s ledger read leaves its watermark row out', () => {
   assert.equal(
-    showLedgerStatement(redshift, { schema: 'Sales', table: 'Orders' }),
+    selectLedgerStatement(redshift, { topic: 't', target: { schema: 'dw', table: 'orders' } }),
+    'SELECT "partition", "last_offset" FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'t\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' ' +
+      'AND "partition" >= 0 ORDER BY "partition"',
+  );
+});
+
+test('every target ledger table can be listed from the catalog', () => {
+  assert.equal(
+    targetLedgerTablesStatement(postgresDialect),
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'pgshift' AND table_name LIKE E'ledger\\\\_%' ORDER BY table_name",
+  );
+});
+
+test('showing the ledger selects every column as text from each target ledger table, all rows or one target\'s by its stored names', () => {
+  const orders = { schema: 'Sales', table: 'Orders' };
+  assert.equal(
+    showLedgerStatement(redshift, [targetLedgerName(redshift, orders)], orders),
     'SELECT "target_schema" AS "target_schema", "target_table" AS "target_table", "topic" AS "topic", CAST("partition" AS VARCHAR(40)) AS "partition", ' +
       'CAST("last_offset" AS VARCHAR(40)) AS "last_offset", "batch_id" AS "batch_id", TO_CHAR("updated_at", \'YYYY-MM-DD HH24:MI:SS\') AS "updated_at" ' +
-      'FROM "pgshift"."ledger" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\' ORDER BY 1, 2, 3, 4',
+      `FROM "pgshift"."${targetLedgerName(redshift, orders)}" WHERE "target_schema" = 'sales' AND "target_table" = 'orders' ORDER BY 1, 2, 3, 4`,
   );
-  assert.equal(
-    showLedgerStatement(postgresDialect),
+  const select = (table: string) =>
     'SELECT "target_schema" AS "target_schema", "target_table" AS "target_table", "topic" AS "topic", CAST("partition" AS TEXT) AS "partition", ' +
-      'CAST("last_offset" AS TEXT) AS "last_offset", "batch_id" AS "batch_id", TO_CHAR("updated_at", \'YYYY-MM-DD HH24:MI:SS\') AS "updated_at" ' +
-      'FROM "pgshift"."ledger" ORDER BY 1, 2, 3, 4',
+    'CAST("last_offset" AS TEXT) AS "last_offset", "batch_id" AS "batch_id", TO_CHAR("updated_at", \'YYYY-MM-DD HH24:MI:SS\') AS "updated_at" ' +
+    `FROM "pgshift"."${table}"`;
+  assert.equal(
+    showLedgerStatement(postgresDialect, ['ledger_a_1', 'ledger_b_2']),
+    `${select('ledger_a_1')} UNION ALL ${select('ledger_b_2')} ORDER BY 1, 2, 3, 4`,
   );
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PartitionRange } from '@pgshift/contracts';
 import type { TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
@@ -22,6 +23,18 @@ export function ledgerStreamOf({ batch, target }: { batch: { table: { topic: str
  * The offset ledger: per stream (change topic and target table) and Kafka partition, the last offset
  * whose change is in the warehouse. It lives in the warehouse and moves in the same transaction as the data, so a batch
  * applied twice (a crash after commit, a replay, an older batch after a newer one) changes nothing.
+ *
+ * Each target table has a ledger table of its own, `pgshift."ledger_<name>_<hash>"` (targetLedgerName),
+ * and every batch's transaction LOCKs it first (lockLedgerStatement). Redshift detects conflicts per
+ * table: with one ledger shared by every table, concurrent loads of different tables each read and write
+ * it and abort each other with error 1023 under SERIALIZABLE isolation. With a ledger per target, loads of
+ * different tables share no table at all; loads of one target (two loaders during a rebalance, a zombie)
+ * queue on its ledger's lock, and the one that waited takes its snapshot after the other committed, so its
+ * ledger filter drops what the other applied (under SNAPSHOT isolation too, where nothing else would stop
+ * both from committing).
+ *
+ * `pgshift.ledger` and `pgshift.truncations`, the shared tables of earlier versions, are still created;
+ * a target's ledger table is filled from them once, in the transaction that creates it.
  */
 export const LEDGER = { schema: 'pgshift', table: 'ledger' } as const;
 
@@ -31,17 +44,93 @@ export const LEDGER = { schema: 'pgshift', table: 'ledger' } as const;
  * changes that precede or follow it on other partitions. TRUNCATE takes an ACCESS EXCLUSIVE lock, so
  * every change committed before it has a smaller LSN and every change after it a larger one: a change
  * below the watermark was erased by a truncate already applied and must not be written again.
+ * It is kept in the target's ledger table, as the stream's row of partition WATERMARK_PARTITION (Kafka
+ * partitions are never negative) whose `last_offset` holds the LSN. `TRUNCATIONS` names the shared table of
+ * earlier versions.
  */
 export const TRUNCATIONS = { schema: 'pgshift', table: 'truncations' } as const;
 
-export function ledgerTableName(dialect: Dialect): string {
-  return quoteQualified(LEDGER.schema, LEDGER.table, dialect.identifiers);
+/** The ledger row of a stream that holds its truncation watermark (an LSN in `last_offset`). */
+export const WATERMARK_PARTITION = -1;
+
+/** Target ledger tables are named `ledger_<readable part>_<hash>`: short enough for PostgreSQL's 63 bytes. */
+export const TARGET_LEDGER_PREFIX = 'ledger_';
+
+/**
+ * The target's own ledger table's name, unquoted: a readable part of the target's name and a hash of
+ * its full stored name (schema and table), always lower case and at most 58 characters, so that it is
+ * the same on every warehouse and never truncated.
+ */
+export function targetLedgerName(dialect: Dialect, target: TargetTable): string {
+  const schema = foldIdentifier(target.schema, dialect.identifiers);
+  const table = foldIdentifier(target.table, dialect.identifiers);
+  const readable = `${schema}_${table}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40);
+  const hash = createHash('sha256').update(`${schema}\u0000${table}`).digest('hex').slice(0, 10);
+  return `${TARGET_LEDGER_PREFIX}${readable}_${hash}`;
 }
 
+/** The target's ledger table, quoted; without a target, the shared ledger of earlier versions. */
+export function ledgerTableName(dialect: Dialect, target?: TargetTable): string {
+  return quoteQualified(LEDGER.schema, target ? targetLedgerName(dialect, target) : LEDGER.table, dialect.identifiers);
+}
+
+/** The names of every target's ledger table (column `table_name`), for listing all ledgers (`ledger show`). */
+export function targetLedgerTablesStatement(dialect: Dialect): string {
+  return (
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = ${dialect.literal(LEDGER.schema)} ` +
+    `AND table_name LIKE ${dialect.literal(`${TARGET_LEDGER_PREFIX.replace('_', '\\_')}%`)} ORDER BY table_name`
+  );
+}
+
+/** The shared truncations table of earlier versions (the watermark now lives in the target's ledger table). */
 export function truncationsTableName(dialect: Dialect): string {
   return quoteQualified(TRUNCATIONS.schema, TRUNCATIONS.table, dialect.identifiers);
 }
 
+/**
+ * Taken first in every batch's transaction (before any statement that takes a snapshot): loaders of one
+ * target queue here. Redshift's LOCK is exclusive; on PostgreSQL a self-conflicting mode that still lets
+ * plain reads (`ledger show`) through.
+ */
+export function lockLedgerStatement(dialect: Dialect, target: TargetTable): string {
+  const table = ledgerTableName(dialect, target);
+  return dialect.name === 'redshift' ? `LOCK ${table}` : `LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`;
+}
+
+/**
+ * Creates the target's ledger table and, in the same transaction, copies the target's rows of the
+ * shared ledger and truncations tables of earlier versions into it. Run as one transaction: when the
+ * table already exists the CREATE fails (the caller ignores "already exists") and nothing is copied
+ * again, so a reset ledger is never refilled from the old rows.
+ */
+export function createTargetLedgerStatements(dialect: Dialect, target: TargetTable): string[] {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const t = dialect.metaTypes;
+  const text = dialect.name === 'redshift' ? 'VARCHAR(512)' : 'text';
+  const table = ledgerTableName(dialect, target);
+  const names = targetLiterals(dialect, target);
+  const isTarget = `${q('target_schema')} = ${names.schema} AND ${q('target_table')} = ${names.table}`;
+  const columns = ['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at'].map(q).join(', ');
+  return [
+    `CREATE TABLE ${table} (` +
+      [
+        `${q('target_schema')} ${text} NOT NULL`,
+        `${q('target_table')} ${text} NOT NULL`,
+        `${q('topic')} ${text} NOT NULL`,
+        `${q('partition')} ${t.integer} NOT NULL`,
+        `${q('last_offset')} ${t.bigint} NOT NULL`,
+        `${q('batch_id')} ${text} NOT NULL`,
+        `${q('updated_at')} ${t.timestamp} NOT NULL`,
+        `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')}, ${q('partition')})`,
+      ].join(', ') +
+      ')',
+    `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${ledgerTableName(dialect)} WHERE ${isTarget}`,
+    `INSERT INTO ${table} (${columns}) SELECT ${q('target_schema')}, ${q('target_table')}, ${q('topic')}, ${WATERMARK_PARTITION}, ${q('lsn')}, ` +
+      `${q('batch_id')}, ${q('updated_at')} FROM ${truncationsTableName(dialect)} WHERE ${isTarget}`,
+  ];
+}
+
+/** The shared schema, and the shared tables of earlier versions (the source of createTargetLedgerStatements' copy). */
 export function createLedgerStatements(dialect: Dialect): string[] {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const t = dialect.metaTypes;
@@ -75,10 +164,13 @@ export function createLedgerStatements(dialect: Dialect): string[] {
   ];
 }
 
-/** Rows `partition`, `last_offset` (bigint as text on PostgreSQL) of one stream. */
+/** Rows `partition`, `last_offset` (bigint as text on PostgreSQL) of one stream, its watermark left out. */
 export function selectLedgerStatement(dialect: Dialect, stream: LedgerStream): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  return `SELECT ${q('partition')}, ${q('last_offset')} FROM ${ledgerTableName(dialect)} WHERE ${streamIs(dialect, stream)} ORDER BY ${q('partition')}`;
+  return (
+    `SELECT ${q('partition')}, ${q('last_offset')} FROM ${ledgerTableName(dialect, stream.target)} ` +
+    `WHERE ${streamIs(dialect, stream)} AND ${q('partition')} >= 0 ORDER BY ${q('partition')}`
+  );
 }
 
 /** `topic = … AND target_schema = … AND target_table = …`, the columns qualified by `table` when given. */
@@ -88,35 +180,39 @@ function streamIs(dialect: Dialect, { topic, target }: LedgerStream, table?: str
   return `${q('topic')} = ${dialect.literal(topic)} AND ${q('target_schema')} = ${names.schema} AND ${q('target_table')} = ${names.table}`;
 }
 
+/** Forgets every ledger row of a target: its offsets and (being rows of the same table) its truncation watermarks. */
 export function clearLedgerStatement(dialect: Dialect, target: TargetTable): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   return (
-    `DELETE FROM ${ledgerTableName(dialect)} WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} ` +
+    `DELETE FROM ${ledgerTableName(dialect, target)} WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} ` +
     `AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`
   );
 }
 
 /**
- * Every ledger row, or one target's, each column as text (`pgshift ledger show`): target_schema,
- * target_table, topic, partition, last_offset, batch_id, updated_at (UTC, to the second).
+ * The rows of the given target ledger tables (targetLedgerTablesStatement lists them; one target's is
+ * targetLedgerName), or one target's rows only, each column as text (`pgshift ledger show`):
+ * target_schema, target_table, topic, partition (-1: the truncation watermark, an LSN in last_offset),
+ * last_offset, batch_id, updated_at (UTC, to the second).
  */
-export function showLedgerStatement(dialect: Dialect, target?: TargetTable): string {
+export function showLedgerStatement(dialect: Dialect, ledgerTables: readonly string[], target?: TargetTable): string {
+  if (ledgerTables.length === 0) throw new Error('showLedgerStatement needs at least one ledger table');
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const where = target === undefined ? '' : ` WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`;
-  return (
+  const select = (table: string) =>
     `SELECT ${q('target_schema')} AS "target_schema", ${q('target_table')} AS "target_table", ${q('topic')} AS "topic", ` +
     `${dialect.asText(q('partition'), 40)} AS "partition", ${dialect.asText(q('last_offset'), 40)} AS "last_offset", ${q('batch_id')} AS "batch_id", ` +
     `TO_CHAR(${q('updated_at')}, 'YYYY-MM-DD HH24:MI:SS') AS "updated_at" ` +
-    `FROM ${ledgerTableName(dialect)}${where} ORDER BY 1, 2, 3, 4`
-  );
+    `FROM ${quoteQualified(LEDGER.schema, table, dialect.identifiers)}${where}`;
+  return `${ledgerTables.map(select).join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`;
 }
 
 /** Forgets the truncation watermark of a target, with its ledger (a deliberate reload replays the truncates too). */
 export function clearTruncationStatement(dialect: Dialect, target: TargetTable): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   return (
-    `DELETE FROM ${truncationsTableName(dialect)} WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} ` +
-    `AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`
+    `DELETE FROM ${ledgerTableName(dialect, target)} WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} ` +
+    `AND ${q('target_table')} = ${targetLiterals(dialect, target).table} AND ${q('partition')} = ${WATERMARK_PARTITION}`
   );
 }
 
@@ -126,7 +222,7 @@ export function clearTruncationStatement(dialect: Dialect, target: TargetTable):
  */
 export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: string, stream: LedgerStream, partitionColumn: string, offsetColumn: string): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const ledger = ledgerTableName(dialect);
+  const ledger = ledgerTableName(dialect, stream.target);
   return (
     `DELETE FROM ${stagingTable} USING ${ledger} ` +
     `WHERE ${streamIs(dialect, stream, ledger)} ` +
@@ -141,11 +237,11 @@ export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: st
  */
 export function filterStagedByTruncationStatement(dialect: Dialect, stagingTable: string, stream: LedgerStream, lsnColumn: string): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const truncations = truncationsTableName(dialect);
+  const ledger = ledgerTableName(dialect, stream.target);
   return (
-    `DELETE FROM ${stagingTable} USING ${truncations} ` +
-    `WHERE ${streamIs(dialect, stream, truncations)} ` +
-    `AND ${stagingTable}.${lsnColumn} < ${truncations}.${q('lsn')}`
+    `DELETE FROM ${stagingTable} USING ${ledger} ` +
+    `WHERE ${streamIs(dialect, stream, ledger)} AND ${ledger}.${q('partition')} = ${WATERMARK_PARTITION} ` +
+    `AND ${stagingTable}.${lsnColumn} < ${ledger}.${q('last_offset')}`
   );
 }
 
@@ -155,16 +251,17 @@ export function filterStagedByTruncationStatement(dialect: Dialect, stagingTable
  */
 export function advanceTruncationStatements(dialect: Dialect, stream: LedgerStream, batchId: string, lsn: bigint): string[] {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const truncations = truncationsTableName(dialect);
+  const ledger = ledgerTableName(dialect, stream.target);
   const existing = q('existing');
   const batch = q('batch');
   const names = targetLiterals(dialect, stream.target);
+  const watermark = `${q('partition')} = ${WATERMARK_PARTITION}`;
   return [
-    `DELETE FROM ${truncations} WHERE ${streamIs(dialect, stream)} AND ${q('lsn')} < ${lsn}`,
-    `INSERT INTO ${truncations} (${['target_schema', 'target_table', 'topic', 'lsn', 'batch_id', 'updated_at'].map(q).join(', ')}) ` +
-      `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${batch}.${q('lsn')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
+    `DELETE FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND ${watermark} AND ${q('last_offset')} < ${lsn}`,
+    `INSERT INTO ${ledger} (${['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at'].map(q).join(', ')}) ` +
+      `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${WATERMARK_PARTITION}, ${batch}.${q('lsn')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
       `FROM (SELECT ${lsn} AS ${q('lsn')}) AS ${batch} ` +
-      `LEFT JOIN ${truncations} AS ${existing} ON ${streamIs(dialect, stream, existing)} ` +
+      `LEFT JOIN ${ledger} AS ${existing} ON ${streamIs(dialect, stream, existing)} AND ${existing}.${watermark} ` +
       `WHERE ${existing}.${q('topic')} IS NULL`,
   ];
 }
@@ -172,7 +269,7 @@ export function advanceTruncationStatements(dialect: Dialect, stream: LedgerStre
 /** SQL that is true when the ledger already covers every one of the ranges (a truncate's guard). */
 export function ledgerCoversCondition(dialect: Dialect, stream: LedgerStream, ranges: readonly PartitionRange[]): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const ledger = ledgerTableName(dialect);
+  const ledger = ledgerTableName(dialect, stream.target);
   return ranges
     .map(
       (range) =>
@@ -189,7 +286,7 @@ export function ledgerCoversCondition(dialect: Dialect, stream: LedgerStream, ra
 export function advanceLedgerStatements(dialect: Dialect, stream: LedgerStream, batchId: string, ranges: readonly PartitionRange[]): string[] {
   if (ranges.length === 0) return [];
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const ledger = ledgerTableName(dialect);
+  const ledger = ledgerTableName(dialect, stream.target);
   const superseded = ranges.map((r) => `(${q('partition')} = ${r.partition} AND ${q('last_offset')} < ${r.last})`).join(' OR ');
   const batchRows = ranges
     .map((r, i) => (i === 0 ? `SELECT ${r.partition} AS ${q('partition')}, ${r.last} AS ${q('last_offset')}` : `SELECT ${r.partition}, ${r.last}`))

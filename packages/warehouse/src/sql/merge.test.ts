@@ -9,6 +9,7 @@ import { postgresDialect } from '../postgres/dialect.js';
 import { createRedshiftDialect } from '../redshift/dialect.js';
 import { mergeStatements, type MergeStatement } from './merge.js';
 
+const L = '"pgshift"."ledger_dw_orders_134e409538"';
 const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
 
 const keyed: ColumnSpec[] = [
@@ -60,7 +61,7 @@ function sqlOf(list: MergeStatement[], kind: MergeStatement['kind']): string {
 
 test('a rows batch is staged, checked, filtered by the ledger and the truncation watermark, merged, and advances the ledger, in that order', () => {
   assert.deepEqual(statements(redshift).map((s) => s.kind), [
-    'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'keep-unchanged', 'remove-target-rows', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging',
+    'lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'keep-unchanged', 'remove-target-rows', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging',
   ]);
 });
 
@@ -107,19 +108,24 @@ test('the count guard divides by zero unless the staging table holds exactly row
 test('the ledger filter removes staged rows at or below the ledger offset of their partition, for this stream', () => {
   assert.equal(
     sqlOf(statements(redshift), 'ledger-filter'),
-    'DELETE FROM "_pgshift_stage" USING "pgshift"."ledger" WHERE "pgshift"."ledger"."topic" = \'pgshift.app.orders\' ' +
-      'AND "pgshift"."ledger"."target_schema" = \'dw\' AND "pgshift"."ledger"."target_table" = \'orders\' ' +
-      'AND "pgshift"."ledger"."partition" = "_pgshift_stage"."_pgshift_partition" AND "_pgshift_stage"."_pgshift_offset" <= "pgshift"."ledger"."last_offset"',
+    'DELETE FROM "_pgshift_stage" USING "pgshift"."ledger_dw_orders_134e409538" WHERE "pgshift"."ledger_dw_orders_134e409538"."topic" = \'pgshift.app.orders\' ' +
+      'AND "pgshift"."ledger_dw_orders_134e409538"."target_schema" = \'dw\' AND "pgshift"."ledger_dw_orders_134e409538"."target_table" = \'orders\' ' +
+      'AND "pgshift"."ledger_dw_orders_134e409538"."partition" = "_pgshift_stage"."_pgshift_partition" AND "_pgshift_stage"."_pgshift_offset" <= "pgshift"."ledger_dw_orders_134e409538"."last_offset"',
   );
 });
 
-test('the truncation filter removes staged rows below the stream truncation watermark', () => {
+test('the truncation filter removes staged rows below the stream truncation watermark, the ledger row of partition -1', () => {
   assert.equal(
     sqlOf(statements(redshift), 'truncation-filter'),
-    'DELETE FROM "_pgshift_stage" USING "pgshift"."truncations" WHERE "pgshift"."truncations"."topic" = \'pgshift.app.orders\' ' +
-      'AND "pgshift"."truncations"."target_schema" = \'dw\' AND "pgshift"."truncations"."target_table" = \'orders\' ' +
-      'AND "_pgshift_stage"."_pgshift_lsn" < "pgshift"."truncations"."lsn"',
+    `DELETE FROM "_pgshift_stage" USING ${L} WHERE ${L}."topic" = 'pgshift.app.orders' ` +
+      `AND ${L}."target_schema" = 'dw' AND ${L}."target_table" = 'orders' AND ${L}."partition" = -1 ` +
+      `AND "_pgshift_stage"."_pgshift_lsn" < ${L}."last_offset"`,
   );
+});
+
+test('every batch first locks its target\'s own ledger table: loaders of one target queue, other targets share nothing', () => {
+  for (const batch of [{}, truncateAt('5')]) assert.equal(statements(redshift, {}, batch)[0]!.sql, `LOCK ${L}`);
+  assert.equal(statements(postgresDialect)[0]!.sql, `LOCK TABLE ${L} IN SHARE ROW EXCLUSIVE MODE`);
 });
 
 test('unchanged TOAST columns take the target value, by their position in the batch; fixed-width columns are left alone', () => {
@@ -173,7 +179,7 @@ test('soft mode writes deletes as rows marked deleted, keeping the target values
 test('a table without a key appends every staged row with its op and position, deleting nothing', () => {
   const columns = keyed.map((c) => ({ ...c, primaryKey: false }));
   const list = statements(redshift, {}, { columns });
-  assert.deepEqual(list.map((s) => s.kind), ['create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
+  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
   assert.equal(
     sqlOf(list, 'write-target-rows'),
     'INSERT INTO "dw"."orders" ("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_loaded_at", "_pgshift_op", "_pgshift_partition", "_pgshift_offset") ' +
@@ -191,34 +197,37 @@ const truncateAt = (lsn: string): Partial<BatchReady> => ({
 
 test('a truncate batch deletes the rows last changed before its LSN (never TRUNCATE) unless the ledger already covers it', () => {
   const list = statements(redshift, {}, truncateAt('9000000000'));
-  assert.deepEqual(list.map((s) => s.kind), ['truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
+  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
   assert.equal(
     sqlOf(list, 'truncate-target'),
     'DELETE FROM "dw"."orders" WHERE "_pgshift_lsn" < 9000000000 ' +
-      'AND NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND "partition" = 1 AND "last_offset" >= 20))',
+      'AND NOT (EXISTS (SELECT 1 FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND "partition" = 1 AND "last_offset" >= 20))',
   );
 });
 
 test('a truncate batch moves the stream truncation watermark forward only, with the ledger upsert shape', () => {
   const list = statements(redshift, {}, truncateAt('9000000000'));
-  assert.equal(sqlOf(list, 'truncation-remove'), 'DELETE FROM "pgshift"."truncations" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND "lsn" < 9000000000');
+  assert.equal(
+    sqlOf(list, 'truncation-remove'),
+    `DELETE FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = -1 AND "last_offset" < 9000000000`,
+  );
   assert.equal(
     sqlOf(list, 'truncation-insert'),
-    'INSERT INTO "pgshift"."truncations" ("target_schema", "target_table", "topic", "lsn", "batch_id", "updated_at") ' +
-      'SELECT \'dw\', \'orders\', \'pgshift.app.orders\', "batch"."lsn", \'b-1\', SYSDATE FROM (SELECT 9000000000 AS "lsn") AS "batch" ' +
-      'LEFT JOIN "pgshift"."truncations" AS "existing" ON "existing"."topic" = \'pgshift.app.orders\' ' +
-      'AND "existing"."target_schema" = \'dw\' AND "existing"."target_table" = \'orders\' WHERE "existing"."topic" IS NULL',
+    `INSERT INTO ${L} ("target_schema", "target_table", "topic", "partition", "last_offset", "batch_id", "updated_at") ` +
+      `SELECT 'dw', 'orders', 'pgshift.app.orders', -1, "batch"."lsn", 'b-1', SYSDATE FROM (SELECT 9000000000 AS "lsn") AS "batch" ` +
+      `LEFT JOIN ${L} AS "existing" ON "existing"."topic" = 'pgshift.app.orders' ` +
+      `AND "existing"."target_schema" = 'dw' AND "existing"."target_table" = 'orders' AND "existing"."partition" = -1 WHERE "existing"."topic" IS NULL`,
   );
 });
 
 test('a truncate batch for a target not created yet deletes nothing but moves its watermark and the ledger', () => {
   const list = statements(redshift, {}, truncateAt('5'), { targetExists: false });
-  assert.deepEqual(list.map((s) => s.kind), ['truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
+  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
 });
 
 test('a truncate batch without an LSN deletes every row and records no watermark', () => {
   const list = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null });
-  assert.deepEqual(list.map((s) => s.kind), ['truncate-target', 'ledger-remove', 'ledger-insert']);
+  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'truncate-target', 'ledger-remove', 'ledger-insert']);
   assert.match(sqlOf(list, 'truncate-target'), /^DELETE FROM "dw"\."orders" WHERE NOT \(EXISTS/);
 });
 
@@ -239,11 +248,11 @@ test('the ledger moves to the greater of its offset and the batch last offset, p
   const list = statements(redshift);
   assert.equal(
     sqlOf(list, 'ledger-remove'),
-    'DELETE FROM "pgshift"."ledger" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
+    'DELETE FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
   );
   const insert = sqlOf(list, 'ledger-insert');
   assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE /);
-  assert.match(insert, /FROM \(SELECT 0 AS "partition", 14 AS "last_offset" UNION ALL SELECT 2, 7\) AS "batch" LEFT JOIN "pgshift"\."ledger" AS "existing"/);
+  assert.match(insert, /FROM \(SELECT 0 AS "partition", 14 AS "last_offset" UNION ALL SELECT 2, 7\) AS "batch" LEFT JOIN "pgshift"\."ledger_dw_orders_134e409538" AS "existing"/);
   assert.match(insert, /WHERE "existing"\."partition" IS NULL$/, 'a partition the ledger has further along keeps its row');
 });
 

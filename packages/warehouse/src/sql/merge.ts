@@ -13,10 +13,12 @@ import {
   filterStagedByTruncationStatement,
   ledgerCoversCondition,
   ledgerStreamOf,
+  lockLedgerStatement,
 } from './ledger.js';
 
 /** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
 export type MergeStatementKind =
+  | 'lock-ledger'
   | 'create-staging'
   | 'copy'
   | 'count-guard'
@@ -49,6 +51,9 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  * TRUNCATE, no ALTER COLUMN TYPE). Redshift SQL is the reference: no MERGE, no ON CONFLICT, no aliases
  * on the table a DELETE or UPDATE changes.
  *
+ * Every batch:
+ *   lock-ledger         LOCK the target's ledger table, first (before anything takes a snapshot): loaders
+ *                       of one target queue, and each sees what the one before it committed (see LEDGER)
  * Rows batch:
  *   create-staging      CREATE TEMP TABLE with the batch's columns and the staging metadata columns
  *   copy                COPY the batch's files into it
@@ -76,7 +81,8 @@ export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStateme
   const body = batch.kind === 'truncate' ? truncateStatements(dialect, plan) : rowStatements(dialect, plan);
   const ledger = advanceLedgerStatements(dialect, ledgerStreamOf(plan), batch.batchId, batch.offsets);
   const kinds: MergeStatementKind[] = ['ledger-remove', 'ledger-insert'];
-  const statements = [...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql }))];
+  const lock: MergeStatement = { kind: 'lock-ledger', sql: lockLedgerStatement(dialect, plan.target) };
+  const statements = [lock, ...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql }))];
   if (batch.kind === 'rows') statements.push({ kind: 'drop-staging', sql: `DROP TABLE ${quoteIdentifier(STAGING_TABLE, dialect.identifiers)}` });
   checkLimits(statements);
   return statements;
