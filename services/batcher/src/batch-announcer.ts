@@ -15,14 +15,23 @@ export class BatchAnnouncer {
     private readonly producer: Producer,
     private readonly registry: SchemaRegistry,
     readonly topic: string,
+    /** Told of every failed attempt to register the schema (the log line). */
+    private readonly onRetry?: (error: unknown, attempt: number) => void,
   ) {}
 
   async registerSchema(): Promise<number> {
     // Instances starting together race to create the subject (the registry answers 409 to the loser):
-    // the next attempt finds it and registers against it.
+    // the next attempt finds it and registers against it. A registry that is away is waited for, for as
+    // long as it is away (a batcher starting during an outage must not exit and crash-loop).
     const { id } = await withRetry(
       () => this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(BATCH_READY_AVRO_SCHEMA) }, { subject: `${this.topic}-value` }),
-      { what: `register the schema of ${this.topic}`, retries: 5, isRetryable: () => true },
+      {
+        what: `register the schema of ${this.topic}`,
+        retries: Number.POSITIVE_INFINITY,
+        maxTimeoutMs: 10_000,
+        isRetryable: () => true,
+        onRetry: (error, attempt) => this.onRetry?.(error, attempt),
+      },
     );
     this.schemaId = id;
     return id;

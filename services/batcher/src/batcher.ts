@@ -57,7 +57,9 @@ export class Batcher {
   constructor(private readonly deps: BatcherDeps) {
     const { config, kafka, s3, metrics, logger } = deps;
     this.producer = createReliableProducer(kafka);
-    this.announcer = new BatchAnnouncer(this.producer, deps.registry, config.batchesTopic);
+    this.announcer = new BatchAnnouncer(this.producer, deps.registry, config.batchesTopic, (error, attempt) =>
+      logger.warn({ err: error, attempt }, 'schema registry: the batch event schema is not registered yet; retrying'),
+    );
     const writer = new BatchWriter({
       s3,
       bucket: config.s3.bucket,
