@@ -55,6 +55,33 @@ for (const target of warehouseTargets()) {
         assert.deepEqual(ages.rows, expected, 'rows written before the drop keep their age, rows after it have NULL');
       }));
 
+    test('with PGSHIFT_DROP_REMOVED_COLUMNS=true a dropped column is dropped, but a replay of the batches from before the column was added never drops it', { timeout: SCENARIO_TIMEOUT_MS }, () =>
+      withScenario(target, { prefix: 'dropcol', loader: () => ({ PGSHIFT_DROP_REMOVED_COLUMNS: 'true' }) }, async (scenario) => {
+        const { schema, source, warehouse, pipeline } = scenario;
+        await source.query(`CREATE TABLE ${schema}.people (id int PRIMARY KEY, name text NOT NULL, legacy text)`);
+        const { loader } = await scenario.start();
+        await source.query(`INSERT INTO ${schema}.people SELECT g, 'person ' || g, 'legacy ' || g FROM generate_series(1, 10) g`);
+        await waitForTableMatch(source, warehouse, schema, 'people');
+        await source.query(`ALTER TABLE ${schema}.people ADD COLUMN email text`);
+        await source.query(`INSERT INTO ${schema}.people SELECT g, 'person ' || g, 'legacy ' || g, 'p' || g || '@example.com' FROM generate_series(11, 20) g`);
+        await source.query(`UPDATE ${schema}.people SET email = 'e' || id || '@example.com' WHERE id <= 10`);
+        await waitForTableMatch(source, warehouse, schema, 'people');
+        // The source drops a column: a newer schema, so the warehouse drops it too.
+        await source.query(`ALTER TABLE ${schema}.people DROP COLUMN legacy`);
+        await source.query(`INSERT INTO ${schema}.people VALUES (21, 'person 21', 'p21@example.com')`);
+        await waitFor('the warehouse to drop legacy', async () => !(await warehouseColumnTypes(warehouse, schema, 'people')).has('legacy'), { timeoutMs: 120_000, intervalMs: 1000 });
+        await waitForTableMatch(source, warehouse, schema, 'people');
+
+        // A replay from the beginning: its first batches lack `email` (it was added later). They are
+        // older than every change in the table, so `email` and its values stay.
+        await loader.stop();
+        await resetToEarliest(pipeline.loaderGroup, [pipeline.batchesTopic]);
+        await scenario.startLoader();
+        await waitFor('the loader to consume every batch again', () => consumedToEnd(pipeline.loaderGroup, [pipeline.batchesTopic]), { timeoutMs: 180_000, intervalMs: 1000 });
+        assert.ok((await warehouseColumnTypes(warehouse, schema, 'people')).has('email'), 'the live column email is still there');
+        await waitForTableMatch(source, warehouse, schema, 'people');
+      }));
+
     test('a VARCHAR widened in the source widens the warehouse column, which then holds the longer values whole', { timeout: SCENARIO_TIMEOUT_MS }, () =>
       withScenario(target, { prefix: 'widen' }, async ({ schema, source, warehouse, start }) => {
         await source.query(`CREATE TABLE ${schema}.codes (id int PRIMARY KEY, code varchar(10) NOT NULL)`);
