@@ -3,6 +3,7 @@ import type { Logger } from '@pgshift/runtime';
 import {
   isCoveredByLedger,
   isNoChange,
+  isTopicRestart,
   isRetryable,
   ledgerStreamOf,
   mapColumns,
@@ -305,9 +306,10 @@ export class TableLoader {
     this.deps.logger.warn({ table: this.name, batchId: event.batchId, oversizedValues: event.oversizedValues }, 'text over 65,535 bytes is truncated to fit VARCHAR(65535)');
   }
 
-  /** Every offset of the batch is at or below the ledger: it is in the warehouse already. */
+  /** Every offset of the batch is at or below the ledger (and its topic was not created anew): it is in the warehouse already. */
   private async coveredByLedger(event: BatchReady, target: TargetTable): Promise<boolean> {
-    return isCoveredByLedger(event.offsets, await this.deps.warehouse.readLedger(ledgerStreamOf({ batch: event, target })));
+    const ledger = await this.deps.warehouse.readLedger(ledgerStreamOf({ batch: event, target }));
+    return isCoveredByLedger(event.offsets, ledger) && !isTopicRestart(event.offsets, event.lsnRange, ledger);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapte
 import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
-import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
+import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, isTopicRestart, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { textRow, type TextRow } from '../text-queries.js';
@@ -85,7 +85,8 @@ export class PostgresAdapter implements WarehouseAdapter {
       await client.query('BEGIN');
       // One writer per target at a time (the same design as on Redshift, see LEDGER): the ledger filter relies on it.
       await client.query(lock!.sql);
-      if (isCoveredByLedger(batch.offsets, await readLedgerWith(client, ledgerStreamOf(plan)))) {
+      const ledger = await readLedgerWith(client, ledgerStreamOf(plan));
+      if (isCoveredByLedger(batch.offsets, ledger) && !isTopicRestart(batch.offsets, batch.lsnRange, ledger)) {
         await client.query('ROLLBACK');
         return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
       }

@@ -197,7 +197,17 @@ const truncateAt = (lsn: string): Partial<BatchReady> => ({
 
 test('a truncate batch deletes the rows last changed before its LSN (never TRUNCATE) unless the ledger already covers it', () => {
   const list = statements(redshift, {}, truncateAt('9000000000'));
-  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
+  assert.deepEqual(list.map((s) => s.kind), [
+    'lock-ledger',
+    'forget-restarted-offsets',
+    'truncate-target',
+    'truncation-remove',
+    'truncation-insert',
+    'ledger-remove',
+    'ledger-insert',
+    'advance-high-water',
+    'advance-high-water',
+  ]);
   assert.equal(
     sqlOf(list, 'truncate-target'),
     'DELETE FROM "dw"."orders" WHERE "_pgshift_lsn" < 9000000000 ' +
@@ -222,7 +232,10 @@ test('a truncate batch moves the stream truncation watermark forward only, with 
 
 test('a truncate batch for a target not created yet deletes nothing but moves its watermark and the ledger', () => {
   const list = statements(redshift, {}, truncateAt('5'), { targetExists: false });
-  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert']);
+  assert.deepEqual(
+    list.map((s) => s.kind),
+    ['lock-ledger', 'forget-restarted-offsets', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert', 'advance-high-water', 'advance-high-water'],
+  );
 });
 
 test('a truncate batch without an LSN deletes every row and records no watermark', () => {
@@ -280,4 +293,26 @@ test('a target table named like the staging table is refused', () => {
     () => mergeStatements(redshift, { batch: b, target: { schema: 'dw', table: '_PGSHIFT_STAGE' }, options: { deleteMode: 'hard', oversizePolicy: 'stop' }, columns: mapColumns(redshift, b.columns) }),
     InvalidIdentifier,
   );
+});
+
+test('a batch whose change topic was created anew forgets the stream offsets, first thing after the lock, only if its LSNs are above the high water', () => {
+  const list = statements(redshift, {}, truncateAt('9000000000'));
+  assert.equal(list[1]!.kind, 'forget-restarted-offsets');
+  assert.equal(
+    list[1]!.sql,
+    `DELETE FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" >= 0 ` +
+      `AND EXISTS (SELECT 1 FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = 1 AND "last_offset" >= 20) ` +
+      `AND EXISTS (SELECT 1 FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = -2 AND "last_offset" < 9000000000)`,
+  );
+  const highWater = list.filter((s) => s.kind === 'advance-high-water').map((s) => s.sql);
+  assert.equal(
+    highWater[0],
+    `DELETE FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = -2 AND "last_offset" < 9000000000`,
+  );
+  assert.match(highWater[1]!, /^INSERT INTO .* SELECT 'dw', 'orders', 'pgshift.app.orders', -2, "batch"."lsn", 'b-1', SYSDATE FROM \(SELECT 9000000000 AS "lsn"\)/);
+});
+
+test('a batch without an LSN never forgets offsets and moves no high water', () => {
+  const kinds = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null }).map((s) => s.kind);
+  assert.ok(!kinds.includes('forget-restarted-offsets') && !kinds.includes('advance-high-water'));
 });
