@@ -3,6 +3,7 @@ import pRetry, { AbortError } from 'p-retry';
 export interface RetryOptions {
   /** What is being retried, for the log line. */
   what: string;
+  /** Retries after the first attempt; `Infinity`: for as long as the error lasts (an unreachable dependency). */
   retries?: number;
   minTimeoutMs?: number;
   maxTimeoutMs?: number;
@@ -23,7 +24,8 @@ export async function withRetry<T>(run: () => Promise<T>, options: RetryOptions)
       }
     },
     {
-      retries: options.retries ?? 8,
+      // The retry library precomputes one timeout per retry: unbounded retries are its `forever` mode.
+      ...(options.retries === Number.POSITIVE_INFINITY ? { forever: true, retries: 0 } : { retries: options.retries ?? 8 }),
       minTimeout: options.minTimeoutMs ?? 250,
       maxTimeout: options.maxTimeoutMs ?? 15_000,
       randomize: true,
