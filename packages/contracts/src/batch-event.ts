@@ -35,6 +35,12 @@ export interface BatchReady {
   oversizedValues: { column: string; count: number; maxBytes: number }[];
   /** Which batcher instance wrote it, for diagnostics. */
   producer: string;
+  /**
+   * The metadata columns the files carry after the table's columns (STAGING_META_COLUMNS when written
+   * by this version). Absent in events of older batchers: LEGACY_STAGING_META_COLUMNS, and their deletes
+   * carry the key only.
+   */
+  stagingColumns?: string[];
 }
 
 export interface BatchFile {
@@ -165,6 +171,7 @@ export const BATCH_READY_AVRO_SCHEMA = {
       },
     },
     { name: 'producer', type: 'string' },
+    { name: 'stagingColumns', type: ['null', { type: 'array', items: 'string' }], default: null },
   ],
 } as const;
 
@@ -200,9 +207,10 @@ function longToNumber(long: unknown): number {
  * optional fields as null; the TypeScript side uses absent properties.
  */
 export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady {
-  const event = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady;
+  const { stagingColumns, ...event } = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady & { stagingColumns?: string[] | null };
   return {
     ...event,
+    ...(stagingColumns == null ? {} : { stagingColumns }),
     columns: event.columns.map((c) => {
       const column: ColumnSpec = { name: c.name, sourceType: c.sourceType, nullable: c.nullable, primaryKey: c.primaryKey };
       if (c.length != null) column.length = c.length;
@@ -217,6 +225,7 @@ export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady 
 export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
   const record = {
     ...event,
+    stagingColumns: event.stagingColumns ?? null,
     columns: event.columns.map((c) => ({
       name: c.name,
       sourceType: c.sourceType,

@@ -37,6 +37,7 @@ const everyField: BatchReady = {
   sourceTimeRange: { minMs: 1_714_564_790_000, maxMs: 1_714_564_799_999 },
   oversizedValues: [{ column: 'note', count: 3, maxBytes: 70_000 }],
   producer: 'batcher-1',
+  stagingColumns: ['_pgshift_op', '_pgshift_lsn', '_pgshift_source_ts', '_pgshift_partition', '_pgshift_offset', '_pgshift_unchanged', '_pgshift_tx_lsn', '_pgshift_old_key'],
 };
 
 const fewestFields: BatchReady = {

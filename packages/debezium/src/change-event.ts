@@ -11,6 +11,8 @@ export interface ChangeEvent {
   table: string;
   /** source.lsn */
   lsn: bigint;
+  /** The transaction's place in the stream (source.sequence[0], else lsn): see SourcePosition. */
+  txLsn: bigint;
   txId: bigint | null;
   /** Source commit time in µs: source.ts_us when present, else source.ts_ms × 1000. */
   sourceTsUs: bigint;
@@ -24,6 +26,11 @@ export interface ChangeEvent {
   values: CellValue[] | null;
   /** Identity of the primary-key values within the table (the text of a one-column key, else a JSON array of texts); null without a key or for t. */
   key: string | null;
+  /**
+   * A create that changed the primary key (Debezium's `__debezium.oldkey` header): the old key's identity,
+   * in the form of `key`; null otherwise, or when the header cannot be read.
+   */
+  oldKey: string | null;
 }
 
 /** Why a message is not a change event pgshift can use; `reason` is a stable, machine-readable code. */

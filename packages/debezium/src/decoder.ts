@@ -1,5 +1,6 @@
 import { NULL_SENTINEL, schemaFingerprint, type CellValue, type ColumnSpec } from '@pgshift/contracts';
 import type avro from 'avsc';
+import { parse as parseLossless } from 'lossless-json';
 import { DecodeError, type ChangeEvent, type Op } from './change-event.js';
 import { projectEnvelopeReader, type ProjectedReader } from './avro-projection.js';
 import { columnSpecOf } from './column-spec.js';
@@ -7,12 +8,15 @@ import { connectSchemaFromAvro, connectSchemaFromJson, fieldOf, type ConnectFiel
 import { JsonEnvelopeError, parseJsonEnvelope, parseJsonSchema } from './json-envelope.js';
 import { UnknownSchemaIdError, type WriterSchemaSource } from './registry.js';
 import { compileCellConverter, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, type CellConverter } from './value-converter.js';
+import { sourcePositionOf } from './source-position.js';
 import { asBigInt, asString } from './wire-values.js';
 
 export interface ChangeEventMessage {
   topic: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** Kafka headers; Debezium marks a primary-key change with `__debezium.oldkey` / `__debezium.newkey`. */
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 }
 
 export interface ChangeEventDecoder {
@@ -236,6 +240,7 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     const source = envelope.source as Record<string, unknown> | null | undefined;
     if (typeof source !== 'object' || source === null) throw new DecodeError('missing-source', `no source block on ${message.topic}`);
     let lsn: bigint;
+    let txLsn: bigint;
     let txId: bigint | null;
     let sourceTsUs: bigint;
     let schema: string;
@@ -243,6 +248,7 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     try {
       if (source.lsn == null) throw new DecodeError('missing-lsn', `no source.lsn on ${message.topic}`);
       lsn = asBigInt(source.lsn);
+      txLsn = sourcePositionOf(lsn, source.sequence).txLsn;
       txId = source.txId == null ? null : asBigInt(source.txId);
       sourceTsUs = source.ts_us != null ? asBigInt(source.ts_us) : asBigInt(source.ts_ms) * 1000n;
       schema = asString(source.schema);
@@ -256,7 +262,7 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     const row = compiled.row;
     if (op === 't') {
       const columns = row ? columnsFor(row, null) : { columns: EMPTY_COLUMNS, fingerprint: EMPTY_FINGERPRINT };
-      return { op, schema, table, lsn, txId, sourceTsUs, snapshot, columns: columns.columns, fingerprint: columns.fingerprint, values: null, key: null };
+      return { op, schema, table, lsn, txLsn, txId, sourceTsUs, snapshot, columns: columns.columns, fingerprint: columns.fingerprint, values: null, key: null, oldKey: null };
     }
     const image = op === 'd' ? envelope.before : envelope.after;
     if (image == null || row === null) {
@@ -271,10 +277,32 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     }
     const key = await decodeKey(message.key);
     const columns = columnsFor(row, key.compiled);
-    return { op: op as Op, schema, table, lsn, txId, sourceTsUs, snapshot, columns: columns.columns, fingerprint: columns.fingerprint, values, key: key.key };
+    const oldKey = op === 'c' && key.compiled ? oldKeyOf(key.compiled, message.headers?.[OLD_KEY_HEADER]) : null;
+    return { op: op as Op, schema, table, lsn, txLsn, txId, sourceTsUs, snapshot, columns: columns.columns, fingerprint: columns.fingerprint, values, key: key.key, oldKey };
   }
 
   return { decode };
+}
+
+const OLD_KEY_HEADER = '__debezium.oldkey';
+
+/**
+ * The old key of a primary-key change from Debezium's header: the key struct as JSON text (Connect's
+ * header converter), e.g. `{"id":1}`. Read with exact numbers and converted by the key's own converters,
+ * so the identity matches what the old key's events had. Null when it cannot be read: the row then only
+ * loses the carry-over of unchanged TOAST values, as before.
+ */
+function oldKeyOf(compiled: CompiledKey, header: Buffer | string | (Buffer | string)[] | undefined): string | null {
+  const raw = Array.isArray(header) ? header[0] : header;
+  if (raw == null) return null;
+  try {
+    const record = parseLossless(raw.toString());
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) return null;
+    const texts = compiled.fieldNames.map((name, i) => compiled.converters[i]!((record as Record<string, unknown>)[name]));
+    return texts.some((text) => text === null || typeof text !== 'string') ? null : keyIdentity(texts);
+  } catch {
+    return null;
+  }
 }
 
 /**

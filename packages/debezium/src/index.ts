@@ -6,3 +6,4 @@ export * from './logical-types.js';
 export * from './connect-schema.js';
 export * from './column-spec.js';
 export * from './value-converter.js';
+export * from './source-position.js';

@@ -20,6 +20,8 @@ export interface MergeOptions {
   deleteMode: DeleteMode;
   /** Strings longer than the target column: cut them (`truncate`) or fail the batch (`stop`). */
   oversizePolicy: OversizePolicy;
+  /** Hard mode: how long (source time) a delete's tombstone guards its key against stale images; 7 days by default. */
+  tombstoneRetentionMs?: number;
 }
 
 /** One batch, resolved against its target: everything the merge statements need. */

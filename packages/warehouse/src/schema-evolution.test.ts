@@ -12,6 +12,7 @@ const redshift = createRedshiftDialect();
 const target = { schema: 'app', table: 'orders' };
 const META_HARD: TargetColumn[] = [
   { name: '_pgshift_lsn', type: 'BIGINT', nullable: true },
+  { name: '_pgshift_tx_lsn', type: 'BIGINT', nullable: true },
   { name: '_pgshift_source_ts', type: 'TIMESTAMP', nullable: true },
   { name: '_pgshift_loaded_at', type: 'TIMESTAMP', nullable: true },
 ];
@@ -38,6 +39,7 @@ test('a missing table is created with the batch columns, the key and the metadat
       { name: 'id', type: 'BIGINT' },
       { name: 'note', type: 'VARCHAR(65535)' },
       { name: '_pgshift_lsn', type: 'BIGINT' },
+      { name: '_pgshift_tx_lsn', type: 'BIGINT' },
       { name: '_pgshift_source_ts', type: 'TIMESTAMP' },
       { name: '_pgshift_loaded_at', type: 'TIMESTAMP' },
     ],
@@ -45,7 +47,7 @@ test('a missing table is created with the batch columns, the key and the metadat
   });
   assert.deepEqual(schemaEvolutionStatements(redshift, target, p), [
     'CREATE SCHEMA IF NOT EXISTS "app"',
-    'CREATE TABLE IF NOT EXISTS "app"."orders" ("id" BIGINT NOT NULL, "note" VARCHAR(65535), "_pgshift_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_loaded_at" TIMESTAMP, PRIMARY KEY ("id"))',
+    'CREATE TABLE IF NOT EXISTS "app"."orders" ("id" BIGINT NOT NULL, "note" VARCHAR(65535), "_pgshift_lsn" BIGINT, "_pgshift_tx_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_loaded_at" TIMESTAMP, PRIMARY KEY ("id"))',
   ]);
 });
 
@@ -141,4 +143,9 @@ test('source names that fold to one Redshift name, or collide with pgshift colum
   assert.throws(() => mapColumns(redshift, [col('Id', 'int4'), col('id', 'int4')]), InvalidIdentifier);
   assert.doesNotThrow(() => mapColumns(postgresDialect, [col('Id', 'int4'), col('id', 'int4')]));
   assert.throws(() => mapColumns(redshift, [col('_pgshift_op', 'text')]), /collides/);
+});
+
+test('a table created before transaction positions were recorded gains the column', () => {
+  const p = plan([id], [{ name: 'id', type: 'BIGINT', nullable: false }, ...META_HARD.filter((c) => c.name !== '_pgshift_tx_lsn')]);
+  assert.deepEqual(p.addColumns, [{ name: '_pgshift_tx_lsn', type: 'BIGINT' }]);
 });

@@ -74,6 +74,7 @@ export class BatchWriter {
       sourceTimeRange: sourceTimes === null ? null : { minMs: Number(sourceTimes.min / 1000n), maxMs: Number(sourceTimes.max / 1000n) },
       oversizedValues,
       producer: this.options.producer,
+      stagingColumns: [...STAGING_META_COLUMNS],
     };
   }
 

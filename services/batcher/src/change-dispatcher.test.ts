@@ -23,7 +23,7 @@ const decoder: ChangeEventDecoder = {
     if (text === 'bad') throw new DecodeError('malformed-avro', 'not Avro');
     if (text === 'registry-down') throw new Error('connect ECONNREFUSED');
     const [op, id = '0'] = text.split(':');
-    const base = { schema: 'app', table: 'items', lsn: 1n, txId: null, sourceTsUs: 0n, snapshot: false, columns, fingerprint: schemaFingerprint(columns) };
+    const base = { schema: 'app', table: 'items', lsn: 1n, txLsn: 1n, oldKey: null, txId: null, sourceTsUs: 0n, snapshot: false, columns, fingerprint: schemaFingerprint(columns) };
     if (op === 't') return { ...base, op: 't', values: null, key: null } satisfies ChangeEvent;
     if (op === 'no-image') return { ...base, op: 'c', values: null, key: '1' } satisfies ChangeEvent;
     // A text equal to the CSV's NULL sentinel cannot be written faithfully.

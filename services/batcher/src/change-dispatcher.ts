@@ -80,7 +80,7 @@ export class ChangeDispatcher {
     const offset = Number(message.offset);
     let event;
     try {
-      event = await this.deps.decoder.decode({ topic, key: message.key, value: message.value });
+      event = await this.deps.decoder.decode({ topic, key: message.key, value: message.value, headers: message.headers ?? {} });
     } catch (error) {
       // Not a bad message but a failure around it (the registry unreachable): kafkajs retries the batch
       // from this message, with backoff, instead of dead-lettering a good change.
@@ -105,7 +105,7 @@ export class ChangeDispatcher {
       return;
     }
     try {
-      table.add(ref, event.columns, event.fingerprint, { op: event.op, key: event.key, values: event.values, lsn: event.lsn, sourceTsUs: event.sourceTsUs }, partition, offset);
+      table.add(ref, event.columns, event.fingerprint, { op: event.op, key: event.key, values: event.values, lsn: event.lsn, txLsn: event.txLsn, sourceTsUs: event.sourceTsUs, oldKey: event.oldKey }, partition, offset);
     } catch (error) {
       // A value that COPY would read back as NULL: the row cannot be written faithfully.
       if (!(error instanceof SentinelCollisionError)) throw error;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UNCHANGED, type ColumnSpec } from '@pgshift/contracts';
-import { CoalescingBuffer, type IncomingChange } from './coalescing-buffer.js';
+import { META, STAGING_META_COLUMNS, UNCHANGED, type ColumnSpec } from '@pgshift/contracts';
+import { decodeRecord, recordText } from '@pgshift/csv';
+import { CoalescingBuffer, type BufferedRow, type IncomingChange } from './coalescing-buffer.js';
 
 const columns: ColumnSpec[] = [
   { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true },
@@ -93,4 +94,107 @@ test('buffered bytes are the memory really held: small for a few rows, records r
   assert.ok(buffer.bytes >= 2_000 * 1_000, `${buffer.bytes} bytes`);
   assert.ok(buffer.bytes < 2 * 2_000 * 1_100, `${buffer.bytes} bytes`);
   assert.equal(buffer.valuesOf([...buffer.rows()][0]!)[1], 'y'.repeat(1000));
+});
+
+function at(op: IncomingChange['op'], id: number, values: IncomingChange['values'], txLsn: bigint, changeLsn: bigint, extra: Partial<IncomingChange> = {}): IncomingChange {
+  return { op, key: String(id), values, lsn: changeLsn, txLsn, sourceTsUs: changeLsn * 1000n, ...extra };
+}
+
+function metaOf(buffer: CoalescingBuffer, row: BufferedRow): Record<string, string | null> {
+  const fields = decodeRecord(recordText(row)).slice(columns.length);
+  return Object.fromEntries(STAGING_META_COLUMNS.map((name, i) => [name, fields[i] as string | null]));
+}
+
+test('an older image consumed later (a re-driven change) does not replace the key\'s newer one, but its offset is covered', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('u', 1, ['1', 'new', 'd'], 500n, 520n), 0, 10);
+  buffer.add(at('u', 1, ['1', 'old', 'd'], 300n, 320n), 0, 11);
+  const [row] = [...buffer.rows()];
+  assert.deepEqual(buffer.valuesOf(row!), ['1', 'new', 'd']);
+  assert.equal(row!.offset, 10);
+  assert.deepEqual(buffer.offsetRanges(), [{ partition: 0, first: 10, last: 11 }]);
+  assert.equal(buffer.events, 2);
+});
+
+test('positions order transactions by the commit before them, then changes by LSN, not by change LSN alone', () => {
+  // A transaction that wrote at LSN 900 but committed after one that wrote at 950 comes later in the stream.
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('u', 1, ['1', 'committed later', 'd'], 1000n, 900n), 1, 5);
+  buffer.add(at('u', 1, ['1', 'committed first', 'd'], 800n, 950n), 2, 5);
+  assert.deepEqual(buffer.valuesOf([...buffer.rows()][0]!), ['1', 'committed later', 'd']);
+});
+
+test('a stale delete does not delete a newer image, and a stale image does not resurrect a newer delete', () => {
+  const first = new CoalescingBuffer(columns, 'f');
+  first.add(at('c', 1, ['1', 'back', 'd'], 700n, 710n), 0, 2);
+  first.add(at('d', 1, ['1', null, null], 500n, 510n), 0, 3);
+  assert.deepEqual([...first.rows()].map((r) => r.op), ['c']);
+  const second = new CoalescingBuffer(columns, 'f');
+  second.add(at('d', 1, ['1', null, null], 700n, 710n), 0, 2);
+  second.add(at('u', 1, ['1', 'ghost', 'd'], 500n, 510n), 0, 3);
+  assert.deepEqual([...second.rows()].map((r) => r.op), ['d']);
+});
+
+test('a snapshot read at the same position as a streamed change never replaces it; a later read does', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('u', 1, ['1', 'streamed', 'd'], 500n, 520n), 0, 1);
+  buffer.add(at('r', 1, ['1', 'read', 'd'], 500n, 520n), 0, 2);
+  assert.deepEqual(buffer.valuesOf([...buffer.rows()][0]!), ['1', 'streamed', 'd']);
+  buffer.add(at('r', 1, ['1', 'read later', 'd'], 600n, 620n), 0, 3);
+  assert.deepEqual(buffer.valuesOf([...buffer.rows()][0]!), ['1', 'read later', 'd']);
+});
+
+test('a row\'s position travels in the staging record: lsn and tx lsn', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('c', 1, ['1', 'a', 'd'], 400n, 432n), 0, 1);
+  const meta = metaOf(buffer, [...buffer.rows()][0]!);
+  assert.equal(meta[META.lsn], '432');
+  assert.equal(meta[META.txLsn], '400');
+  assert.equal(meta[META.oldKey], null);
+});
+
+test('a delete keeps the last known image: the update before it in the batch, not the key-only before image', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('c', 1, ['1', 'inserted', 'doc'], 100n, 110n), 0, 1);
+  buffer.add(at('u', 1, ['1', 'updated', UNCHANGED], 200n, 210n), 0, 2);
+  buffer.add(at('d', 1, ['1', null, UNCHANGED], 300n, 310n), 0, 3);
+  const [row] = [...buffer.rows()];
+  assert.equal(row!.op, 'd');
+  assert.deepEqual(buffer.valuesOf(row!), ['1', 'updated', 'doc']);
+});
+
+test('a delete with a full before image keeps its values; a delete with no earlier image marks the rest unchanged', () => {
+  const full = new CoalescingBuffer(columns, 'f');
+  full.add(at('d', 1, ['1', 'full identity', 'doc'], 300n, 310n), 0, 3);
+  assert.deepEqual(full.valuesOf([...full.rows()][0]!), ['1', 'full identity', 'doc']);
+  const keyOnly = new CoalescingBuffer(columns, 'f');
+  keyOnly.add(at('d', 1, ['1', null, null], 300n, 310n), 0, 3);
+  assert.deepEqual(keyOnly.valuesOf([...keyOnly.rows()][0]!), ['1', UNCHANGED, UNCHANGED]);
+});
+
+test('a primary-key change takes unchanged TOAST values from the old key\'s image in the batch', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('u', 1, ['1', 'a', 'big document'], 100n, 110n), 0, 1);
+  buffer.add(at('d', 1, ['1', null, null], 200n, 210n), 0, 2);
+  buffer.add(at('c', 1001, ['1001', 'a', UNCHANGED], 200n, 210n, { oldKey: '1' }), 1, 7);
+  const created = [...buffer.rows()].find((r) => r.op === 'c')!;
+  assert.deepEqual(buffer.valuesOf(created), ['1001', 'a', 'big document']);
+  assert.equal(metaOf(buffer, created)[META.oldKey], null, 'nothing left for the loader to carry');
+});
+
+test('a primary-key change whose old key has no image in the batch hands the old key to the loader', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('d', 1, ['1', null, null], 200n, 210n), 0, 2);
+  buffer.add(at('c', 1001, ['1001', 'a', UNCHANGED], 200n, 210n, { oldKey: '1' }), 1, 7);
+  const created = [...buffer.rows()].find((r) => r.op === 'c')!;
+  assert.deepEqual(buffer.valuesOf(created), ['1001', 'a', UNCHANGED]);
+  assert.equal(metaOf(buffer, created)[META.oldKey], '1');
+});
+
+test('a primary-key change does not take values from an old key inserted again after it', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('c', 1, ['1', 'new row', 'other document'], 300n, 310n), 0, 9);
+  buffer.add(at('c', 1001, ['1001', 'a', UNCHANGED], 200n, 210n, { oldKey: '1' }), 1, 7);
+  const created = [...buffer.rows()].find((r) => buffer.valuesOf(r)[0] === '1001')!;
+  assert.deepEqual(buffer.valuesOf(created), ['1001', 'a', UNCHANGED]);
 });

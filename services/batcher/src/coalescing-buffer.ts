@@ -8,7 +8,7 @@ import {
   type PartitionRange,
 } from '@pgshift/contracts';
 import { RecordArena, createFieldNotes, decodeRecord, encodeRow, keptFieldNotes, recordText, resetFieldNotes, type EncodedRecord } from '@pgshift/csv';
-import { microTimestampText } from '@pgshift/debezium';
+import { compareSourcePositions, microTimestampText, type SourcePosition } from '@pgshift/debezium';
 
 /**
  * The last change of one key (or, without a primary key, one change), already encoded as the CSV record
@@ -20,6 +20,9 @@ export interface BufferedRow extends EncodedRecord {
   offset: number;
   /** Columns holding an unchanged TOAST value (written as NULL and listed in the metadata); null for none. */
   unchanged: number[] | null;
+  /** The change's source position (see SourcePosition): a key's older image never replaces a newer one. */
+  txLsn: bigint;
+  lsn: bigint;
 }
 
 export interface IncomingChange {
@@ -28,7 +31,11 @@ export interface IncomingChange {
   key: string | null;
   values: CellValue[];
   lsn: bigint;
+  /** The transaction's place in the stream (SourcePosition.txLsn); the LSN when unknown. */
+  txLsn?: bigint;
   sourceTsUs: bigint;
+  /** A create that changed the primary key: the old key's identity (Debezium's `__debezium.oldkey`). */
+  oldKey?: string | null;
 }
 
 export interface Range<T> {
@@ -71,23 +78,39 @@ export class CoalescingBuffer {
   /**
    * Adds a change. Throws SentinelCollisionError, leaving the buffer as it was, when a value would be
    * read back as NULL: the caller dead-letters that message.
+   *
+   * A key's images are ordered by source position, not by consumption: a change older than the key's
+   * buffered one (a re-driven dead letter, a key that moved partitions) only has its offset covered. At
+   * an equal position the later message wins (a duplicate), except that a snapshot read never replaces a
+   * streamed change.
    */
   add(change: IncomingChange, partition: number, offset: number): void {
     let { op, values } = change;
+    const position: SourcePosition = { txLsn: change.txLsn ?? change.lsn, lsn: change.lsn };
     const previous = change.key === null ? undefined : this.byKey.get(change.key);
-    if (previous) {
-      if (op !== 'd' && previous.op !== 'd' && values.includes(UNCHANGED)) values = this.fillUnchanged(values, previous);
-      // The row existed before this batch only if its first change here was not an insert; keep that
-      // knowledge so that "inserted then updated" still counts as an insert.
-      if (previous.op === 'c' && op === 'u') op = 'c';
+    if (previous && isStale(op, position, previous)) {
+      this.count(partition, offset, change);
+      return;
     }
-    const row: BufferedRow = { op, partition, offset, unchanged: null, notes: null, chunk: NO_CHUNK, start: 0, end: 0 };
-    this.encode(row, values, change.lsn, change.sourceTsUs);
+    let oldKey: string | null = null;
+    if (op === 'd') {
+      values = this.lastKnownImage(values, previous);
+    } else if (values.includes(UNCHANGED)) {
+      // A primary-key change: the old key's row (deleted in the same transaction) had the values, unless
+      // what the buffer holds for the old key came later (the old key inserted again).
+      const moved = change.oldKey == null ? undefined : this.byKey.get(change.oldKey);
+      if (moved && compareSourcePositions(moved, position) <= 0) values = this.fillUnchanged(values, moved);
+      if (previous && previous.op !== 'd' && values.includes(UNCHANGED)) values = this.fillUnchanged(values, previous);
+      // Still unknown: the loader takes them from the old key's target row.
+      if (change.oldKey != null && values.includes(UNCHANGED)) oldKey = change.oldKey;
+    }
+    // The row existed before this batch only if its first change here was not an insert; keep that
+    // knowledge so that "inserted then updated" still counts as an insert.
+    if (previous && previous.op === 'c' && op === 'u') op = 'c';
+    const row: BufferedRow = { op, partition, offset, unchanged: null, notes: null, chunk: NO_CHUNK, start: 0, end: 0, txLsn: position.txLsn, lsn: position.lsn };
+    this.encode(row, values, change.sourceTsUs, oldKey);
 
-    this.track(partition, offset);
-    this.eventCount++;
-    this.lsns = widen(this.lsns, change.lsn);
-    this.sourceTimes = widen(this.sourceTimes, change.sourceTsUs);
+    this.count(partition, offset, change);
     if (change.key === null) this.appended.push(row);
     else this.byKey.set(change.key, row);
   }
@@ -154,8 +177,30 @@ export class CoalescingBuffer {
     return counts;
   }
 
-  /** The staging record: values (unchanged ones as NULL), then op, lsn, source time, partition, offset, unchanged. */
-  private encode(row: BufferedRow, values: readonly CellValue[], lsn: bigint, sourceTsUs: bigint): void {
+  private count(partition: number, offset: number, change: IncomingChange): void {
+    this.track(partition, offset);
+    this.eventCount++;
+    this.lsns = widen(this.lsns, change.lsn);
+    this.sourceTimes = widen(this.sourceTimes, change.sourceTsUs);
+  }
+
+  /**
+   * A delete's row: the last known image of the key, so that soft-delete mode keeps it. The delete's
+   * `before` has every value under REPLICA IDENTITY FULL but only the key under DEFAULT (the rest NULL or
+   * unchanged TOAST); a column it lacks takes the key's earlier image in this batch, else is marked
+   * unchanged (the loader keeps the target's value). A NULL `before` value is taken as lacking: where it
+   * is a real NULL, the earlier image holds the same NULL.
+   */
+  private lastKnownImage(before: readonly CellValue[], earlier: BufferedRow | undefined): CellValue[] {
+    const earlierValues = earlier ? this.valuesOf(earlier) : null;
+    return before.map((value, i) => {
+      if (this.columns[i]!.primaryKey || (value !== null && value !== UNCHANGED)) return value;
+      return earlierValues ? earlierValues[i]! : UNCHANGED;
+    });
+  }
+
+  /** The staging record: values (unchanged ones as NULL), then the staging metadata columns in STAGING_META_COLUMNS order. */
+  private encode(row: BufferedRow, values: readonly CellValue[], sourceTsUs: bigint, oldKey: string | null): void {
     const fields: CellValue[] = new Array(this.recordColumns.length);
     let unchanged: number[] | null = null;
     for (let i = 0; i < values.length; i++) {
@@ -169,11 +214,13 @@ export class CoalescingBuffer {
     }
     let at = values.length;
     fields[at++] = row.op;
-    fields[at++] = String(lsn);
+    fields[at++] = String(row.lsn);
     fields[at++] = microTimestampText(sourceTsUs);
     fields[at++] = String(row.partition);
     fields[at++] = String(row.offset);
-    fields[at] = unchanged === null ? null : encodeUnchanged(unchanged);
+    fields[at++] = unchanged === null ? null : encodeUnchanged(unchanged);
+    fields[at++] = String(row.txLsn);
+    fields[at] = oldKey;
     resetFieldNotes(this.notes);
     const line = encodeRow(fields, this.recordColumns, this.notes);
     this.arena.append(line, row);
@@ -196,6 +243,12 @@ export class CoalescingBuffer {
       this.ranges.set(partition, { partition, first: offset, last: offset });
     }
   }
+}
+
+/** Whether a change at `position` must not replace the key's buffered row. */
+function isStale(op: IncomingChange['op'], position: SourcePosition, buffered: BufferedRow): boolean {
+  const order = compareSourcePositions(position, buffered);
+  return order < 0 || (order === 0 && op === 'r' && buffered.op !== 'r');
 }
 
 function widen(range: Range<bigint> | null, value: bigint): Range<bigint> {

@@ -26,9 +26,9 @@ test('a table without a key has no PRIMARY KEY clause', () => {
 
 test('metadata columns: always lsn, source time and load time; soft deletes add the marker; no key adds op and position', () => {
   const names = (deleteMode: 'hard' | 'soft', hasPrimaryKey: boolean) => targetMetadataColumns(redshift, { deleteMode, hasPrimaryKey }).map((c) => `${c.name} ${c.type}`);
-  assert.deepEqual(names('hard', true), ['_pgshift_lsn BIGINT', '_pgshift_source_ts TIMESTAMP', '_pgshift_loaded_at TIMESTAMP']);
-  assert.deepEqual(names('soft', true).slice(3), ['_pgshift_deleted BOOLEAN', '_pgshift_deleted_at TIMESTAMP']);
-  assert.deepEqual(names('hard', false).slice(3), ['_pgshift_op CHAR(1)', '_pgshift_partition INTEGER', '_pgshift_offset BIGINT']);
+  assert.deepEqual(names('hard', true), ['_pgshift_lsn BIGINT', '_pgshift_tx_lsn BIGINT', '_pgshift_source_ts TIMESTAMP', '_pgshift_loaded_at TIMESTAMP']);
+  assert.deepEqual(names('soft', true).slice(4), ['_pgshift_deleted BOOLEAN', '_pgshift_deleted_at TIMESTAMP']);
+  assert.deepEqual(names('hard', false).slice(4), ['_pgshift_op CHAR(1)', '_pgshift_partition INTEGER', '_pgshift_offset BIGINT']);
 });
 
 test('ALTER TABLE statements change one column each', () => {

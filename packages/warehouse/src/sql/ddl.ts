@@ -18,6 +18,7 @@ export function targetMetadataColumns(dialect: Dialect, shape: { deleteMode: Del
   const t = dialect.metaTypes;
   const columns: ColumnDefinition[] = [
     { name: META.lsn, type: t.bigint },
+    { name: META.txLsn, type: t.bigint },
     { name: META.sourceTs, type: t.timestamp },
     { name: META.loadedAt, type: t.timestamp },
   ];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NULL_SENTINEL, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
+import { NULL_SENTINEL, STAGING_META_COLUMNS, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
 import type { MergeOptions, MergePlan } from '../merge-plan.js';
 import { mapColumns } from '../columns.js';
 import type { Dialect } from '../dialect.js';
@@ -61,7 +61,8 @@ function sqlOf(list: MergeStatement[], kind: MergeStatement['kind']): string {
 
 test('a rows batch is staged, checked, filtered by the ledger and the truncation watermark, merged, and advances the ledger, in that order', () => {
   assert.deepEqual(statements(redshift).map((s) => s.kind), [
-    'lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'keep-unchanged', 'remove-target-rows', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging',
+    'lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'create-tombstones', 'stale-filter', 'tombstone-filter', 'keep-unchanged',
+    'remove-target-rows', 'write-target-rows', 'tombstone-remove', 'tombstone-insert', 'tombstone-prune', 'ledger-remove', 'ledger-insert', 'drop-staging',
   ]);
 });
 
@@ -79,7 +80,7 @@ test('the staging table has the batch columns (mapped) then the staging metadata
   assert.equal(
     sqlOf(statements(redshift), 'create-staging'),
     'CREATE TEMP TABLE "_pgshift_stage" ("id" BIGINT, "name" VARCHAR(200), "doc" SUPER, "blob" VARBYTE(1024000), "at" TIMESTAMPTZ, ' +
-      '"_pgshift_op" CHAR(1), "_pgshift_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_partition" INTEGER, "_pgshift_offset" BIGINT, "_pgshift_unchanged" VARCHAR(65535))',
+      '"_pgshift_op" CHAR(1), "_pgshift_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_partition" INTEGER, "_pgshift_offset" BIGINT, "_pgshift_unchanged" VARCHAR(65535), "_pgshift_tx_lsn" BIGINT, "_pgshift_old_key" BIGINT)',
   );
 });
 
@@ -136,7 +137,7 @@ test('unchanged TOAST columns take the target value, by their position in the ba
   assert.match(sql, /"blob" = CASE WHEN [^ ]+ LIKE '%\|3\|%'/);
   assert.doesNotMatch(sql, /"at" = CASE/, 'a timestamptz is never TOASTed');
   assert.doesNotMatch(sql, /"id" = CASE/, 'keys are never unchanged');
-  assert.match(sql, / FROM "dw"\."orders" AS "_pgshift_current" WHERE "_pgshift_stage"\."id" = "_pgshift_current"\."id" AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL$/);
+  assert.match(sql, / FROM "dw"\."orders" AS "_pgshift_current" WHERE "_pgshift_stage"\."id" = "_pgshift_current"\."id" AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL AND "_pgshift_stage"\."_pgshift_op" <> 'd'$/);
 });
 
 test('a table with only fixed-width columns needs no unchanged-value statement in hard mode', () => {
@@ -148,9 +149,9 @@ test('hard mode deletes every staged key from the target and inserts the last ch
   const list = statements(redshift);
   assert.equal(sqlOf(list, 'remove-target-rows'), 'DELETE FROM "dw"."orders" USING "_pgshift_stage" WHERE "dw"."orders"."id" = "_pgshift_stage"."id"');
   const insert = sqlOf(list, 'write-target-rows');
-  assert.match(insert, /^INSERT INTO "dw"\."orders" \("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_loaded_at"\) SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", SYSDATE FROM/);
-  assert.match(insert, /ROW_NUMBER\(\) OVER \(PARTITION BY "id" ORDER BY "_pgshift_offset" DESC\) AS "_pgshift_rank"/);
-  assert.match(insert, /WHERE "_pgshift_rank" = 1 AND "_pgshift_op" <> 'd'$/);
+  assert.match(insert, /^INSERT INTO "dw"\."orders" \("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", "_pgshift_loaded_at"\) SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", SYSDATE FROM/);
+  assert.match(insert, /ROW_NUMBER\(\) OVER \(PARTITION BY "id" ORDER BY COALESCE\("_pgshift_tx_lsn", "_pgshift_lsn"\) DESC, "_pgshift_lsn" DESC, "_pgshift_offset" DESC\) AS "_pgshift_rank"/);
+  assert.match(insert, /WHERE "_pgshift_rank" = 1\) AS "_pgshift_latest" WHERE "_pgshift_op" <> 'd'$/);
 });
 
 test('composite keys match on every key column', () => {
@@ -164,12 +165,12 @@ test('composite keys match on every key column', () => {
   assert.match(sqlOf(list, 'write-target-rows'), /PARTITION BY "tenant", "id"/);
 });
 
-test('soft mode writes deletes as rows marked deleted, keeping the target values of their other columns', () => {
+test('soft mode, for a batch of an older batcher, writes deletes as rows marked deleted, keeping the target values of their other columns', () => {
   const list = statements(redshift, { deleteMode: 'soft' });
   const insert = sqlOf(list, 'write-target-rows');
   assert.match(insert, /"_pgshift_deleted", "_pgshift_deleted_at"\) SELECT /);
   assert.match(insert, /CASE WHEN "_pgshift_op" = 'd' THEN TRUE ELSE FALSE END, CASE WHEN "_pgshift_op" = 'd' THEN COALESCE\("_pgshift_source_ts", SYSDATE\) END FROM/);
-  assert.match(insert, /WHERE "_pgshift_rank" = 1$/, 'deletes are not filtered out');
+  assert.match(insert, /WHERE "_pgshift_rank" = 1\) AS "_pgshift_latest"$/, 'deletes are not filtered out');
   const keep = sqlOf(list, 'keep-unchanged');
   assert.match(keep, /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_op" = 'd' THEN "_pgshift_current"\."at"/, 'every column of a deleted row');
   assert.match(keep, /"name" = CASE WHEN "_pgshift_stage"\."_pgshift_op" = 'd' OR "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%'/);
@@ -182,8 +183,8 @@ test('a table without a key appends every staged row with its op and position, d
   assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
   assert.equal(
     sqlOf(list, 'write-target-rows'),
-    'INSERT INTO "dw"."orders" ("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", "_pgshift_loaded_at", "_pgshift_op", "_pgshift_partition", "_pgshift_offset") ' +
-      'SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_source_ts", SYSDATE, "_pgshift_op", "_pgshift_partition", "_pgshift_offset" FROM "_pgshift_stage"',
+    'INSERT INTO "dw"."orders" ("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", "_pgshift_loaded_at", "_pgshift_op", "_pgshift_partition", "_pgshift_offset") ' +
+      'SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", SYSDATE, "_pgshift_op", "_pgshift_partition", "_pgshift_offset" FROM "_pgshift_stage"',
   );
 });
 
@@ -315,4 +316,52 @@ test('a batch whose change topic was created anew forgets the stream offsets, fi
 test('a batch without an LSN never forgets offsets and moves no high water', () => {
   const kinds = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null }).map((s) => s.kind);
   assert.ok(!kinds.includes('forget-restarted-offsets') && !kinds.includes('advance-high-water'));
+});
+
+const current: Partial<BatchReady> = { stagingColumns: [...STAGING_META_COLUMNS] };
+
+test('COPY reads the metadata columns the batch lists; a batch of an older batcher has the first six only', () => {
+  assert.match(sqlOf(statements(postgresDialect, {}, current), 'copy'), /"_pgshift_unchanged", "_pgshift_tx_lsn", "_pgshift_old_key"\)/);
+  assert.match(sqlOf(statements(postgresDialect), 'copy'), /"_pgshift_unchanged"\)/);
+});
+
+test('a staged row older than the target row of its key, or a read at the same position, is dropped before the merge', () => {
+  assert.equal(
+    sqlOf(statements(redshift, {}, current), 'stale-filter'),
+    'DELETE FROM "_pgshift_stage" USING "dw"."orders" WHERE "dw"."orders"."id" = "_pgshift_stage"."id" AND ' +
+      '(COALESCE("_pgshift_stage"."_pgshift_tx_lsn", "_pgshift_stage"."_pgshift_lsn") < COALESCE("dw"."orders"."_pgshift_tx_lsn", -1) OR ' +
+      '(COALESCE("_pgshift_stage"."_pgshift_tx_lsn", "_pgshift_stage"."_pgshift_lsn") = COALESCE("dw"."orders"."_pgshift_tx_lsn", -1) AND ' +
+      '("_pgshift_stage"."_pgshift_lsn" < "dw"."orders"."_pgshift_lsn" OR ("_pgshift_stage"."_pgshift_lsn" = "dw"."orders"."_pgshift_lsn" AND "_pgshift_stage"."_pgshift_op" = \'r\'))))',
+  );
+});
+
+test('hard mode keeps a tombstone per deleted key: staged rows older than it are dropped, the latest deletes replace it, old ones are pruned', () => {
+  const list = statements(postgresDialect, {}, current);
+  const create = sqlOf(list, 'create-tombstones');
+  assert.match(create, /^CREATE TABLE IF NOT EXISTS "pgshift"\."deletes_dw_orders_[0-9a-f]{10}" \("id" bigint NOT NULL, "_pgshift_tx_lsn" bigint NOT NULL, "_pgshift_lsn" bigint NOT NULL, "_pgshift_source_ts" timestamp, PRIMARY KEY \("id"\)\)$/);
+  assert.match(sqlOf(list, 'tombstone-filter'), /^DELETE FROM "_pgshift_stage" USING "pgshift"\."deletes_dw_orders_\w+" WHERE "pgshift"\."deletes_dw_orders_\w+"\."id" = "_pgshift_stage"\."id" AND \(COALESCE/);
+  assert.match(sqlOf(list, 'tombstone-remove'), /^DELETE FROM "pgshift"\."deletes_dw_orders_\w+" USING "_pgshift_stage" WHERE/);
+  assert.match(sqlOf(list, 'tombstone-insert'), /^INSERT INTO "pgshift"\."deletes_dw_orders_\w+" \("id", "_pgshift_tx_lsn", "_pgshift_lsn", "_pgshift_source_ts"\) SELECT .* WHERE "_pgshift_op" = 'd'$/);
+  assert.match(sqlOf(list, 'tombstone-prune'), /"_pgshift_source_ts" < CAST\('2025-12-25 00:00:00/);
+  const kinds = list.map((s) => s.kind);
+  assert.ok(kinds.indexOf('tombstone-filter') < kinds.indexOf('remove-target-rows') && kinds.indexOf('tombstone-insert') > kinds.indexOf('write-target-rows'));
+  assert.ok(!statements(postgresDialect, { deleteMode: 'soft' }, current).some((s) => s.kind.startsWith('tombstone') || s.kind === 'create-tombstones'), 'soft mode keeps deleted rows to compare with');
+});
+
+test('a primary-key change takes unchanged TOAST values from the old key\'s target row, before the merge removes it', () => {
+  const list = statements(postgresDialect, {}, current);
+  const sql = sqlOf(list, 'keep-unchanged-from-old-key');
+  assert.match(sql, /^UPDATE "_pgshift_stage" SET "Name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_old_row"\."Name" ELSE/);
+  assert.match(sql, /FROM "dw"\."orders" AS "_pgshift_old_row" WHERE "_pgshift_stage"\."_pgshift_old_key" = "_pgshift_old_row"\."id" AND/);
+  assert.match(sqlOf(list, 'keep-unchanged'), /AND "_pgshift_stage"\."_pgshift_old_key" IS NULL$/, 'the same-key fill leaves moved rows alone');
+  const kinds = list.map((s) => s.kind);
+  assert.ok(kinds.indexOf('keep-unchanged-from-old-key') < kinds.indexOf('remove-target-rows'));
+  assert.ok(!statements(postgresDialect, {}, {}).some((s) => s.kind === 'keep-unchanged-from-old-key'), 'older batches have no old key');
+});
+
+test('soft mode: a delete keeps its last known image; only the columns the batcher marked come from the target', () => {
+  const keep = sqlOf(statements(redshift, { deleteMode: 'soft' }, current), 'keep-unchanged');
+  assert.match(keep, /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|4\|%' THEN "_pgshift_current"\."at"/, 'any column of a delete can be marked');
+  assert.doesNotMatch(keep, /"_pgshift_op" = 'd' (OR|THEN)/, 'a delete no longer takes every column from the target');
+  assert.match(keep, /AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL AND "_pgshift_stage"\."_pgshift_old_key" IS NULL$/);
 });

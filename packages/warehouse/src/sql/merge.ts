@@ -1,4 +1,4 @@
-import { META, STAGING_META_COLUMNS } from '@pgshift/contracts';
+import { LEGACY_STAGING_META_COLUMNS, META, STAGING_META_COLUMNS, type StagingMetaColumn } from '@pgshift/contracts';
 import type { MergePlan } from '../merge-plan.js';
 import { primaryKeyOf, type MappedColumn } from '../columns.js';
 import type { Dialect } from '../dialect.js';
@@ -17,6 +17,16 @@ import {
   ledgerStreamOf,
   lockLedgerStatement,
 } from './ledger.js';
+import { keepUnchangedFromOldKeyStatement, oldKeyStagingType } from './key-change.js';
+import {
+  DEFAULT_TOMBSTONE_RETENTION_MS,
+  createTombstoneTableStatement,
+  dropStaleAgainstTargetStatement,
+  dropStaleAgainstTombstonesStatement,
+  pruneTombstonesStatement,
+  recordTombstonesStatements,
+  tombstoneTableName,
+} from './source-order.js';
 
 /** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
 export type MergeStatementKind =
@@ -28,9 +38,16 @@ export type MergeStatementKind =
   | 'forget-restarted-offsets'
   | 'advance-high-water'
   | 'truncation-filter'
+  | 'create-tombstones'
+  | 'stale-filter'
+  | 'tombstone-filter'
+  | 'keep-unchanged-from-old-key'
   | 'keep-unchanged'
   | 'remove-target-rows'
   | 'write-target-rows'
+  | 'tombstone-remove'
+  | 'tombstone-insert'
+  | 'tombstone-prune'
   | 'truncate-target'
   | 'truncation-remove'
   | 'truncation-insert'
@@ -65,11 +82,20 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  *   ledger-filter       drop staged rows at or below the ledger's offset for their partition
  *   truncation-filter   drop staged rows below the topic's truncation watermark (changes a truncate
  *                       already applied has erased; see TRUNCATIONS)
- *   keep-unchanged      (tables with a key) put the target's value into unchanged TOAST columns; in
- *                       soft-delete mode also into every column of a deleted row (its event has the key only)
+ *   create-tombstones   (tables with a key, hard mode) the target's tombstone table, if missing
+ *   stale-filter        (tables with a key) drop staged rows older, by source position, than the target's
+ *                       row of their key (see source-order.ts)
+ *   tombstone-filter    (tables with a key, hard mode) drop staged rows older than their key's latest delete
+ *   keep-unchanged-from-old-key  (one-column key) a primary-key change's unchanged TOAST values from the
+ *                       old key's target row (see key-change.ts)
+ *   keep-unchanged      (tables with a key) put the target's value into unchanged TOAST columns (and, for
+ *                       a delete, into the columns its last known image lacks: the batcher marks them); for
+ *                       batches of older batchers, soft-delete mode takes every column of a delete
  *   remove-target-rows  (tables with a key) DELETE the target rows of every staged key
- *   write-target-rows   INSERT the last change per key (all staged rows for tables without a key);
- *                       hard mode leaves deletes out, soft mode writes them marked deleted
+ *   write-target-rows   INSERT the latest change per key by source position (all staged rows for tables
+ *                       without a key); hard mode leaves deletes out, soft mode writes them marked deleted
+ *   tombstone-remove/insert/prune  (tables with a key, hard mode) the staged keys' tombstones replaced by
+ *                       their latest deletes; tombstones past the retention forgotten
  *   ledger-remove/insert  ledger := max(ledger, batch's last offset) for each partition of the batch
  *   drop-staging
  * Truncate batch (at LSN T):
@@ -109,20 +135,26 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
   }
   const target = quoteQualified(plan.target.schema, plan.target.table, dialect.identifiers);
   const t = dialect.metaTypes;
-  const stagingMetaTypes: Record<(typeof STAGING_META_COLUMNS)[number], string> = {
+  const stagingMetaTypes: Record<StagingMetaColumn, string> = {
     [META.op]: t.op,
     [META.lsn]: t.bigint,
     [META.sourceTs]: t.timestamp,
     [META.partition]: t.integer,
     [META.offset]: t.bigint,
     [META.unchanged]: t.positions,
+    [META.txLsn]: t.bigint,
+    [META.oldKey]: oldKeyStagingType(dialect, plan.columns),
   };
+  // The staging table always has every metadata column; COPY fills those the batch's files carry (a
+  // batch of an older batcher leaves the transaction position and the old key NULL).
   const stagedColumns = [
     ...plan.columns.map((c) => ({ name: c.name, type: dialect.stagingType(c.type) })),
     ...STAGING_META_COLUMNS.map((name) => ({ name, type: stagingMetaTypes[name] })),
   ];
+  const filesColumns = [...plan.columns.map((c) => c.name), ...stagingColumnsOf(batch)];
   const keys = primaryKeyOf(plan.columns);
   const soft = plan.options.deleteMode === 'soft';
+  const legacyDeletes = batch.stagingColumns === undefined;
 
   const statements: MergeStatement[] = [
     { kind: 'create-staging', sql: `CREATE TEMP TABLE ${stage} (${stagedColumns.map((c) => `${q(c.name)} ${c.type}`).join(', ')})` },
@@ -130,7 +162,7 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
       kind: 'copy',
       sql: dialect.copyIntoStaging({
         table: stage,
-        columns: stagedColumns.map((c) => q(c.name)),
+        columns: filesColumns.map((name) => q(name)),
         manifestUrl: batch.manifestUrl,
         truncateColumns: plan.options.oversizePolicy === 'truncate',
       }),
@@ -143,14 +175,33 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
   statements.push({ kind: 'ledger-filter', sql: filterStagedByLedgerStatement(dialect, stage, ledgerStreamOf(plan), q(META.partition), q(META.offset)) });
   statements.push({ kind: 'truncation-filter', sql: filterStagedByTruncationStatement(dialect, stage, ledgerStreamOf(plan), q(META.lsn)) });
 
+  const tombstones = tombstoneTableName(dialect, plan.target);
   if (keys.length > 0) {
-    const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft);
+    if (!soft) statements.push({ kind: 'create-tombstones', sql: createTombstoneTableStatement(dialect, plan.target, keys) });
+    statements.push({ kind: 'stale-filter', sql: dropStaleAgainstTargetStatement(dialect, stage, target, keys) });
+    if (!soft) statements.push({ kind: 'tombstone-filter', sql: dropStaleAgainstTombstonesStatement(dialect, stage, tombstones, keys) });
+    const fromOldKey = legacyDeletes ? null : keepUnchangedFromOldKeyStatement(dialect, plan.columns, stage, target, mayBeUnchanged);
+    if (fromOldKey !== null) statements.push({ kind: 'keep-unchanged-from-old-key', sql: fromOldKey });
+    const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft, legacyDeletes);
     if (keepUnchanged !== null) statements.push({ kind: 'keep-unchanged', sql: keepUnchanged });
     const keyMatch = keys.map((k) => `${target}.${q(k.name)} = ${stage}.${q(k.name)}`).join(' AND ');
     statements.push({ kind: 'remove-target-rows', sql: `DELETE FROM ${target} USING ${stage} WHERE ${keyMatch}` });
   }
   statements.push({ kind: 'write-target-rows', sql: insertStatement(dialect, plan.columns, stage, target, keys, soft) });
+  if (keys.length > 0 && !soft) {
+    const [remove, insert] = recordTombstonesStatements(dialect, stage, tombstones, keys, latestStagedRowsQuery(dialect, plan.columns, stage, keys));
+    statements.push({ kind: 'tombstone-remove', sql: remove! }, { kind: 'tombstone-insert', sql: insert! });
+    if (batch.sourceTimeRange) {
+      const retention = plan.options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
+      statements.push({ kind: 'tombstone-prune', sql: pruneTombstonesStatement(dialect, tombstones, batch.sourceTimeRange.maxMs, retention) });
+    }
+  }
   return statements;
+}
+
+/** The metadata columns the batch's files carry, in their order. */
+function stagingColumnsOf(batch: MergePlan['batch']): readonly string[] {
+  return batch.stagingColumns ?? LEGACY_STAGING_META_COLUMNS;
 }
 
 /**
@@ -162,31 +213,44 @@ export function mayBeUnchanged(column: MappedColumn): boolean {
   return !column.primaryKey && mayBeToasted(parseSourceType(column.source.sourceType));
 }
 
-function keepUnchangedStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, soft: boolean): string | null {
+/**
+ * Unchanged values from the target row of the same key. The batcher marks them: unchanged TOAST values,
+ * and a delete's columns that its last known image lacks (any column). Hard mode skips deletes (they
+ * are not written) and, for one-column keys, rows whose old key the previous statement served. Batches
+ * of older batchers (`legacyDeletes`) did not mark deletes: soft mode takes every column of a delete.
+ */
+function keepUnchangedStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, soft: boolean, legacyDeletes: boolean): string | null {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const current = q('_pgshift_current');
   const unchanged = `${stage}.${q(META.unchanged)}`;
   const deleted = `${stage}.${q(META.op)} = 'd'`;
+  const legacySoft = soft && legacyDeletes;
   const assignments: string[] = [];
   columns.forEach((column, position) => {
     if (column.primaryKey) return;
     const toast = mayBeUnchanged(column);
-    if (!toast && !soft) return;
-    const conditions = [...(soft ? [deleted] : []), ...(toast ? [`${unchanged} LIKE '%|${position}|%'`] : [])];
+    // New batches mark any column of a delete; only soft mode writes deletes.
+    const marked = toast || (soft && !legacyDeletes);
+    if (!marked && !legacySoft) return;
+    const conditions = [...(legacySoft ? [deleted] : []), ...(marked ? [`${unchanged} LIKE '%|${position}|%'`] : [])];
     const currentValue = dialect.toStaging(`${current}.${q(column.name)}`, column.type);
     assignments.push(`${q(column.name)} = CASE WHEN ${conditions.join(' OR ')} THEN ${currentValue} ELSE ${stage}.${q(column.name)} END`);
   });
   if (assignments.length === 0) return null;
-  const keyMatch = columns.filter((c) => c.primaryKey).map((k) => `${stage}.${q(k.name)} = ${current}.${q(k.name)}`);
-  const needed = soft ? `(${unchanged} IS NOT NULL OR ${deleted})` : `${unchanged} IS NOT NULL`;
-  return `UPDATE ${stage} SET ${assignments.join(', ')} FROM ${target} AS ${current} WHERE ${[...keyMatch, needed].join(' AND ')}`;
+  const keys = columns.filter((c) => c.primaryKey);
+  const keyMatch = keys.map((k) => `${stage}.${q(k.name)} = ${current}.${q(k.name)}`);
+  const needed = legacySoft ? [`(${unchanged} IS NOT NULL OR ${deleted})`] : [`${unchanged} IS NOT NULL`];
+  if (!soft) needed.push(`${stage}.${q(META.op)} <> 'd'`);
+  // A moved row's values come from its old key's row, not from an earlier row of the new key.
+  if (!legacyDeletes && keys.length === 1) needed.push(`${stage}.${q(META.oldKey)} IS NULL`);
+  return `UPDATE ${stage} SET ${assignments.join(', ')} FROM ${target} AS ${current} WHERE ${[...keyMatch, ...needed].join(' AND ')}`;
 }
 
 function insertStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, keys: readonly MappedColumn[], soft: boolean): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const isDelete = `${q(META.op)} = 'd'`;
-  const into: string[] = [...columns.map((c) => q(c.name)), q(META.lsn), q(META.sourceTs), q(META.loadedAt)];
-  const values: string[] = [...columns.map((c) => dialect.fromStaging(q(c.name), c.type)), q(META.lsn), q(META.sourceTs), dialect.loadedAt];
+  const into: string[] = [...columns.map((c) => q(c.name)), q(META.lsn), q(META.txLsn), q(META.sourceTs), q(META.loadedAt)];
+  const values: string[] = [...columns.map((c) => dialect.fromStaging(q(c.name), c.type)), q(META.lsn), q(META.txLsn), q(META.sourceTs), dialect.loadedAt];
   if (soft) {
     into.push(q(META.deleted), q(META.deletedAt));
     values.push(`CASE WHEN ${isDelete} THEN TRUE ELSE FALSE END`, `CASE WHEN ${isDelete} THEN COALESCE(${q(META.sourceTs)}, ${dialect.loadedAt}) END`);
@@ -197,15 +261,25 @@ function insertStatement(dialect: Dialect, columns: readonly MappedColumn[], sta
     values.push(q(META.op), q(META.partition), q(META.offset));
     return `INSERT INTO ${target} (${into.join(', ')}) SELECT ${values.join(', ')} FROM ${stage}`;
   }
-  // The batcher already keeps one row per key; ranking again makes a duplicate harmless.
-  const rank = q('_pgshift_rank');
   const latest = q('_pgshift_latest');
-  const stagedNames = [...columns.map((c) => q(c.name)), q(META.op), q(META.lsn), q(META.sourceTs)];
-  const ranked =
-    `SELECT ${stagedNames.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${keys.map((k) => q(k.name)).join(', ')} ORDER BY ${q(META.offset)} DESC) AS ${rank} ` +
-    `FROM ${stage}`;
-  const where = [`${rank} = 1`, ...(soft ? [] : [`${q(META.op)} <> 'd'`])].join(' AND ');
-  return `INSERT INTO ${target} (${into.join(', ')}) SELECT ${values.join(', ')} FROM (${ranked}) AS ${latest} WHERE ${where}`;
+  const where = soft ? '' : ` WHERE ${q(META.op)} <> 'd'`;
+  return `INSERT INTO ${target} (${into.join(', ')}) SELECT ${values.join(', ')} FROM (${latestStagedRowsQuery(dialect, columns, stage, keys)}) AS ${latest}${where}`;
+}
+
+/**
+ * The latest staged row per key, by source position (then offset, for a duplicate). The batcher already
+ * keeps one row per key; ranking again makes a duplicate or a batch of an older batcher harmless.
+ */
+function latestStagedRowsQuery(dialect: Dialect, columns: readonly MappedColumn[], stage: string, keys: readonly MappedColumn[]): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const rank = q('_pgshift_rank');
+  const ranked = q('_pgshift_ranked');
+  const stagedNames = [...columns.map((c) => q(c.name)), q(META.op), q(META.lsn), q(META.txLsn), q(META.sourceTs)];
+  const order = [`COALESCE(${q(META.txLsn)}, ${q(META.lsn)}) DESC`, `${q(META.lsn)} DESC`, `${q(META.offset)} DESC`];
+  return (
+    `SELECT ${stagedNames.join(', ')} FROM (SELECT ${stagedNames.join(', ')}, ` +
+    `ROW_NUMBER() OVER (PARTITION BY ${keys.map((k) => q(k.name)).join(', ')} ORDER BY ${order.join(', ')}) AS ${rank} FROM ${stage}) AS ${ranked} WHERE ${rank} = 1`
+  );
 }
 
 function truncateStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
