@@ -15,6 +15,7 @@ import {
   NULL_SENTINEL,
   partKey,
   s3Url,
+  LEGACY_STAGING_META_COLUMNS,
   STAGING_META_COLUMNS,
   type BatchReady,
   type ColumnSpec,
@@ -80,6 +81,10 @@ interface Row {
   partition?: number;
   /** The change's source LSN; 1000 + offset unless given. */
   lsn?: number;
+  /** The change's transaction position (`_pgshift_tx_lsn`); its LSN unless given. */
+  txLsn?: number;
+  /** A primary-key change's old key. */
+  oldKey?: string;
   unchanged?: number[];
 }
 
@@ -98,6 +103,8 @@ function csvFile(columns: readonly ColumnSpec[], rows: readonly Row[]): Buffer {
       String(row.partition ?? 0),
       String(row.offset),
       encodeUnchanged(row.unchanged ?? []),
+      String(row.txLsn ?? row.lsn ?? 1000 + row.offset),
+      row.oldKey ?? null,
     ]
       .map(csvField)
       .join(','),
@@ -143,6 +150,7 @@ async function writeBatch(table: TargetTable, columns: ColumnSpec[], rows: Row[]
     sourceTimeRange: { minMs: Date.UTC(2026, 0, 1, 10), maxMs: Date.UTC(2026, 0, 1, 10) },
     oversizedValues: [],
     producer: 'adapter.test',
+    stagingColumns: [...STAGING_META_COLUMNS],
     ...overrides,
   };
 }
@@ -242,7 +250,7 @@ describe('a table with a primary key', () => {
     const described = await adapter.describeTable(target);
     assert.deepEqual(
       described?.map((c) => `${c.name} ${c.type}`),
-      ['id bigint', 'Full Name varchar(40)', 'doc jsonb', 'avatar bytea', 'balance numeric(12,2)', 'user text', 'tags jsonb', 'seen_at timestamptz', '_pgshift_lsn bigint', '_pgshift_source_ts timestamp', '_pgshift_loaded_at timestamp'],
+      ['id bigint', 'Full Name varchar(40)', 'doc jsonb', 'avatar bytea', 'balance numeric(12,2)', 'user text', 'tags jsonb', 'seen_at timestamptz', '_pgshift_lsn bigint', '_pgshift_tx_lsn bigint', '_pgshift_source_ts timestamp', '_pgshift_loaded_at timestamp'],
     );
     const loaded = await rows(target, `id, "Full Name" AS name, doc, encode(avatar, 'hex') AS avatar, balance, "user", tags, seen_at, _pgshift_lsn AS lsn`);
     assert.deepEqual(loaded, [
@@ -335,15 +343,14 @@ describe('a table with a primary key', () => {
     await assert.rejects(load({ ...batch, manifestUrl: batch.manifestUrl!.replace('manifest.json', 'nope.json') }, target), BatchFileMissing);
   });
 
-  test('clearing the ledger allows a deliberate reload of old batches', async () => {
+  test('clearing the ledger lets old batches apply again, but their older images never overwrite newer rows', async () => {
+    const before = await rows(target, `id, "Full Name" AS name`);
     assert.equal(await adapter.clearLedger(target), 1);
     assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map());
     const result = await load(first, target);
     assert.equal(result.alreadyApplied, false);
-    assert.deepEqual((await rows(target, `id, "Full Name" AS name`)).slice(0, 2), [
-      { id: '1', name: 'Ada "the first" Lovelace' },
-      { id: '2', name: 'Grace, Hopper' },
-    ]);
+    // Row 2 was deleted later: its tombstone keeps the replayed insert out.
+    assert.deepEqual(await rows(target, `id, "Full Name" AS name`), before);
   });
 });
 
@@ -384,8 +391,8 @@ describe('soft-delete mode', () => {
       { op: 'c', offset: 1, values: ['1', 'a@x', '10'] },
       { op: 'c', offset: 2, values: ['2', 'b@x', '20'] },
     ]), target, { deleteMode: 'soft' });
-    // A delete event carries the key only.
-    await load(await writeBatch(target, columns, [{ op: 'd', offset: 3, values: ['1', null, null] }]), target, { deleteMode: 'soft' });
+    // A delete event carries the key only: the batcher marks the other columns unchanged.
+    await load(await writeBatch(target, columns, [{ op: 'd', offset: 3, values: ['1', null, null], unchanged: [1, 2] }]), target, { deleteMode: 'soft' });
     assert.deepEqual(await rows(target, 'id, email, score, _pgshift_deleted AS deleted, _pgshift_deleted_at::text AS deleted_at'), [
       { id: 1, email: 'a@x', score: 10, deleted: true, deleted_at: '2026-01-01 10:00:00.000001' },
       { id: 2, email: 'b@x', score: 20, deleted: false, deleted_at: null },
@@ -585,3 +592,94 @@ describe('schema evolution', () => {
     assert.deepEqual(await rows(target), before);
   });
 });
+
+describe('source order against the target', () => {
+  const columns: ColumnSpec[] = [
+    { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true },
+    { name: 'v', sourceType: 'text', nullable: true, primaryKey: false },
+    { name: 'doc', sourceType: 'text', nullable: true, primaryKey: false },
+  ];
+  const values = async (target: TargetTable) => (await rows(target, 'id, v, doc')).map((r) => `${r.id}:${r.v}:${r.doc}`);
+
+  test('an older image consumed later (a re-driven change at a new offset) does not overwrite the newer row', async () => {
+    const target = tableNamed('redriven');
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'first', 'd'] }]), target);
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 2, lsn: 300, values: ['1', 'newest', 'd'] }]), target);
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 3, lsn: 200, values: ['1', 'stale', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['1:newest:d']);
+    assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map([[0, 3n]]), 'the stale change is covered all the same');
+  });
+
+  test('transactions are ordered by the commit before them, not by change LSN', async () => {
+    const target = tableNamed('txorder');
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 900, txLsn: 1000, values: ['1', 'committed later', 'd'] }]), target);
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 1, partition: 1, lsn: 950, txLsn: 800, values: ['1', 'committed first', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['1:committed later:d']);
+  });
+
+  test('hard mode: a stale image does not resurrect a row deleted at a later position; a newer one does', async () => {
+    const target = tableNamed('resurrect');
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'd'] }, { op: 'c', offset: 2, lsn: 110, values: ['2', 'b', 'd'] }]), target);
+    await load(await writeBatch(target, columns, [{ op: 'd', offset: 3, lsn: 300, values: ['1', null, null], unchanged: [1, 2] }]), target);
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 4, lsn: 200, values: ['1', 'ghost', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['2:b:d']);
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 5, lsn: 400, values: ['1', 'reborn', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['1:reborn:d', '2:b:d']);
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 6, lsn: 350, values: ['1', 'ghost again', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['1:reborn:d', '2:b:d'], 'the target row guards once the key lives again');
+  });
+
+  test('soft mode: a stale image does not un-delete a row', async () => {
+    const target = tableNamed('undelete');
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'd'] }]), target, { deleteMode: 'soft' });
+    await load(await writeBatch(target, columns, [{ op: 'd', offset: 2, lsn: 300, values: ['1', 'a', 'd'] }]), target, { deleteMode: 'soft' });
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 3, lsn: 200, values: ['1', 'ghost', 'd'] }]), target, { deleteMode: 'soft' });
+    assert.deepEqual(await rows(target, 'id, v, _pgshift_deleted AS deleted'), [{ id: 1, v: 'a', deleted: true }]);
+  });
+
+  test('a snapshot read never overwrites a streamed change at its position; a read after it does', async () => {
+    const target = tableNamed('reads');
+    await load(await writeBatch(target, columns, [{ op: 'u', offset: 1, lsn: 500, txLsn: 480, values: ['1', 'streamed', 'd'] }]), target);
+    await load(await writeBatch(target, columns, [{ op: 'r', offset: 2, lsn: 500, txLsn: 480, values: ['1', 'read', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['1:streamed:d']);
+    await load(await writeBatch(target, columns, [{ op: 'r', offset: 3, lsn: 700, txLsn: 680, values: ['1', 'read later', 'd'] }]), target);
+    assert.deepEqual(await values(target), ['1:read later:d']);
+  });
+
+  test('a primary-key change takes an unchanged TOAST value from the old key\'s target row', async () => {
+    const target = tableNamed('moved');
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'big document'] }]), target);
+    await load(await writeBatch(target, columns, [
+      { op: 'd', offset: 2, lsn: 200, values: ['1', null, null], unchanged: [1, 2] },
+      { op: 'c', offset: 3, lsn: 200, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' },
+    ]), target);
+    assert.deepEqual(await values(target), ['1001:a:big document']);
+  });
+
+  test('a batch of an older batcher (six metadata columns, no transaction position) still applies', async () => {
+    const target = tableNamed('legacy');
+    const batch = await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'd'] }]);
+    const legacy = await writeLegacyBatch(target, columns, [{ op: 'u', offset: 2, lsn: 200, values: ['1', 'b', 'd'] }]);
+    await load(batch, target);
+    await load(legacy, target);
+    assert.deepEqual(await values(target), ['1:b:d']);
+    assert.deepEqual(await rows(target, 'id, _pgshift_tx_lsn AS tx'), [{ id: 1, tx: null }]);
+  });
+});
+
+/** A batch as batchers before `stagingColumns` wrote it: the six legacy metadata columns. */
+async function writeLegacyBatch(table: TargetTable, columns: ColumnSpec[], rows: Row[]): Promise<BatchReady> {
+  const batch = await writeBatch(table, columns, rows);
+  const header = [...columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS].map(csvField).join(',');
+  const lines = rows.map((row) =>
+    [...row.values, row.op, String(row.lsn ?? 1000 + row.offset), '2026-01-01 10:00:00.000001', String(row.partition ?? 0), String(row.offset), encodeUnchanged(row.unchanged ?? [])]
+      .map(csvField)
+      .join(','),
+  );
+  const body = gzipSync(`${[header, ...lines].join('\n')}\n`);
+  const manifest = { entries: [{ url: batch.files[0]!.url, mandatory: true, meta: { content_length: body.length } }] };
+  await put(batch.files[0]!.url.replace(`s3://${bucket}/`, ''), body);
+  await put(batch.manifestUrl!.replace(`s3://${bucket}/`, ''), JSON.stringify(manifest));
+  const { stagingColumns: _, ...legacy } = batch;
+  return { ...legacy, files: [batch.files[0]!] };
+}

@@ -13,6 +13,7 @@ import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStateme
 import { emptyTargetStatement } from '../sql/ddl.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { textRow, type TextRow } from '../text-queries.js';
+import { dropTombstonesStatement } from '../sql/source-order.js';
 import { postgresDialect } from './dialect.js';
 
 export interface PostgresAdapterOptions {
@@ -150,6 +151,7 @@ export class PostgresAdapter implements WarehouseAdapter {
       await client.query('BEGIN');
       const removed = (await client.query(clearLedgerStatement(this.dialect, target))).rowCount ?? 0;
       await client.query(emptyTargetStatement(this.dialect, target));
+      await client.query(dropTombstonesStatement(this.dialect, target));
       await client.query('COMMIT');
       return removed;
     } catch (error) {

@@ -7,6 +7,7 @@ import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, isTopicRestart, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
 import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
 import { textRow, type TextRow } from '../text-queries.js';
+import { dropTombstonesStatement } from '../sql/source-order.js';
 import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
 import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
 import { attachLoadErrors, isLoadFailure } from './load-errors.js';
@@ -113,7 +114,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
     await this.#ensureLedger(target);
     if (!emptyTarget) return Math.max(0, (await this.#client.execute(clearLedgerStatement(this.dialect, target))).resultRows);
     // One transaction (a batch), and DELETE rather than TRUNCATE, which would commit it on its own.
-    const outcome = await this.#client.executeBatch([clearLedgerStatement(this.dialect, target), emptyTargetStatement(this.dialect, target)]);
+    const outcome = await this.#client.executeBatch([clearLedgerStatement(this.dialect, target), emptyTargetStatement(this.dialect, target), dropTombstonesStatement(this.dialect, target)]);
     return Math.max(0, outcome.subStatements[0]?.resultRows ?? 0);
   }
 

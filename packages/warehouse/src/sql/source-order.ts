@@ -104,3 +104,8 @@ export function pruneTombstonesStatement(dialect: Dialect, tombstones: string, b
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   return `DELETE FROM ${tombstones} WHERE ${q(META.sourceTs)} < ${dialect.timestampLiteral(batchMaxSourceMs - retentionMs)}`;
 }
+
+/** A deliberate reload forgets the target's tombstones with its ledger (the replay brings its deletes again). */
+export function dropTombstonesStatement(dialect: Dialect, target: TargetTable): string {
+  return `DROP TABLE IF EXISTS ${tombstoneTableName(dialect, target)}`;
+}
