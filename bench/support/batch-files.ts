@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  STAGING_META_COLUMNS,
+  LEGACY_STAGING_META_COLUMNS,
   batchFolder,
   manifestKey,
   partKey,
@@ -60,12 +60,12 @@ export async function writeBatch(s3: S3Client, batch: BatchToWrite): Promise<{ e
       } else ranges.set(row.partition, { partition: row.partition, first: row.offset, last: row.offset });
       lsn = lsn === null ? { min: row.lsn, max: row.lsn } : { min: row.lsn < lsn.min ? row.lsn : lsn.min, max: row.lsn > lsn.max ? row.lsn : lsn.max };
       ts = ts === null ? { min: row.sourceTsUs, max: row.sourceTsUs } : { min: row.sourceTsUs < ts.min ? row.sourceTsUs : ts.min, max: row.sourceTsUs > ts.max ? row.sourceTsUs : ts.max };
-      // In the order of STAGING_META_COLUMNS: op, lsn, source_ts, partition, offset, unchanged.
+      // A batch event without stagingColumns: in the order of LEGACY_STAGING_META_COLUMNS: op, lsn, source_ts, partition, offset, unchanged.
       yield [...row.cells, row.op, String(row.lsn), microTimestampText(row.sourceTsUs), String(row.partition), String(row.offset), null];
     }
   }
 
-  const writer = new BatchFileWriter([...batch.columns.map((c) => c.name), ...STAGING_META_COLUMNS], batch.partBytes ? { maxPartBytes: batch.partBytes } : {});
+  const writer = new BatchFileWriter([...batch.columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS], batch.partBytes ? { maxPartBytes: batch.partBytes } : {});
   const files: BatchFile[] = [];
   let uncompressedBytes = 0;
   for await (const part of writer.write(records())) {

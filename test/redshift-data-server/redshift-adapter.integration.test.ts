@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NULL_SENTINEL, STAGING_META_COLUMNS, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
+import { NULL_SENTINEL, LEGACY_STAGING_META_COLUMNS, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
 import { BatchFileMissing, ledgerTableName, mapColumns, planSchemaEvolution, schemaEvolutionStatements, StagedRowCountMismatch, type MergePlan } from '@pgshift/warehouse';
 import { RedshiftAdapter } from '../../packages/warehouse/src/redshift/adapter.js';
 import { RedshiftDataApiClient, RedshiftStatementError } from '../../packages/warehouse/src/redshift/data-api-client.js';
@@ -46,7 +46,7 @@ function csvField(value: string | null): string {
 async function putBatch(rows: Row[], options: { rowCount?: number; dropPart?: boolean } = {}): Promise<BatchReady> {
   const batchId = randomUUID();
   const folder = `redshift-adapter-test/${schema}/${batchId}`;
-  const header = [...columns.map((c) => c.name), ...STAGING_META_COLUMNS].join(',');
+  const header = [...columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS].join(',');
   const lines = rows.map((r) =>
     [r.id, csvField(r.name), csvField(r.doc), csvField(r.bin), r.op, r.lsn ?? 1000 + r.offset, '2024-05-01 10:00:00', r.partition ?? 0, r.offset, NULL_SENTINEL].map(String).join(','),
   );

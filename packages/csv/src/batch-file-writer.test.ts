@@ -1,4 +1,4 @@
-import { NULL_SENTINEL, STAGING_META_COLUMNS, UNCHANGED, type CellValue } from '@pgshift/contracts';
+import { NULL_SENTINEL, LEGACY_STAGING_META_COLUMNS, UNCHANGED, type CellValue } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -45,7 +45,7 @@ describe('BatchFileWriter', () => {
   });
 
   it('writes the header and the rows as one gzipped CSV part when they fit', async () => {
-    const columns = ['id', 'name', ...STAGING_META_COLUMNS];
+    const columns = ['id', 'name', ...LEGACY_STAGING_META_COLUMNS];
     const rows: CellValue[][] = [
       ['1', 'alice', 'c', '100', '2024-01-01 00:00:00+00', '0', '7', null],
       ['2', '', 'u', '101', '2024-01-01 00:00:01+00', '0', '8', '|2|'],

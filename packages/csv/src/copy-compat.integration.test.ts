@@ -1,4 +1,4 @@
-import { NULL_SENTINEL, STAGING_META_COLUMNS, type CellValue } from '@pgshift/contracts';
+import { NULL_SENTINEL, LEGACY_STAGING_META_COLUMNS, type CellValue } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
@@ -29,7 +29,7 @@ describe('PostgreSQL COPY reads batch files as the decoder does', () => {
   const client = new pg.Client({ connectionString: warehouseUrl });
   const table = `csv_compat_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const valueColumns = NASTY_VALUES.map((_, i) => `v${i}`);
-  const columns = ['id', ...valueColumns, ...STAGING_META_COLUMNS];
+  const columns = ['id', ...valueColumns, ...LEGACY_STAGING_META_COLUMNS];
 
   before(async () => {
     await client.connect();
