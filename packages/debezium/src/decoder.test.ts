@@ -192,3 +192,24 @@ test('errors: unknown format, malformed JSON, JSON without schema, unknown op, v
   const heartbeat = { type: 'struct', name: 'io.debezium.connector.common.Heartbeat', fields: [{ type: 'int64', optional: false, field: 'ts_ms' }] };
   assert.equal((await decodeError(jsonMessage('{"ts_ms":1}', { schema: heartbeat as never }))).reason, 'not-a-change-event');
 });
+
+const sourceWith = (extra: string) => SOURCE.replace(/}$/, `,${extra}}`);
+
+test('the transaction position is source.sequence[0], the commit before the change; without it the LSN stands in', async () => {
+  const sequenced = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${sourceWith('"sequence":"[\\"31816816\\",\\"31873496\\"]"')},"op":"c"}`));
+  assert.equal(sequenced?.txLsn, 31816816n);
+  const initialSnapshot = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${sourceWith('"sequence":"[null,\\"31873496\\"]"')},"op":"r"}`));
+  assert.equal(initialSnapshot?.txLsn, 18446744073709551615n, 'no lastCommitLsn: the LSN');
+  const none = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`));
+  assert.equal(none?.txLsn, none?.lsn);
+});
+
+test('a create with Debezium\'s __debezium.oldkey header names the old key, in the form of the key', async () => {
+  const message = { ...jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`), headers: { '__debezium.oldkey': Buffer.from('{"id":9007199254740995}') } };
+  const event = await decoder.decode(message);
+  assert.equal(event?.oldKey, '9007199254740995', 'exact beyond 2^53');
+  const plain = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`));
+  assert.equal(plain?.oldKey, null);
+  const unreadable = await decoder.decode({ ...message, headers: { '__debezium.oldkey': Buffer.from('not json') } });
+  assert.equal(unreadable?.oldKey, null, 'an unreadable header only loses the carry-over');
+});
