@@ -93,7 +93,7 @@ export class CoalescingBuffer {
       return;
     }
     let oldKey: string | null = null;
-    if (op === 'd') {
+    if (op === 'd' && change.key !== null) {
       values = this.lastKnownImage(values, previous);
     } else if (values.includes(UNCHANGED)) {
       // A primary-key change: the old key's row (deleted in the same transaction) had the values, unless
