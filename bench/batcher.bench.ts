@@ -18,19 +18,19 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { resolve as resolvePath } from 'node:path';
 import { loadavg } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { createChangeEventDecoder, createSchemaRegistry, type PgshiftSchemaRegistry } from '@pgshift/debezium';
+import { Kafka, logLevel } from 'kafkajs';
 import { stack, uniqueName } from '../test/support/stack.js';
 import { readBatchEvents } from './support/batch-events.js';
-import { BENCH_COLUMNS, benchRow, benchRowId, rowCells } from './support/bench-table.js';
 import { benchOutDir, startBatcherProcess } from './support/batcher-process.js';
-import { envelopeFor, produceChangeStream, type EventTemplate } from './support/change-stream.js';
+import { BENCH_COLUMNS, benchRow, benchRowId, rowCells } from './support/bench-table.js';
+import { type EventTemplate, envelopeFor, produceChangeStream } from './support/change-stream.js';
 import { mainThreadProfile, selfTimeByArea, topSelfTime } from './support/cpu-profile.js';
+import { captureDebeziumSchemas, type DebeziumSchemas, deleteSubject, dropSourceSchema, schemaIdResolves } from './support/debezium-schemas.js';
 import { decodeOnly } from './support/decode-ceiling.js';
-import { captureDebeziumSchemas, deleteSubject, dropSourceSchema, schemaIdResolves, type DebeziumSchemas } from './support/debezium-schemas.js';
 import { deleteGroups, deleteTopics, endOffsets, topicExists, total, waitForCommitted } from './support/kafka-admin.js';
 import { fmt, machineState, printFigures, progress } from './support/report.js';
 import { createBenchS3Client, deletePrefix } from './support/s3.js';
@@ -89,9 +89,11 @@ async function reusable(): Promise<boolean> {
     await consumer.connect();
     const partition = [...end].find(([, offset]) => offset > 0)![0];
     const message = await new Promise<{ key: Buffer; value: Buffer }>((resolve) => {
-      void consumer.subscribe({ topic: changeTopic, fromBeginning: true }).then(() =>
-        consumer.run({ eachMessage: async ({ partition: p, message }) => void (p === partition && resolve(message as { key: Buffer; value: Buffer })) }),
-      );
+      void consumer
+        .subscribe({ topic: changeTopic, fromBeginning: true })
+        .then(() =>
+          consumer.run({ eachMessage: async ({ partition: p, message }) => void (p === partition && resolve(message as { key: Buffer; value: Buffer })) }),
+        );
     });
     return (await schemaIdResolves(message.value.readInt32BE(1))) && (await schemaIdResolves(message.key.readInt32BE(1)));
   } finally {
@@ -146,7 +148,15 @@ async function produce(): Promise<{ ms: number; bytes: number }> {
   await dropSourceSchema(sourceSchema);
   await admin.createTopics({ topics: [{ topic: changeTopic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
   progress(`producing ${fmt.int(EVENTS)} events to ${changeTopic}`);
-  const produced = await produceChangeStream({ kafka, registry, topic: changeTopic, events: EVENTS, valueSchemaId: schemas.valueSchemaId, keySchemaId: schemas.keySchemaId, template });
+  const produced = await produceChangeStream({
+    kafka,
+    registry,
+    topic: changeTopic,
+    events: EVENTS,
+    valueSchemaId: schemas.valueSchemaId,
+    keySchemaId: schemas.keySchemaId,
+    template,
+  });
   progress(`produced in ${fmt.ms(produced.ms)} (${fmt.rate((EVENTS / produced.ms) * 1000, 'events')}, ${fmt.mib(produced.bytes)})`);
   return produced;
 }
@@ -292,7 +302,8 @@ async function main(): Promise<void> {
       console.log('\nbatcher CPU profile, top self time:');
       for (const { fn, ms, share } of topSelfTime(profile, 25)) console.log(`${(share * 100).toFixed(1).padStart(5)}%  ${fmt.int(ms).padStart(7)} ms  ${fn}`);
       console.log('\nby area:');
-      for (const { area, ms, share } of selfTimeByArea(profile)) console.log(`${(share * 100).toFixed(1).padStart(5)}%  ${fmt.int(ms).padStart(7)} ms  ${area}`);
+      for (const { area, ms, share } of selfTimeByArea(profile))
+        console.log(`${(share * 100).toFixed(1).padStart(5)}%  ${fmt.int(ms).padStart(7)} ms  ${area}`);
     }
   } finally {
     await cleanUp();

@@ -17,22 +17,22 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { TableRef } from '@pgshift/contracts';
 import {
+  type MergePlan,
   mapColumns,
   mergeStatements,
-  planSchemaEvolution,
   PostgresAdapter,
-  schemaEvolutionStatements,
-  type MergePlan,
+  planSchemaEvolution,
   type StatementTiming,
+  schemaEvolutionStatements,
   type TargetTable,
 } from '@pgshift/warehouse';
 import pg from 'pg';
 import { stack, uniqueName } from '../test/support/stack.js';
-import { writeBatch, type StagedRow } from './support/batch-files.js';
+import { type StagedRow, writeBatch } from './support/batch-files.js';
 import { BENCH_COLUMNS, benchRow, rowCells } from './support/bench-table.js';
+import { explainMerge } from './support/explain.js';
 import { fmt, machineState, printFigures, progress } from './support/report.js';
 import { createBenchS3Client, deletePrefix } from './support/s3.js';
-import { explainMerge } from './support/explain.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -93,7 +93,10 @@ function* initialRows(): Generator<StagedRow> {
 
 /** Ids 1..EXISTING shuffled: the first UPDATES are updated, the next DELETES deleted; new ids follow EXISTING. */
 function changeKeys(): { updated: Int32Array; deleted: Int32Array } {
-  const existing = shuffle(Int32Array.from({ length: EXISTING }, (_, i) => i + 1), 11);
+  const existing = shuffle(
+    Int32Array.from({ length: EXISTING }, (_, i) => i + 1),
+    11,
+  );
   return { updated: existing.subarray(0, UPDATES), deleted: existing.subarray(UPDATES, UPDATES + DELETES) };
 }
 
@@ -160,11 +163,15 @@ async function main(): Promise<void> {
     const merge = await apply(planFor(change.event));
 
     // The outcome, so that a fast wrong merge cannot pass: counts, one updated row, one deleted key.
-    const { rows: [counts] } = await warehouse.query<{ rows: string; max_id: string }>(`SELECT count(*) AS rows, max(id) AS max_id FROM "${run}".events`);
+    const {
+      rows: [counts],
+    } = await warehouse.query<{ rows: string; max_id: string }>(`SELECT count(*) AS rows, max(id) AS max_id FROM "${run}".events`);
     assert.equal(Number(counts!.rows), EXISTING - DELETES + INSERTS, 'rows after the merge');
     assert.equal(Number(counts!.max_id), EXISTING + INSERTS);
     const probe = updated[0]!;
-    const { rows: [row] } = await warehouse.query<{ updated_at: string }>(`SELECT updated_at::text FROM "${run}".events WHERE id = $1`, [probe]);
+    const {
+      rows: [row],
+    } = await warehouse.query<{ updated_at: string }>(`SELECT updated_at::text FROM "${run}".events WHERE id = $1`, [probe]);
     assert.equal(row?.updated_at, rowCells(benchRow(probe, 1))[8], `row ${probe} carries its update`);
     const { rows: gone } = await warehouse.query(`SELECT 1 FROM "${run}".events WHERE id = $1`, [deleted[0]!]);
     assert.equal(gone.length, 0, `row ${deleted[0]} is deleted`);
@@ -180,7 +187,10 @@ async function main(): Promise<void> {
     printFigures(
       `bench:loader — ${fmt.int(ROWS)}-row batch into ${fmt.int(EXISTING)} rows (PostgreSQL warehouse)`,
       [
-        ['batch', `${fmt.int(UPDATES)} updates, ${fmt.int(DELETES)} deletes, ${fmt.int(INSERTS)} inserts; ${change.event.files.length} parts, ${fmt.mib(change.uncompressedBytes)} CSV → ${fmt.mib(change.event.files.reduce((s, f) => s + f.bytes, 0))} gzip`],
+        [
+          'batch',
+          `${fmt.int(UPDATES)} updates, ${fmt.int(DELETES)} deletes, ${fmt.int(INSERTS)} inserts; ${change.event.files.length} parts, ${fmt.mib(change.uncompressedBytes)} CSV → ${fmt.mib(change.event.files.reduce((s, f) => s + f.bytes, 0))} gzip`,
+        ],
         ['applyBatch total', `${fmt.ms(merge.ms)}  ${rate(merge.ms)}  (target < ${TARGET_SECONDS} s)`],
         ['  COPY (S3 → gunzip → COPY FROM STDIN)', `${fmt.ms(copyMs)}  ${rate(copyMs)}`],
         ['  merge (filter, delete, insert)', `${fmt.ms(mergeMs)}  ${rate(mergeMs)}`],
@@ -211,7 +221,6 @@ async function main(): Promise<void> {
         loadAverage: [+loadAtStart.toFixed(2), +loadavg()[0]!.toFixed(2)],
       },
     );
-
   } finally {
     if (!args.keep) {
       await warehouse.query(`DROP SCHEMA IF EXISTS "${run}" CASCADE`).catch((e: Error) => progress(`could not drop ${run}: ${e.message}`));

@@ -67,11 +67,15 @@ async function main(): Promise<void> {
 
   say('registering the Debezium connector (connect-config/pgshift-source.json)');
   await ensureConnector();
-  await waitFor('change topics of the sample schema', async () => {
-    const response = await fetch(`${stack.registryUrl}/subjects`);
-    const subjects = (await response.json()) as string[];
-    return subjects.some((s) => s.startsWith(`${stack.topicPrefix}.${SCHEMA}.`));
-  }, { timeoutMs: 120_000 });
+  await waitFor(
+    'change topics of the sample schema',
+    async () => {
+      const response = await fetch(`${stack.registryUrl}/subjects`);
+      const subjects = (await response.json()) as string[];
+      return subjects.some((s) => s.startsWith(`${stack.topicPrefix}.${SCHEMA}.`));
+    },
+    { timeoutMs: 120_000 },
+  );
 
   const topicPattern = `^${stack.topicPrefix}\\.(public|${SCHEMA})\\.[^.]+$`;
   startInBackground('batcher', { PGSHIFT_TOPIC_PATTERN: topicPattern, PGSHIFT_FLUSH_AGE: '2s', PGSHIFT_TOPIC_REFRESH: '10s' });

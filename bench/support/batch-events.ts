@@ -1,5 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
+import { type BatchReady, batchReadyFromAvro } from '@pgshift/contracts';
 import type { Kafka } from 'kafkajs';
 import { stack } from '../../test/support/stack.js';
 

@@ -1,17 +1,17 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  LEGACY_STAGING_META_COLUMNS,
+  type BatchFile,
+  type BatchReady,
   batchFolder,
+  type CellValue,
+  type ColumnSpec,
+  LEGACY_STAGING_META_COLUMNS,
   manifestKey,
+  type OpCounts,
+  type PartitionRange,
   partKey,
   s3Url,
   schemaFingerprint,
-  type BatchFile,
-  type BatchReady,
-  type CellValue,
-  type ColumnSpec,
-  type OpCounts,
-  type PartitionRange,
   type TableRef,
 } from '@pgshift/contracts';
 import { BatchFileWriter, buildCopyManifest } from '@pgshift/csv';
@@ -59,13 +59,19 @@ export async function writeBatch(s3: S3Client, batch: BatchToWrite): Promise<{ e
         range.last = Math.max(range.last, row.offset);
       } else ranges.set(row.partition, { partition: row.partition, first: row.offset, last: row.offset });
       lsn = lsn === null ? { min: row.lsn, max: row.lsn } : { min: row.lsn < lsn.min ? row.lsn : lsn.min, max: row.lsn > lsn.max ? row.lsn : lsn.max };
-      ts = ts === null ? { min: row.sourceTsUs, max: row.sourceTsUs } : { min: row.sourceTsUs < ts.min ? row.sourceTsUs : ts.min, max: row.sourceTsUs > ts.max ? row.sourceTsUs : ts.max };
+      ts =
+        ts === null
+          ? { min: row.sourceTsUs, max: row.sourceTsUs }
+          : { min: row.sourceTsUs < ts.min ? row.sourceTsUs : ts.min, max: row.sourceTsUs > ts.max ? row.sourceTsUs : ts.max };
       // A batch event without stagingColumns: in the order of LEGACY_STAGING_META_COLUMNS: op, lsn, source_ts, partition, offset, unchanged.
       yield [...row.cells, row.op, String(row.lsn), microTimestampText(row.sourceTsUs), String(row.partition), String(row.offset), null];
     }
   }
 
-  const writer = new BatchFileWriter([...batch.columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS], batch.partBytes ? { maxPartBytes: batch.partBytes } : {});
+  const writer = new BatchFileWriter(
+    [...batch.columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS],
+    batch.partBytes ? { maxPartBytes: batch.partBytes } : {},
+  );
   const files: BatchFile[] = [];
   let uncompressedBytes = 0;
   for await (const part of writer.write(records())) {

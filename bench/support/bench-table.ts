@@ -90,7 +90,10 @@ function noteText(next: () => number, id: number): string {
 
 function uuidFrom(next: () => number): string {
   let hex = '';
-  for (let i = 0; i < 4; i++) hex += Math.floor(next() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  for (let i = 0; i < 4; i++)
+    hex += Math.floor(next() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

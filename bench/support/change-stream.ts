@@ -1,5 +1,5 @@
-import { CompressionTypes, type Kafka } from 'kafkajs';
 import type { PgshiftSchemaRegistry } from '@pgshift/debezium';
+import { CompressionTypes, type Kafka } from 'kafkajs';
 import { avroKey, avroRowImage, benchRow } from './bench-table.js';
 
 /** One change of the synthetic stream: an insert of a new id, or an update of an id inserted earlier. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { ensureConnector } from '../../test/support/connector.js';
-import { readTopic, type ReadMessage } from '../../test/support/kafka.js';
+import { type ReadMessage, readTopic } from '../../test/support/kafka.js';
 import { stack } from '../../test/support/stack.js';
 import { BENCH_TABLE_DDL, benchRow, rowCells } from './bench-table.js';
 
@@ -44,7 +44,12 @@ export async function captureDebeziumSchemas(sourceSchema: string, table = 'even
       const cells = rowCells(benchRow(id, 1));
       // The columns an update changes (bench-table.ts): quantity, amount, active, updated_at, attrs.
       await source.query(`UPDATE ${qualified} SET quantity = $2, amount = $3, active = $4, updated_at = $5, attrs = $6 WHERE id = $1`, [
-        cells[0], cells[2], cells[4], cells[7], cells[8], cells[10],
+        cells[0],
+        cells[2],
+        cells[4],
+        cells[7],
+        cells[8],
+        cells[10],
       ]);
       written.push({ id, version: 1 });
     }

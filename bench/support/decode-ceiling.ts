@@ -1,12 +1,18 @@
-import type { Kafka } from 'kafkajs';
 import { createChangeEventDecoder, type PgshiftSchemaRegistry } from '@pgshift/debezium';
+import type { Kafka } from 'kafkajs';
 
 /**
  * The ceiling for the batcher: a bare kafkajs consumer with the batcher's fetch settings that only
  * decodes every message (registry lookup, Avro, pgshift's cell converters), then drops it.
  * Returns the milliseconds from joining the group to the last message decoded.
  */
-export async function decodeOnly(kafka: Kafka, registry: PgshiftSchemaRegistry, topic: string, groupId: string, events: number): Promise<{ ms: number; decoded: number }> {
+export async function decodeOnly(
+  kafka: Kafka,
+  registry: PgshiftSchemaRegistry,
+  topic: string,
+  groupId: string,
+  events: number,
+): Promise<{ ms: number; decoded: number }> {
   const decoder = createChangeEventDecoder({ registry });
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeout: 45_000 });
   let joinedAt = 0;

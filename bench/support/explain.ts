@@ -1,8 +1,8 @@
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseS3Url, type BatchReady } from '@pgshift/contracts';
+import { type BatchReady, parseS3Url } from '@pgshift/contracts';
 import { parseCopyManifest } from '@pgshift/csv';
 import type { MergeStatement } from '@pgshift/warehouse';
 import type pg from 'pg';
@@ -18,7 +18,12 @@ async function open(s3: S3Client, url: string): Promise<Readable> {
  * from S3), but each merge statement under EXPLAIN (ANALYZE, BUFFERS), in a transaction that is rolled
  * back. Returns the plans in statement order.
  */
-export async function explainMerge(client: pg.Client, s3: S3Client, statements: readonly MergeStatement[], batch: BatchReady): Promise<{ kind: string; plan: string }[]> {
+export async function explainMerge(
+  client: pg.Client,
+  s3: S3Client,
+  statements: readonly MergeStatement[],
+  batch: BatchReady,
+): Promise<{ kind: string; plan: string }[]> {
   const plans: { kind: string; plan: string }[] = [];
   await client.query('BEGIN');
   try {

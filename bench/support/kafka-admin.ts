@@ -13,7 +13,13 @@ export function total(offsets: ReadonlyMap<number, number>): number {
 }
 
 /** Polls the group's committed offsets until every partition's equals its end offset; resolves at that moment (performance.now()). */
-export async function waitForCommitted(admin: Admin, groupId: string, topic: string, end: ReadonlyMap<number, number>, { intervalMs = 100, timeoutMs = 600_000, stop }: { intervalMs?: number; timeoutMs?: number; stop?: () => boolean } = {}): Promise<number> {
+export async function waitForCommitted(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  end: ReadonlyMap<number, number>,
+  { intervalMs = 100, timeoutMs = 600_000, stop }: { intervalMs?: number; timeoutMs?: number; stop?: () => boolean } = {},
+): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     // Checked before fetching: a child that commits and then exits is seen committed first.

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { committedOffsets, metricValue } from '../support/batches.js';
 import { ensureConnector } from '../support/connector.js';
 import { kafka, listTopics, readTopic } from '../support/kafka.js';
-import { connect, pipelineFor, rowsAsText, type Pipeline } from '../support/pipeline.js';
+import { connect, type Pipeline, pipelineFor, rowsAsText } from '../support/pipeline.js';
 import { stack, uniqueName } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -64,7 +64,15 @@ function jsonChangeEvent(row: { id: number; name: string }, lsn: string, nowMs: 
           { type: 'string', optional: false, field: 'connector' },
           { type: 'string', optional: false, field: 'name' },
           { type: 'int64', optional: false, field: 'ts_ms' },
-          { type: 'string', optional: true, name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' }, default: 'false', field: 'snapshot' },
+          {
+            type: 'string',
+            optional: true,
+            name: 'io.debezium.data.Enum',
+            version: 1,
+            parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' },
+            default: 'false',
+            field: 'snapshot',
+          },
           { type: 'string', optional: false, field: 'db' },
           { type: 'string', optional: true, field: 'sequence' },
           { type: 'int64', optional: true, field: 'ts_us' },
@@ -102,7 +110,9 @@ test('bad messages go to the dead-letter topic with reason and origin; good ones
   pipeline.startLoader();
   await Promise.all(pipeline.services.map((s) => s.ready(180_000)));
 
-  const { rows: [{ lsn }] } = await source.query(`SELECT (pg_current_wal_lsn() - '0/0')::bigint::text AS lsn`);
+  const {
+    rows: [{ lsn }],
+  } = await source.query(`SELECT (pg_current_wal_lsn() - '0/0')::bigint::text AS lsn`);
   const json = jsonChangeEvent({ id: 1000, name: 'from a JSON change event' }, lsn, Date.now());
   const unknownSchemaId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('not an avro body')]);
   const bad = [
@@ -158,11 +168,15 @@ test('bad messages go to the dead-letter topic with reason and origin; good ones
   assert.equal(batcher.child.exitCode, null, 'the batcher never exited');
 
   const lastBad = Math.max(...sent.map((s) => Number(s.offset)));
-  await waitFor('the sentinel row to be committed past as well', async () => {
-    const offsets = await committedOffsets(pipeline.batcherGroup, topic);
-    const p = Number(sentinel.message.headers![DEAD_LETTER_HEADERS.partition]!.toString());
-    return (offsets.get(p) ?? -1) > Number(sentinel.message.headers![DEAD_LETTER_HEADERS.offset]!.toString());
-  }, { timeoutMs: 180_000 });
+  await waitFor(
+    'the sentinel row to be committed past as well',
+    async () => {
+      const offsets = await committedOffsets(pipeline.batcherGroup, topic);
+      const p = Number(sentinel.message.headers![DEAD_LETTER_HEADERS.partition]!.toString());
+      return (offsets.get(p) ?? -1) > Number(sentinel.message.headers![DEAD_LETTER_HEADERS.offset]!.toString());
+    },
+    { timeoutMs: 180_000 },
+  );
   const committed = await waitFor(
     'offsets committed past the dead letters',
     async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { STAGING_META_COLUMNS, parseS3Url, schemaFingerprint, type BatchReady } from '@pgshift/contracts';
+import { type BatchReady, parseS3Url, STAGING_META_COLUMNS, schemaFingerprint } from '@pgshift/contracts';
 import { parseCopyManifest } from '@pgshift/csv';
 import { batchRows, createTopic, getObject, lastOffsets, listKeys, waitForBatches, waitUntilConsumed } from '../support/batches.js';
 import { readTopic } from '../support/kafka.js';
-import { pipelineFor, rowsAsText, type Pipeline } from '../support/pipeline.js';
+import { type Pipeline, pipelineFor, rowsAsText } from '../support/pipeline.js';
 import { stack } from '../support/stack.js';
 import { useSuite } from '../support/suite.js';
 import { waitFor } from '../support/wait.js';
@@ -76,13 +76,19 @@ test('a batch: registry-decoded event, manifest, CSV parts, one row per key, op 
 
   // Offsets: every message of every partition, tombstone included.
   const expectedRanges = [...messages[1]].map(([partition, last]) => ({ partition, first: 0, last }));
-  assert.deepEqual(batch.offsets, expectedRanges.sort((a, b) => a.partition - b.partition));
+  assert.deepEqual(
+    batch.offsets,
+    expectedRanges.sort((a, b) => a.partition - b.partition),
+  );
 
   // The files.
   const { header, rows } = await batchRows(batch);
   assert.deepEqual(header, ['id', 'name', 'balance', 'code', ...STAGING_META_COLUMNS]);
   assert.equal(rows.length, batch.rowCount);
-  assert.equal(batch.files.reduce((sum, f) => sum + f.rows, 0), batch.rowCount);
+  assert.equal(
+    batch.files.reduce((sum, f) => sum + f.rows, 0),
+    batch.rowCount,
+  );
   const ids = rows.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length, 'no key twice in a batch');
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -115,7 +121,10 @@ test('a batch: registry-decoded event, manifest, CSV parts, one row per key, op 
   // Manifest: every entry mandatory, in part order, sizes exact.
   assert.ok(batch.manifestUrl);
   const manifest = parseCopyManifest(await getObject(batch.manifestUrl));
-  assert.deepEqual(manifest.entries.map((e) => e.url), batch.files.map((f) => f.url));
+  assert.deepEqual(
+    manifest.entries.map((e) => e.url),
+    batch.files.map((f) => f.url),
+  );
   for (const [i, entry] of manifest.entries.entries()) {
     assert.equal(entry.mandatory, true);
     const body = await getObject(entry.url);
@@ -128,7 +137,10 @@ test('a batch: registry-decoded event, manifest, CSV parts, one row per key, op 
   const day = new Date(batch.createdAtMs).toISOString().slice(0, 10).replaceAll('-', '/');
   const folder = `tests/${schema}/${schema}.accounts/${day}/${batch.batchId}`;
   assert.deepEqual(parseS3Url(batch.manifestUrl), { bucket: stack.s3.bucket, key: `${folder}/manifest.json` });
-  assert.deepEqual(batch.files.map((f) => parseS3Url(f.url).key), batch.files.map((_, i) => `${folder}/part-${String(i).padStart(5, '0')}.csv.gz`));
+  assert.deepEqual(
+    batch.files.map((f) => parseS3Url(f.url).key),
+    batch.files.map((_, i) => `${folder}/part-${String(i).padStart(5, '0')}.csv.gz`),
+  );
   assert.deepEqual((await listKeys(`tests/${schema}/`)).sort(), [...batch.files.map((f) => parseS3Url(f.url).key), `${folder}/manifest.json`].sort());
 });
 
@@ -150,8 +162,14 @@ test('a schema change cuts the batch: rows before ALTER TABLE go out with the ol
   const batches = ofTable(topic)(await waitForBatches(pipeline.batchesTopic, (all) => ofTable(topic)(all).length >= 2));
   assert.equal(batches.length, 2, 'one cut, at the schema change');
   const [before, afterAlter] = batches as [BatchReady, BatchReady];
-  assert.deepEqual(before.columns.map((c) => c.name), ['id', 'name']);
-  assert.deepEqual(afterAlter.columns.map((c) => c.name), ['id', 'name', 'colour']);
+  assert.deepEqual(
+    before.columns.map((c) => c.name),
+    ['id', 'name'],
+  );
+  assert.deepEqual(
+    afterAlter.columns.map((c) => c.name),
+    ['id', 'name', 'colour'],
+  );
   assert.notEqual(before.schemaFingerprint, afterAlter.schemaFingerprint);
   assert.ok(before.offsets[0]!.last < afterAlter.offsets[0]!.first, 'the old-column batch covers the earlier offsets');
 
@@ -159,11 +177,20 @@ test('a schema change cuts the batch: rows before ALTER TABLE go out with the ol
   const current = await batchRows(afterAlter);
   assert.deepEqual(old.header, ['id', 'name', ...STAGING_META_COLUMNS]);
   assert.deepEqual(current.header, ['id', 'name', 'colour', ...STAGING_META_COLUMNS]);
-  assert.deepEqual(old.rows.map((r) => [r.id, r.name]), [['1', 'old 1'], ['2', 'old 2'], ['3', 'old 3']]);
   assert.deepEqual(
-    current.rows.map((r) => [r.id, r.name, r.colour]).sort(),
-    [['1', 'old 1', 'blue'], ['4', 'new 4', 'red'], ['5', 'new 5', 'red'], ['6', 'new 6', 'red']],
+    old.rows.map((r) => [r.id, r.name]),
+    [
+      ['1', 'old 1'],
+      ['2', 'old 2'],
+      ['3', 'old 3'],
+    ],
   );
+  assert.deepEqual(current.rows.map((r) => [r.id, r.name, r.colour]).sort(), [
+    ['1', 'old 1', 'blue'],
+    ['4', 'new 4', 'red'],
+    ['5', 'new 5', 'red'],
+    ['6', 'new 6', 'red'],
+  ]);
 
   // And the loader turns the two batches into the evolved table.
   pipeline.startLoader();

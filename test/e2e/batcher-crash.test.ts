@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { committedOffsets, getObject, lastOffsets, listKeys, readBatches, tableDigest } from '../support/batches.js';
 import { ensureConnector } from '../support/connector.js';
 import { readTopic } from '../support/kafka.js';
-import { connect, pipelineFor, type Pipeline } from '../support/pipeline.js';
+import { connect, type Pipeline, pipelineFor } from '../support/pipeline.js';
 import { stack, uniqueName } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -69,8 +69,7 @@ function uncovered(ranges: PartitionRange[], offsets: number[]): number[] {
   return offsets.filter((offset) => !ranges.some((r) => offset >= r.first && offset <= r.last));
 }
 
-const rangesOf = (batches: BatchReady[], partition: number) =>
-  batches.flatMap((b) => b.offsets).filter((r) => r.partition === partition);
+const rangesOf = (batches: BatchReady[], partition: number) => batches.flatMap((b) => b.offsets).filter((r) => r.partition === partition);
 
 test('SIGKILL mid-flush loses nothing: offsets never pass what was announced, and a restart completes the warehouse', async () => {
   const first = pipeline.startBatcher('batcher-killed');
@@ -107,7 +106,10 @@ test('SIGKILL mid-flush loses nothing: offsets never pass what was announced, an
   const announcedAtKill = (await readBatches(pipeline.batchesTopic)).map((b) => b.event);
   const committedAtKill = await committedOffsets(pipeline.batcherGroup, topic);
   assert.ok(announcedAtKill.length >= 1, 'a batch was announced before the kill');
-  assert.ok([...committedAtKill.values()].some((offset) => offset > 0), 'its offsets were committed before the kill');
+  assert.ok(
+    [...committedAtKill.values()].some((offset) => offset > 0),
+    'its offsets were committed before the kill',
+  );
   for (const [partition, offset] of committedAtKill) {
     if (offset < 0) continue;
     const ranges = rangesOf(announcedAtKill, partition);
@@ -137,7 +139,11 @@ test('SIGKILL mid-flush loses nothing: offsets never pass what was announced, an
     messages.filter((m) => m.partition === partition && Number(m.offset) < below).map((m) => Number(m.offset));
   for (const [partition, offset] of committedAtKill) {
     if (offset < 0) continue;
-    assert.deepEqual(uncovered(rangesOf(announcedAtKill, partition), offsetsOf(partition, offset)), [], `partition ${partition}: messages below the commit (${offset}) not in an announced batch`);
+    assert.deepEqual(
+      uncovered(rangesOf(announcedAtKill, partition), offsetsOf(partition, offset)),
+      [],
+      `partition ${partition}: messages below the commit (${offset}) not in an announced batch`,
+    );
   }
 
   // Everything announced is complete in S3, and together the batches cover every change event.
@@ -146,11 +152,18 @@ test('SIGKILL mid-flush loses nothing: offsets never pass what was announced, an
   assert.ok(announced.length >= 3, 'the backlog went out in several batches');
   for (const batch of announced) {
     const manifest = parseCopyManifest(await getObject(batch.manifestUrl!));
-    assert.deepEqual(manifest.entries.map((e) => e.url), batch.files.map((f) => f.url), `batch ${batch.batchId}: manifest lists its files`);
+    assert.deepEqual(
+      manifest.entries.map((e) => e.url),
+      batch.files.map((f) => f.url),
+      `batch ${batch.batchId}: manifest lists its files`,
+    );
     const keys = new Set(await listKeys(parseS3Url(batch.manifestUrl!).key.replace(/manifest\.json$/, '')));
     for (const file of batch.files) assert.ok(keys.has(parseS3Url(file.url).key), `batch ${batch.batchId}: ${file.url} exists`);
   }
-  assert.ok(announced.some((b) => b.files.length > 1), 'batches span several parts');
+  assert.ok(
+    announced.some((b) => b.files.length > 1),
+    'batches span several parts',
+  );
   for (const partition of lastOffset.keys()) {
     assert.deepEqual(uncovered(rangesOf(announced, partition), offsetsOf(partition)), [], `partition ${partition}: messages in no announced batch`);
   }

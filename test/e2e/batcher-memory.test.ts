@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { metricValue, readBatches, tableDigest } from '../support/batches.js';
 import { ensureConnector } from '../support/connector.js';
 import { readTopic } from '../support/kafka.js';
-import { connect, pipelineFor, type Pipeline } from '../support/pipeline.js';
+import { connect, type Pipeline, pipelineFor } from '../support/pipeline.js';
 import { stack, uniqueName } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -104,11 +104,17 @@ test('a backlog of 100,000 rows under a 2 MiB memory budget: many batches, bound
     `${batches.length} batches, largest ${Math.max(...batches.map((b) => b.rowCount))} rows; ` +
       `buffered peak ${mb(peakBuffered)}; RSS idle ${mb(idleRss)}, peak ${mb(peakRss)}`,
   );
-  assert.equal(batches.reduce((sum, b) => sum + b.rowCount, 0), ROWS, 'every row in exactly one batch');
+  assert.equal(
+    batches.reduce((sum, b) => sum + b.rowCount, 0),
+    ROWS,
+    'every row in exactly one batch',
+  );
   assert.ok(batches.length >= Math.floor(ROWS / mostRowsUnderBudget), `many batches (${batches.length}), not one`);
   assert.ok(batches.length >= 10, `many batches (${batches.length}), not one`);
   for (const batch of batches) assert.ok(batch.rowCount <= mostRowsUnderBudget, `batch of ${batch.rowCount} rows exceeds the budget's ${mostRowsUnderBudget}`);
-  const budgetFlushes = readFileSync(batcher.logFile, 'utf8').split('\n').filter((line) => line.includes('memory budget reached')).length;
+  const budgetFlushes = readFileSync(batcher.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('memory budget reached')).length;
   assert.ok(budgetFlushes >= 5, `the budget is what cut the backlog (${budgetFlushes} budget flushes logged)`);
 
   // What the budget governs: the rows held, by the batcher's own account.

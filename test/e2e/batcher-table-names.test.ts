@@ -40,10 +40,14 @@ test('a mixed-case table, one with a space and one named "user" replicate, colum
   await suite.source.query(`UPDATE ${schema}."MixedCase" SET "Name" = 'renamed' WHERE "Id" = 2`);
   await suite.source.query(`UPDATE ${schema}."with space" SET "a value" = 'changed' WHERE id = 3`);
   await suite.source.query(`DELETE FROM ${schema}."user" WHERE id = 4`);
-  await waitFor('Debezium to name the topics', async () => {
-    const topics = await listTopics();
-    return Object.values(tables).every((t) => topics.includes(t.topic));
-  }, { timeoutMs: 180_000 });
+  await waitFor(
+    'Debezium to name the topics',
+    async () => {
+      const topics = await listTopics();
+      return Object.values(tables).every((t) => topics.includes(t.topic));
+    },
+    { timeoutMs: 180_000 },
+  );
 
   const backlogs = [
     [tables.mixed.topic, 7],
@@ -116,7 +120,10 @@ test('two tables on one topic ("dup name" and "dup_name"): every batch holds the
   const batches = await waitFor(
     'the batches of both tables',
     async () => {
-      const all = ofTopic(clash!.topic, (await readBatches(clash!.pipeline.batchesTopic)).map((b) => b.event));
+      const all = ofTopic(
+        clash!.topic,
+        (await readBatches(clash!.pipeline.batchesTopic)).map((b) => b.event),
+      );
       return all.reduce((sum, b) => sum + b.rowCount, 0) >= 8 ? all : false;
     },
     { timeoutMs: 180_000, intervalMs: 1000 },
@@ -135,7 +142,10 @@ test('two tables on one topic ("dup name" and "dup_name"): every batch holds the
 
 test('two tables on one topic: each lands in its own warehouse table', async () => {
   assert.ok(clash, 'runs after the batching test above');
-  const announced = ofTopic(clash.topic, (await readBatches(clash.pipeline.batchesTopic)).map((b) => b.event));
+  const announced = ofTopic(
+    clash.topic,
+    (await readBatches(clash.pipeline.batchesTopic)).map((b) => b.event),
+  );
   const loader = clash.pipeline.startLoader();
   await loader.ready(180_000);
   await waitFor(

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { UNCHANGED, type CellValue } from '@pgshift/contracts';
-import { createChangeEventDecoder, createSchemaRegistry, DecodeError, type ChangeEvent } from '@pgshift/debezium';
+import { type CellValue, UNCHANGED } from '@pgshift/contracts';
+import { type ChangeEvent, createChangeEventDecoder, createSchemaRegistry, DecodeError } from '@pgshift/debezium';
 import pg from 'pg';
 import { ensureConnector } from '../support/connector.js';
-import { readTopic, type ReadMessage } from '../support/kafka.js';
+import { type ReadMessage, readTopic } from '../support/kafka.js';
 import { stack, uniqueName } from '../support/stack.js';
 
 // Every PostgreSQL 15 type the connector sees, through the real Connect worker and registry, decoded by
@@ -132,28 +132,30 @@ test('every PostgreSQL type decodes to the text PostgreSQL prints for it', async
     assert.equal(event.schema, schema);
     assert.equal(event.table, 'every_type');
     assert.equal(event.key, String(expected.id), 'a one-column key is its own identity');
-    COLUMNS.forEach(([name], i) => check(() => {
-      const decoded = event.values![i + 1]!;
-      const want = expected[name] ?? null;
-      const where = `row ${expected.id}, ${name}: decoded ${String(decoded)}, PostgreSQL ${want}`;
-      if (want === null || decoded === null) return assert.equal(decoded, want, where);
-      switch (name) {
-        case 'c_real':
-          // Shortest round-trip text in JS notation (1e-7, not PostgreSQL's 1e-07): the same float.
-          return assert.ok(Math.fround(Number(decoded)) === Math.fround(Number(want)) && String(decoded).length <= want.length + 1, where);
-        case 'c_double':
-          return assert.ok(sameNumber(decoded, want) || (want === 'NaN' && decoded === 'NaN'), where);
-        case 'c_numeric_free':
-          // Debezium's VariableScaleDecimal drops the display scale's trailing zeros (1.50 → 1.5): same number.
-          return assert.equal(decoded, stripTrailingZeros(want), where);
-        case 'c_point':
-          return assert.deepEqual(pointNumbers(decoded as string), pointNumbers(want), where);
-        case 'c_hstore':
-          return assert.deepEqual(JSON.parse(decoded as string), JSON.parse(want), where);
-        default:
-          return assert.equal(decoded, want, where);
-      }
-    }));
+    for (const [i, [name]] of COLUMNS.entries()) {
+      check(() => {
+        const decoded = event.values![i + 1]!;
+        const want = expected[name] ?? null;
+        const where = `row ${expected.id}, ${name}: decoded ${String(decoded)}, PostgreSQL ${want}`;
+        if (want === null || decoded === null) return assert.equal(decoded, want, where);
+        switch (name) {
+          case 'c_real':
+            // Shortest round-trip text in JS notation (1e-7, not PostgreSQL's 1e-07): the same float.
+            return assert.ok(Math.fround(Number(decoded)) === Math.fround(Number(want)) && String(decoded).length <= want.length + 1, where);
+          case 'c_double':
+            return assert.ok(sameNumber(decoded, want) || (want === 'NaN' && decoded === 'NaN'), where);
+          case 'c_numeric_free':
+            // Debezium's VariableScaleDecimal drops the display scale's trailing zeros (1.50 → 1.5): same number.
+            return assert.equal(decoded, stripTrailingZeros(want), where);
+          case 'c_point':
+            return assert.deepEqual(pointNumbers(decoded as string), pointNumbers(want), where);
+          case 'c_hstore':
+            return assert.deepEqual(JSON.parse(decoded as string), JSON.parse(want), where);
+          default:
+            return assert.equal(decoded, want, where);
+        }
+      });
+    }
   }
   assert.deepEqual(mismatches, []);
 });
@@ -176,7 +178,15 @@ test('columns: PostgreSQL types, lengths, scales, nullability and the primary ke
   assert.equal(columns.filter((c) => c.primaryKey).length, 1);
   assert.deepEqual(
     { ...byName.get('c_numeric') },
-    { name: 'c_numeric', sourceType: 'numeric', length: 20, scale: 5, nullable: true, primaryKey: false, semanticType: 'org.apache.kafka.connect.data.Decimal' },
+    {
+      name: 'c_numeric',
+      sourceType: 'numeric',
+      length: 20,
+      scale: 5,
+      nullable: true,
+      primaryKey: false,
+      semanticType: 'org.apache.kafka.connect.data.Decimal',
+    },
   );
   assert.equal(byName.get('c_numeric_free')?.length, undefined, 'unconstrained numeric has no precision');
   assert.equal(byName.get('c_numeric_free')?.scale, undefined);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { ShopWorkload } from '../fixtures/workload.js';
 import { between, loop, stackService } from '../support/chaos.js';
 import { ensureConnector } from '../support/connector.js';
 import { groupLag, kafka } from '../support/kafka.js';
-import { connect, createSampleSchema, pipelineFor, type Pipeline } from '../support/pipeline.js';
+import { connect, createSampleSchema, type Pipeline, pipelineFor } from '../support/pipeline.js';
 import { readiness } from '../support/scenario.js';
 import type { ServiceHandle } from '../support/services.js';
 import { stack, uniqueName } from '../support/stack.js';
@@ -135,12 +135,7 @@ async function pipelineState(services: ServiceHandle[]): Promise<string> {
 
 test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source', async (t) => {
   const started = Date.now();
-  instances = [
-    pipeline.startBatcher('batcher-1'),
-    pipeline.startBatcher('batcher-2'),
-    pipeline.startLoader('loader-1'),
-    pipeline.startLoader('loader-2'),
-  ];
+  instances = [pipeline.startBatcher('batcher-1'), pipeline.startBatcher('batcher-2'), pipeline.startLoader('loader-1'), pipeline.startLoader('loader-2')];
   await Promise.all(instances.map((s) => s.ready(120_000)));
 
   let stopping = false;
@@ -194,7 +189,9 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   const { code, report } = await verify('150s');
   const drainedSeconds = (Date.now() - loadEnded) / 1000;
   const counts = Object.fromEntries(report.tables.map((r) => [r.table, r.sourceRows]));
-  t.diagnostic(`fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`);
+  t.diagnostic(
+    `fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`,
+  );
   if (code !== 0) {
     const differences = JSON.stringify(report.tables.filter((r) => r.status !== 'in-sync'));
     assert.fail(`verify found differences: ${differences}\n${await pipelineState(instances)}`);
@@ -220,12 +217,17 @@ test('after both consumer groups are reset to the earliest offsets, the warehous
   await Promise.all(replay.map((s) => s.ready(120_000)));
   const explained = (waiting: Promise<unknown>) => waiting.catch(async (error: Error) => assert.fail(`${error.message}\n${await pipelineState(replay)}`));
   await explained(
-    waitFor('the batcher to replay every change topic', () => reached(pipeline.batcherGroup, changeTopics, batcherWasAt), { timeoutMs: 300_000, intervalMs: 2_000 }),
+    waitFor('the batcher to replay every change topic', () => reached(pipeline.batcherGroup, changeTopics, batcherWasAt), {
+      timeoutMs: 300_000,
+      intervalMs: 2_000,
+    }),
   );
   await explained(
-    waitFor('the loader to apply every batch, replayed ones included', async () =>
-      reached(pipeline.loaderGroup, [pipeline.batchesTopic], await endOffsets(pipeline.batchesTopic)),
-    { timeoutMs: 300_000, intervalMs: 2_000 }),
+    waitFor(
+      'the loader to apply every batch, replayed ones included',
+      async () => reached(pipeline.loaderGroup, [pipeline.batchesTopic], await endOffsets(pipeline.batchesTopic)),
+      { timeoutMs: 300_000, intervalMs: 2_000 },
+    ),
   );
   const again = await verify('120s');
   if (again.code !== 0) {

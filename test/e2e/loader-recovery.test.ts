@@ -75,7 +75,8 @@ for (const target of warehouseTargets()) {
         assert.ok(skipped > 0, `the loader counted the rows it skipped as already applied (${skipped})`);
         assert.deepEqual(await tableSnapshot(warehouse, schema, 'accounts'), before.accounts, 'accounts: same rows, same values, same load times');
         assert.deepEqual(await tableSnapshot(warehouse, schema, 'movements'), before.movements, 'movements: no row appended twice');
-      }));
+      }),
+    );
 
     test('the loader killed with SIGKILL in the middle of a batch and restarted loses nothing and doubles nothing', { timeout: SCENARIO_TIMEOUT_MS }, (t) =>
       withScenario(
@@ -136,60 +137,77 @@ for (const target of warehouseTargets()) {
             );
           }
           // Everything consumed: no late batch can still add a row.
-          await waitFor('the batcher to consume every change', () => consumedToEnd(pipeline.batcherGroup, tables.map(scenario.topic), { transactional: true }), patience);
+          await waitFor(
+            'the batcher to consume every change',
+            () => consumedToEnd(pipeline.batcherGroup, tables.map(scenario.topic), { transactional: true }),
+            patience,
+          );
           await waitFor('the loader to consume every batch', () => consumedToEnd(pipeline.loaderGroup, [pipeline.batchesTopic]), patience);
           for (const table of tables) {
-            assert.deepEqual(await countAndChecksum(warehouse, schema, table), await countAndChecksum(source, schema, table), `${table}: same rows and checksum as the source`);
+            assert.deepEqual(
+              await countAndChecksum(warehouse, schema, table),
+              await countAndChecksum(source, schema, table),
+              `${table}: same rows and checksum as the source`,
+            );
           }
           const doubled = await warehouse.query(`SELECT count(*)::int AS n FROM (SELECT id FROM ${schema}.audit GROUP BY id HAVING count(*) > 1) d`);
           assert.equal(doubled.rows[0].n, 0, 'no row of the append-only table is there twice');
         },
-      ));
+      ),
+    );
 
-    test('a batch whose S3 file was deleted before the load stops that table only, with the missing file named; restored, a restart loads it', { timeout: SCENARIO_TIMEOUT_MS }, () =>
-      withScenario(target, { prefix: 'lostfile' }, async (scenario) => {
-        const { schema, source, warehouse, pipeline } = scenario;
-        await source.query(`CREATE TABLE ${schema}.lost (id int PRIMARY KEY, label text NOT NULL)`);
-        await source.query(`CREATE TABLE ${schema}.kept (id int PRIMARY KEY, label text NOT NULL)`);
-        const tables = ['lost', 'kept'];
-        await source.query(`INSERT INTO ${schema}.lost SELECT g, 'lost ' || g FROM generate_series(1, 50) g`);
-        await source.query(`INSERT INTO ${schema}.kept SELECT g, 'kept ' || g FROM generate_series(1, 50) g`);
-        // Only the batcher at first: its batches wait in the batches topic, not yet loaded.
-        await scenario.startBatcher();
-        await waitFor('the batcher to consume every change', () => consumedToEnd(pipeline.batcherGroup, tables.map(scenario.topic), { transactional: true }), patience);
-        const lostBatches = (await readBatches(pipeline.batchesTopic)).map((b) => b.event).filter((e) => e.table.table === 'lost' && e.files.length > 0);
-        assert.ok(lostBatches.length > 0, 'the lost table has a batch with files');
-        const victim = lostBatches[0]!.files[0]!.url;
-        const saved = await getObject(victim);
-        const { bucket, key } = parseS3Url(victim);
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    test(
+      'a batch whose S3 file was deleted before the load stops that table only, with the missing file named; restored, a restart loads it',
+      { timeout: SCENARIO_TIMEOUT_MS },
+      () =>
+        withScenario(target, { prefix: 'lostfile' }, async (scenario) => {
+          const { schema, source, warehouse, pipeline } = scenario;
+          await source.query(`CREATE TABLE ${schema}.lost (id int PRIMARY KEY, label text NOT NULL)`);
+          await source.query(`CREATE TABLE ${schema}.kept (id int PRIMARY KEY, label text NOT NULL)`);
+          const tables = ['lost', 'kept'];
+          await source.query(`INSERT INTO ${schema}.lost SELECT g, 'lost ' || g FROM generate_series(1, 50) g`);
+          await source.query(`INSERT INTO ${schema}.kept SELECT g, 'kept ' || g FROM generate_series(1, 50) g`);
+          // Only the batcher at first: its batches wait in the batches topic, not yet loaded.
+          await scenario.startBatcher();
+          await waitFor(
+            'the batcher to consume every change',
+            () => consumedToEnd(pipeline.batcherGroup, tables.map(scenario.topic), { transactional: true }),
+            patience,
+          );
+          const lostBatches = (await readBatches(pipeline.batchesTopic)).map((b) => b.event).filter((e) => e.table.table === 'lost' && e.files.length > 0);
+          assert.ok(lostBatches.length > 0, 'the lost table has a batch with files');
+          const victim = lostBatches[0]!.files[0]!.url;
+          const saved = await getObject(victim);
+          const { bucket, key } = parseS3Url(victim);
+          await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 
-        // Not awaited as ready: it may stop the table (and so answer 503) before it ever reports ready.
-        const loader = await scenario.startLoader({ ready: false });
-        const lost = scenario.qualified('lost');
-        const stopped = await waitFor(
-          `${lost} to be reported stopped`,
-          async () => {
-            const tables = (await readiness(loader)).body.tables as Record<string, { state: string; reason?: string }> | undefined;
-            return tables?.[lost]?.state === 'stopped' ? tables[lost]! : false;
-          },
-          patience,
-        );
-        assert.ok(stopped.reason?.includes(`batch file missing: ${victim}`), `the reason names the missing file: ${stopped.reason}`);
-        assert.equal(metricValue(await loader.metrics(), 'pgshift_loader_table_stopped', { table: lost }), 1);
-        await waitForTableMatch(source, warehouse, schema, 'kept');
-        await source.query(`UPDATE ${schema}.kept SET label = 'edited' WHERE id <= 10`);
-        await waitForTableMatch(source, warehouse, schema, 'kept');
-        const [letter] = await readTopic(`${pipeline.batchesTopic}.dead-letter`, (messages) => messages.length >= 1, { timeoutMs: 180_000 });
-        assert.equal(String(letter!.message.headers?.[DEAD_LETTER_HEADERS.reason]), 'table-stopped');
+          // Not awaited as ready: it may stop the table (and so answer 503) before it ever reports ready.
+          const loader = await scenario.startLoader({ ready: false });
+          const lost = scenario.qualified('lost');
+          const stopped = await waitFor(
+            `${lost} to be reported stopped`,
+            async () => {
+              const tables = (await readiness(loader)).body.tables as Record<string, { state: string; reason?: string }> | undefined;
+              return tables?.[lost]?.state === 'stopped' ? tables[lost]! : false;
+            },
+            patience,
+          );
+          assert.ok(stopped.reason?.includes(`batch file missing: ${victim}`), `the reason names the missing file: ${stopped.reason}`);
+          assert.equal(metricValue(await loader.metrics(), 'pgshift_loader_table_stopped', { table: lost }), 1);
+          await waitForTableMatch(source, warehouse, schema, 'kept');
+          await source.query(`UPDATE ${schema}.kept SET label = 'edited' WHERE id <= 10`);
+          await waitForTableMatch(source, warehouse, schema, 'kept');
+          const [letter] = await readTopic(`${pipeline.batchesTopic}.dead-letter`, (messages) => messages.length >= 1, { timeoutMs: 180_000 });
+          assert.equal(String(letter!.message.headers?.[DEAD_LETTER_HEADERS.reason]), 'table-stopped');
 
-        // The object comes back (from S3 versioning or a backup): a restart loads the waiting batch, in order.
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: saved }));
-        await source.query(`UPDATE ${schema}.lost SET label = 'after the restore' WHERE id % 7 = 0`);
-        await loader.stop();
-        const restarted = await scenario.startLoader();
-        await waitForTableMatch(source, warehouse, schema, 'lost');
-        await waitFor('the restarted loader to be ready', async () => (await readiness(restarted)).status === 200, patience);
-      }));
+          // The object comes back (from S3 versioning or a backup): a restart loads the waiting batch, in order.
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: saved }));
+          await source.query(`UPDATE ${schema}.lost SET label = 'after the restore' WHERE id % 7 = 0`);
+          await loader.stop();
+          const restarted = await scenario.startLoader();
+          await waitForTableMatch(source, warehouse, schema, 'lost');
+          await waitFor('the restarted loader to be ready', async () => (await readiness(restarted)).status === 200, patience);
+        }),
+    );
   });
 }

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { ShopWorkload } from '../fixtures/workload.js';
 import { ensureConnector } from '../support/connector.js';
-import { connect, createSampleSchema, pipelineFor, rowsAsText, type Pipeline } from '../support/pipeline.js';
+import { connect, createSampleSchema, type Pipeline, pipelineFor, rowsAsText } from '../support/pipeline.js';
 import { stack, uniqueName } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 

@@ -26,7 +26,9 @@ after(() => proxy.close());
 
 const OUTAGE_MS = 20_000;
 
-test('a loader started on a fresh group while the registry is unreachable loses no batch: every row arrives, nothing is dead-lettered', { timeout: 10 * 60_000 }, async () => {
+test('a loader started on a fresh group while the registry is unreachable loses no batch: every row arrives, nothing is dead-lettered', {
+  timeout: 10 * 60_000,
+}, async () => {
   await proxy.restore();
   await withScenario(postgresTarget, { prefix: 'regout', loader: () => ({ PGSHIFT_SCHEMA_REGISTRY_URL: proxy.url('/apis/ccompat/v7') }) }, async (scenario) => {
     const { schema, source, warehouse, pipeline } = scenario;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { tableMatches, waitForTableMatch } from '../support/compare.js';
 import { ensureConnector } from '../support/connector.js';
 import { consumedToEnd } from '../support/consumer-groups.js';
-import { kafka, readTopic, type ReadMessage } from '../support/kafka.js';
+import { kafka, type ReadMessage, readTopic } from '../support/kafka.js';
 import { withScenario } from '../support/scenario.js';
 import { waitFor } from '../support/wait.js';
 import { warehouseTargets } from '../support/warehouse-targets.js';
@@ -65,9 +65,13 @@ for (const target of warehouseTargets()) {
           { timeoutMs: 180_000, intervalMs: 1000 },
         );
         const { rows } = await warehouse.query(`SELECT id, v FROM ${schema}.items ORDER BY id`);
-        assert.deepEqual(rows, [{ id: 1, v: 'newest' }, { id: 3, v: 'after the re-drive' }]);
+        assert.deepEqual(rows, [
+          { id: 1, v: 'newest' },
+          { id: 3, v: 'after the re-drive' },
+        ]);
         assert.ok(await tableMatches(source, warehouse, schema, 'items'));
-      }));
+      }),
+    );
 
     test('a primary-key change of a row keeps its unchanged TOASTed value under the new key', { timeout: SCENARIO_TIMEOUT_MS }, () =>
       withScenario(target, { prefix: 'pkmove' }, async ({ schema, source, warehouse, start }) => {
@@ -78,8 +82,13 @@ for (const target of warehouseTargets()) {
         await source.query(`UPDATE ${schema}.docs SET id = id + 1000 WHERE id <= 2`);
         await waitForTableMatch(source, warehouse, schema, 'docs');
         const { rows } = await warehouse.query(`SELECT id, length(body) AS n FROM ${schema}.docs ORDER BY id`);
-        assert.deepEqual(rows, [{ id: 3, n: 10240 }, { id: 1001, n: 10240 }, { id: 1002, n: 10240 }]);
-      }));
+        assert.deepEqual(rows, [
+          { id: 3, n: 10240 },
+          { id: 1001, n: 10240 },
+          { id: 1002, n: 10240 },
+        ]);
+      }),
+    );
 
     test('soft-delete mode keeps the last image of a row updated then deleted, or inserted then deleted, in one batch', { timeout: SCENARIO_TIMEOUT_MS }, () =>
       withScenario(
@@ -102,8 +111,12 @@ for (const target of warehouseTargets()) {
             { timeoutMs: 180_000, intervalMs: 1000 },
           );
           const { rows } = await warehouse.query(`SELECT id, name, points FROM ${schema}.members ORDER BY id`);
-          assert.deepEqual(rows, [{ id: 1, name: 'updated', points: 11 }, { id: 2, name: 'short-lived', points: 20 }]);
+          assert.deepEqual(rows, [
+            { id: 1, name: 'updated', points: 11 },
+            { id: 2, name: 'short-lived', points: 20 },
+          ]);
         },
-      ));
+      ),
+    );
   });
 }

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { stack, uniqueName } from '../support/stack.js';
-import { startRedshiftDataServer, type RedshiftDataServer } from './server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from './server.js';
 
 // `pgshift verify` against a Redshift warehouse: the CLI reaches it through the warehouse package's
 // Redshift adapter and compares with the Redshift dialect's expressions, which this server translates.
@@ -43,23 +43,30 @@ after(async () => {
   await sql(stack.warehouseUrl, [`DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
 });
 
-async function verify(): Promise<{ code: number; report: { inSync: boolean; tables: { status: string; sourceRows: number; warehouseRows: number; differing: { count: number } }[] } }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'verify', '--schema', schema, '--json', '--wait-timeout', '0', '--chunk-rows', '5'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PGSHIFT_SOURCE_URL: stack.sourceUrl,
-      PGSHIFT_WAREHOUSE: 'redshift',
-      PGSHIFT_REDSHIFT_ENDPOINT: server.url,
-      PGSHIFT_REDSHIFT_CLUSTER_ID: 'test',
-      PGSHIFT_REDSHIFT_DATABASE: 'warehouse',
-      PGSHIFT_REDSHIFT_DB_USER: 'pgshift',
-      PGSHIFT_REDSHIFT_REGION: stack.s3.region,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+async function verify(): Promise<{
+  code: number;
+  report: { inSync: boolean; tables: { status: string; sourceRows: number; warehouseRows: number; differing: { count: number } }[] };
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'verify', '--schema', schema, '--json', '--wait-timeout', '0', '--chunk-rows', '5'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PGSHIFT_SOURCE_URL: stack.sourceUrl,
+        PGSHIFT_WAREHOUSE: 'redshift',
+        PGSHIFT_REDSHIFT_ENDPOINT: server.url,
+        PGSHIFT_REDSHIFT_CLUSTER_ID: 'test',
+        PGSHIFT_REDSHIFT_DATABASE: 'warehouse',
+        PGSHIFT_REDSHIFT_DB_USER: 'pgshift',
+        PGSHIFT_REDSHIFT_REGION: stack.s3.region,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
@@ -69,7 +76,10 @@ async function verify(): Promise<{ code: number; report: { inSync: boolean; tabl
 test('pgshift verify finds a Redshift table in sync, then the row that differs', async () => {
   const first = await verify();
   assert.equal(first.code, 0, JSON.stringify(first.report.tables));
-  assert.deepEqual(first.report.tables.map((t) => [t.status, t.sourceRows, t.warehouseRows]), [['in-sync', 12, 12]]);
+  assert.deepEqual(
+    first.report.tables.map((t) => [t.status, t.sourceRows, t.warehouseRows]),
+    [['in-sync', 12, 12]],
+  );
 
   await sql(stack.warehouseUrl, [`UPDATE ${schema}.items SET amount = 99 WHERE id = 7`]);
   const second = await verify();

@@ -11,7 +11,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import { parse } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { LAST_COPY_COUNT_SETTING, RedshiftSqlError, type RedshiftCopy } from './translate.js';
+import { LAST_COPY_COUNT_SETTING, type RedshiftCopy, RedshiftSqlError } from './translate.js';
 
 export interface S3ServerConfig {
   endpoint: string;
@@ -169,7 +169,10 @@ async function listFiles(s3: S3Client, copy: RedshiftCopy): Promise<string[]> {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     manifest = JSON.parse(await object.Body!.transformToString('utf8')) as typeof manifest;
   } catch (error) {
-    if (isNotFound(error)) throw new RedshiftSqlError(`Problem reading manifest file - S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey,Key ${copy.from}`);
+    if (isNotFound(error))
+      throw new RedshiftSqlError(
+        `Problem reading manifest file - S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey,Key ${copy.from}`,
+      );
     if (error instanceof SyntaxError) throw new RedshiftSqlError(`Manifest file is not in correct json format`);
     throw error;
   }
@@ -184,7 +187,9 @@ async function listFiles(s3: S3Client, copy: RedshiftCopy): Promise<string[]> {
     } catch (error) {
       if (!isNotFound(error)) throw error;
       if (entry.mandatory === true) {
-        throw new RedshiftSqlError(`Manifest file entry '${entry.url}' is mandatory, but the file was not found (S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey)`);
+        throw new RedshiftSqlError(
+          `Manifest file entry '${entry.url}' is mandatory, but the file was not found (S3ServiceException:The specified key does not exist.,Status 404,Error NoSuchKey)`,
+        );
       }
     }
   }

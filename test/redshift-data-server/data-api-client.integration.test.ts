@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StatementLimitExceeded } from '@pgshift/warehouse';
 import {
+  type DataApiClientOptions,
   RedshiftDataApiClient,
   RedshiftStatementError,
   RedshiftStatementTimeout,
-  type DataApiClientOptions,
 } from '../../packages/warehouse/src/redshift/data-api-client.js';
 import { stack, uniqueName } from '../support/stack.js';
-import { startRedshiftDataServer, type RedshiftDataServer } from './server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from './server.js';
 
 let server: RedshiftDataServer;
 const schema = uniqueName('rsclient');
@@ -47,7 +47,10 @@ describe('RedshiftDataApiClient', () => {
     const result = await client.query(
       `SELECT g AS n, g * 0.5::float8 AS half, g % 2 = 0 AS even, 'row ' || g AS label, CASE WHEN g = 2 THEN NULL ELSE g END AS maybe FROM generate_series(1, 7) AS g ORDER BY g`,
     );
-    assert.deepEqual(result.columns.map((c) => c.name), ['n', 'half', 'even', 'label', 'maybe']);
+    assert.deepEqual(
+      result.columns.map((c) => c.name),
+      ['n', 'half', 'even', 'label', 'maybe'],
+    );
     assert.equal(result.rows.length, 7);
     assert.deepEqual(result.rows[1], { n: 2, half: 1, even: true, label: 'row 2', maybe: null });
     assert.deepEqual(result.rows.at(-1), { n: 7, half: 3.5, even: false, label: 'row 7', maybe: 7 });
@@ -63,7 +66,10 @@ describe('RedshiftDataApiClient', () => {
     const table = `"${schema}"."batch"`;
     await client.execute(`CREATE TABLE ${table} (id int)`);
     const outcome = await client.executeBatch([`INSERT INTO ${table} VALUES (1), (2)`, `DELETE FROM ${table} WHERE id = 1`]);
-    assert.deepEqual(outcome.subStatements.map((s) => s.resultRows), [2, 1]);
+    assert.deepEqual(
+      outcome.subStatements.map((s) => s.resultRows),
+      [2, 1],
+    );
     assert.deepEqual((await client.query(`SELECT id FROM ${table}`)).rows, [{ id: 2 }]);
   });
 

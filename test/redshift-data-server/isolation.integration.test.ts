@@ -5,9 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient, type DescribeStatementResponse } from '@aws-sdk/client-redshift-data';
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  type DescribeStatementResponse,
+  ExecuteStatementCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
 import { stack, uniqueName } from '../support/stack.js';
-import { startRedshiftDataServer, type RedshiftDataServer } from './server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from './server.js';
 import type { IsolationLevel } from './transactions.js';
 
 const TARGET = { ClusterIdentifier: 'pgshift-test', Database: 'warehouse', DbUser: 'pgshift' };
@@ -93,12 +99,23 @@ describe('Redshift isolation in the Data API emulator', () => {
   });
 
   it('serialises instead of failing when both LOCK the shared table first (SERIALIZABLE)', async () => {
-    const outcomes = await Promise.all([batch('serializable', loadThroughShared('a', 'shared', 'shared')), batch('serializable', loadThroughShared('b', 'shared', 'shared'))]);
-    assert.deepEqual(outcomes.map((o) => o.Status), ['FINISHED', 'FINISHED'], outcomes.map((o) => o.Error).join('; '));
+    const outcomes = await Promise.all([
+      batch('serializable', loadThroughShared('a', 'shared', 'shared')),
+      batch('serializable', loadThroughShared('b', 'shared', 'shared')),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.Status),
+      ['FINISHED', 'FINISHED'],
+      outcomes.map((o) => o.Error).join('; '),
+    );
   });
 
   it('commits both under SNAPSHOT isolation: no 1023', async () => {
     const outcomes = await Promise.all([batch('snapshot', loadThroughShared('a', 'shared')), batch('snapshot', loadThroughShared('b', 'shared'))]);
-    assert.deepEqual(outcomes.map((o) => o.Status), ['FINISHED', 'FINISHED'], outcomes.map((o) => o.Error).join('; '));
+    assert.deepEqual(
+      outcomes.map((o) => o.Status),
+      ['FINISHED', 'FINISHED'],
+      outcomes.map((o) => o.Error).join('; '),
+    );
   });
 });

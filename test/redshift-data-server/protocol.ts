@@ -44,7 +44,10 @@ export function registerJsonProtocol(app: FastifyInstance, operations: Record<st
 
   app.setErrorHandler((error, _request, reply) => {
     const e = error instanceof ServiceError ? error : new ServiceError('ValidationException', (error as Error).message);
-    void reply.code(e.status).header('content-type', CONTENT_TYPE).send(JSON.stringify({ __type: e.type, message: e.message }));
+    void reply
+      .code(e.status)
+      .header('content-type', CONTENT_TYPE)
+      .send(JSON.stringify({ __type: e.type, message: e.message }));
   });
 }
 
@@ -58,7 +61,10 @@ export function epochSeconds(date: Date): number {
 export function requiredString(input: Record<string, unknown>, name: string): string {
   const value = input[name];
   if (typeof value !== 'string' || value === '') {
-    throw new ServiceError('ValidationException', `1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`);
+    throw new ServiceError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }

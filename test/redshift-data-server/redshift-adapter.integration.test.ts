@@ -8,12 +8,20 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NULL_SENTINEL, LEGACY_STAGING_META_COLUMNS, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
-import { BatchFileMissing, ledgerTableName, mapColumns, planSchemaEvolution, schemaEvolutionStatements, StagedRowCountMismatch, type MergePlan } from '@pgshift/warehouse';
+import { type BatchReady, type ColumnSpec, LEGACY_STAGING_META_COLUMNS, NULL_SENTINEL } from '@pgshift/contracts';
+import {
+  BatchFileMissing,
+  ledgerTableName,
+  type MergePlan,
+  mapColumns,
+  planSchemaEvolution,
+  StagedRowCountMismatch,
+  schemaEvolutionStatements,
+} from '@pgshift/warehouse';
 import { RedshiftAdapter } from '../../packages/warehouse/src/redshift/adapter.js';
 import { RedshiftDataApiClient, RedshiftStatementError } from '../../packages/warehouse/src/redshift/data-api-client.js';
 import { stack, uniqueName } from '../support/stack.js';
-import { startRedshiftDataServer, type RedshiftDataServer } from './server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from './server.js';
 
 let server: RedshiftDataServer;
 let adapter: RedshiftAdapter;
@@ -36,7 +44,16 @@ const columns: ColumnSpec[] = [
 ];
 
 /** `partition` is 0 and `lsn` 1000 + offset unless given. */
-type Row = { id: number; name: string | null; doc: string | null; bin: string | null; op: 'c' | 'u' | 'd' | 'r'; offset: number; partition?: number; lsn?: number };
+type Row = {
+  id: number;
+  name: string | null;
+  doc: string | null;
+  bin: string | null;
+  op: 'c' | 'u' | 'd' | 'r';
+  offset: number;
+  partition?: number;
+  lsn?: number;
+};
 
 function csvField(value: string | null): string {
   return value === null ? NULL_SENTINEL : `"${value.replaceAll('"', '""')}"`;
@@ -48,7 +65,9 @@ async function putBatch(rows: Row[], options: { rowCount?: number; dropPart?: bo
   const folder = `redshift-adapter-test/${schema}/${batchId}`;
   const header = [...columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS].join(',');
   const lines = rows.map((r) =>
-    [r.id, csvField(r.name), csvField(r.doc), csvField(r.bin), r.op, r.lsn ?? 1000 + r.offset, '2024-05-01 10:00:00', r.partition ?? 0, r.offset, NULL_SENTINEL].map(String).join(','),
+    [r.id, csvField(r.name), csvField(r.doc), csvField(r.bin), r.op, r.lsn ?? 1000 + r.offset, '2024-05-01 10:00:00', r.partition ?? 0, r.offset, NULL_SENTINEL]
+      .map(String)
+      .join(','),
   );
   const partKey = `${folder}/part-00000.csv.gz`;
   if (!options.dropPart) await s3.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: partKey, Body: gzipSync(`${header}\n${lines.join('\n')}\n`) }));
@@ -153,7 +172,15 @@ describe('RedshiftAdapter', () => {
       { id: 2, name: 'two', doc: null, bin: null, op: 'c', offset: 11 },
     ]);
     const applied = await adapter.applyBatch(planFor(first));
-    assert.deepEqual(applied, { batchId: first.batchId, rowsStaged: 2, rowsSkipped: 0, rowsBeforeTruncation: 0, targetRowsRemoved: 0, targetRowsWritten: 2, alreadyApplied: false });
+    assert.deepEqual(applied, {
+      batchId: first.batchId,
+      rowsStaged: 2,
+      rowsSkipped: 0,
+      rowsBeforeTruncation: 0,
+      targetRowsRemoved: 0,
+      targetRowsWritten: 2,
+      alreadyApplied: false,
+    });
 
     const second = await putBatch([
       { id: 1, name: null, doc: null, bin: null, op: 'd', offset: 12 },
@@ -203,7 +230,10 @@ describe('RedshiftAdapter', () => {
     const rows = await sql.query(`SELECT id, name FROM "${schema}".items ORDER BY id`);
     assert.deepEqual(rows.rows, [{ id: 7, name: 'after' }]);
     const watermark = await sql.query(`SELECT last_offset AS lsn FROM ${ledgerTableName(adapter.dialect, target)} WHERE topic = '${topic}' AND partition = -1`);
-    assert.deepEqual(watermark.rows.map((r) => Number(r.lsn)), [2000]);
+    assert.deepEqual(
+      watermark.rows.map((r) => Number(r.lsn)),
+      [2000],
+    );
   });
 
   it('clears the ledger and the truncation watermark of a target', async () => {

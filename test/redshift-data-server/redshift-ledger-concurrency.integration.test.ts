@@ -9,12 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { STAGING_META_COLUMNS, NULL_SENTINEL, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
-import { ledgerTableName, mapColumns, planSchemaEvolution, schemaEvolutionStatements, type MergePlan, type TargetTable } from '@pgshift/warehouse';
+import { type BatchReady, type ColumnSpec, NULL_SENTINEL, STAGING_META_COLUMNS } from '@pgshift/contracts';
+import { ledgerTableName, type MergePlan, mapColumns, planSchemaEvolution, schemaEvolutionStatements, type TargetTable } from '@pgshift/warehouse';
 import { RedshiftAdapter } from '../../packages/warehouse/src/redshift/adapter.js';
 import { RedshiftDataApiClient } from '../../packages/warehouse/src/redshift/data-api-client.js';
 import { stack, uniqueName } from '../support/stack.js';
-import { startRedshiftDataServer, type RedshiftDataServer } from './server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from './server.js';
 import type { IsolationLevel } from './transactions.js';
 
 const s3 = new S3Client({
@@ -41,7 +41,9 @@ async function putBatch(target: TargetTable, columns: ColumnSpec[], from: number
   const batchId = randomUUID();
   const folder = `redshift-ledger-test/${schema}/${batchId}`;
   const header = [...columns.map((c) => c.name), ...STAGING_META_COLUMNS].join(',');
-  const lines = Array.from({ length: count }, (_, i) => [from + i, `"n${from + i}"`, 'c', 1000 + from + i, '2024-05-01 10:00:00', 0, from + i, NULL_SENTINEL].join(','));
+  const lines = Array.from({ length: count }, (_, i) =>
+    [from + i, `"n${from + i}"`, 'c', 1000 + from + i, '2024-05-01 10:00:00', 0, from + i, NULL_SENTINEL].join(','),
+  );
   const partKey = `${folder}/part-00000.csv.gz`;
   await s3.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: partKey, Body: gzipSync(`${header}\n${lines.join('\n')}\n`) }));
   const manifest = { entries: [{ url: `s3://${stack.s3.bucket}/${partKey}`, mandatory: true, meta: { content_length: 1 } }] };
@@ -152,22 +154,34 @@ describe('the Redshift ledger under Redshift isolation', () => {
     });
   }
 
-  it('carries a target\'s rows of the shared ledger of earlier versions into its own ledger table once, and a reset stays reset', async () => {
+  it("carries a target's rows of the shared ledger of earlier versions into its own ledger table once, and a reset stays reset", async () => {
     const target = { schema, table: 'legacy' };
     used.push(target);
     const topic = topicOf(target);
-    const sql = clients[0] ?? (loader(serializable), clients[0]!);
+    if (!clients[0]) loader(serializable);
+    const sql = clients[0]!;
     await loader(serializable).readLedger({ topic: 'none', target: { schema, table: 'other' } }); // the shared tables exist
     used.push({ schema, table: 'other' });
     await sql.execute(
       `INSERT INTO pgshift.ledger (target_schema, target_table, topic, partition, last_offset, batch_id, updated_at) ` +
         `VALUES ('${schema}', 'legacy', '${topic}', 0, 41, 'b-1', SYSDATE), ('${schema}', 'legacy', '${topic}', 1, 7, 'b-2', SYSDATE)`,
     );
-    await sql.execute(`INSERT INTO pgshift.truncations (target_schema, target_table, topic, lsn, batch_id, updated_at) VALUES ('${schema}', 'legacy', '${topic}', 5000, 'b-0', SYSDATE)`);
+    await sql.execute(
+      `INSERT INTO pgshift.truncations (target_schema, target_table, topic, lsn, batch_id, updated_at) VALUES ('${schema}', 'legacy', '${topic}', 5000, 'b-0', SYSDATE)`,
+    );
     const adapter = loader(serializable);
-    assert.deepEqual(await adapter.readLedger({ topic, target }), new Map([[0, 41n], [1, 7n]]));
+    assert.deepEqual(
+      await adapter.readLedger({ topic, target }),
+      new Map([
+        [0, 41n],
+        [1, 7n],
+      ]),
+    );
     const watermark = await sql.query(`SELECT last_offset FROM ${ledgerTableName(adapter.dialect, target)} WHERE partition = -1`);
-    assert.deepEqual(watermark.rows.map((r) => Number(r.last_offset)), [5000]);
+    assert.deepEqual(
+      watermark.rows.map((r) => Number(r.last_offset)),
+      [5000],
+    );
     assert.equal(await adapter.clearLedger(target), 3);
     assert.deepEqual(await loader(serializable).readLedger({ topic, target }), new Map(), 'a new loader does not copy the old rows again');
   });

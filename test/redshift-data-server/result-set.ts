@@ -109,7 +109,9 @@ export function toResultSet(result: pg.QueryResult, typeNames: TypeNames): Resul
       tableName: '',
     };
   });
-  const records = (result.rows as unknown as (string | null)[][]).map((row) => row.map((value, i) => toField(value, typeNames.base(result.fields[i]!.dataTypeID))));
+  const records = (result.rows as unknown as (string | null)[][]).map((row) =>
+    row.map((value, i) => toField(value, typeNames.base(result.fields[i]!.dataTypeID))),
+  );
   return { columns, records };
 }
 

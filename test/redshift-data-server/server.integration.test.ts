@@ -9,17 +9,17 @@ import {
   BatchExecuteStatementCommand,
   CancelStatementCommand,
   DescribeStatementCommand,
-  ExecuteStatementCommand,
-  GetStatementResultCommand,
-  RedshiftDataClient,
   type DescribeStatementResponse,
+  ExecuteStatementCommand,
   type ExecuteStatementInput,
   type Field,
+  GetStatementResultCommand,
+  RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NULL_SENTINEL } from '@pgshift/contracts';
 import { stack, uniqueName } from '../support/stack.js';
-import { startRedshiftDataServer, type RedshiftDataServer } from './server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from './server.js';
 
 const TARGET = { ClusterIdentifier: 'pgshift-test', Database: 'warehouse', DbUser: 'pgshift' };
 
@@ -125,7 +125,17 @@ describe('Redshift Data API emulator', () => {
     const result = await client.send(new GetStatementResultCommand({ Id }));
     assert.deepEqual(
       result.ColumnMetadata!.map((c) => [c.name, c.typeName]),
-      [['i', 'int4'], ['big', 'int8'], ['f', 'float8'], ['n', 'numeric'], ['b', 'bool'], ['s', 'varchar'], ['nothing', 'varchar'], ['doc', 'super'], ['bin', 'varbyte']],
+      [
+        ['i', 'int4'],
+        ['big', 'int8'],
+        ['f', 'float8'],
+        ['n', 'numeric'],
+        ['b', 'bool'],
+        ['s', 'varchar'],
+        ['nothing', 'varchar'],
+        ['doc', 'super'],
+        ['bin', 'varbyte'],
+      ],
     );
     const [row] = result.Records!;
     assert.deepEqual(row!.slice(0, 8), [
@@ -143,7 +153,10 @@ describe('Redshift Data API emulator', () => {
 
   it('pages results with NextToken', async () => {
     const records = await select('SELECT g FROM generate_series(1, 5) AS g ORDER BY g');
-    assert.deepEqual(records.map((r) => r[0]!.longValue), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      records.map((r) => r[0]!.longValue),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it('binds :name parameters', async () => {
@@ -176,11 +189,14 @@ describe('Redshift Data API emulator', () => {
     assert.equal(described.Status, 'FAILED');
     assert.match(described.Error!, /^Query #3 failed with ERROR: invalid input syntax for type integer/);
     const subs = described.SubStatements!;
-    assert.deepEqual(subs.map((s) => [s.Id, s.Status]), [
-      [`${described.Id}:1`, 'FINISHED'],
-      [`${described.Id}:2`, 'FINISHED'],
-      [`${described.Id}:3`, 'FAILED'],
-    ]);
+    assert.deepEqual(
+      subs.map((s) => [s.Id, s.Status]),
+      [
+        [`${described.Id}:1`, 'FINISHED'],
+        [`${described.Id}:2`, 'FINISHED'],
+        [`${described.Id}:3`, 'FAILED'],
+      ],
+    );
     assert.match(subs[2]!.Error!, /^ERROR: invalid input syntax for type integer/);
     assert.deepEqual(await select(`SELECT count(*)::int FROM ${table}`), [[{ longValue: 0 }]]);
   });
@@ -211,12 +227,15 @@ describe('Redshift Data API emulator', () => {
     const columns = await select(
       `SELECT column_name, data_type FROM svv_columns WHERE table_schema = '${schema}' AND table_name = 'ddl' ORDER BY ordinal_position`,
     );
-    assert.deepEqual(columns.map((r) => r.map((f) => f.stringValue)), [
-      ['id', 'bigint'],
-      ['doc', 'super'],
-      ['bin', 'binary varying'],
-      ['shape', 'geometry'],
-    ]);
+    assert.deepEqual(
+      columns.map((r) => r.map((f) => f.stringValue)),
+      [
+        ['id', 'bigint'],
+        ['doc', 'super'],
+        ['bin', 'binary varying'],
+        ['shape', 'geometry'],
+      ],
+    );
     assert.deepEqual(
       await select(`SELECT character_maximum_length FROM svv_columns WHERE table_schema = '${schema}' AND table_name = 'ddl' AND column_name = 'bin'`),
       [[{ longValue: 64 }]],
@@ -226,7 +245,12 @@ describe('Redshift Data API emulator', () => {
   it('keeps temp tables within a session and drops them between sessionless statements', async () => {
     const first = await executeOk('CREATE TEMP TABLE stg (LIKE pg_catalog.pg_namespace)', { SessionKeepAliveSeconds: 60 });
     assert.ok(first.SessionId);
-    const inSession = await executeOk('SELECT count(*)::int FROM stg', { SessionId: first.SessionId, ClusterIdentifier: undefined, Database: undefined, DbUser: undefined });
+    const inSession = await executeOk('SELECT count(*)::int FROM stg', {
+      SessionId: first.SessionId,
+      ClusterIdentifier: undefined,
+      Database: undefined,
+      DbUser: undefined,
+    });
     assert.deepEqual(await rows(inSession.Id!), [[{ longValue: 0 }]]);
     await executeOk('CREATE TEMP TABLE lonely (id int)');
     const outside = await execute('SELECT * FROM lonely');
@@ -268,9 +292,25 @@ describe('COPY from S3 emulation', () => {
 
     const loaded = await select(`SELECT id, name, doc, encode(bin, 'hex'), at::text, note, note IS NULL FROM ${table} ORDER BY id`);
     assert.deepEqual(loaded, [
-      [{ longValue: 1 }, { stringValue: 'Ann, "the" first' }, { stringValue: '{"a": [1, 2]}' }, { stringValue: 'deadbeef' }, { stringValue: '2024-05-01 10:00:00.123456' }, { stringValue: '' }, { booleanValue: false }],
+      [
+        { longValue: 1 },
+        { stringValue: 'Ann, "the" first' },
+        { stringValue: '{"a": [1, 2]}' },
+        { stringValue: 'deadbeef' },
+        { stringValue: '2024-05-01 10:00:00.123456' },
+        { stringValue: '' },
+        { booleanValue: false },
+      ],
       [{ longValue: 2 }, { isNull: true }, { isNull: true }, { isNull: true }, { isNull: true }, { isNull: true }, { booleanValue: true }],
-      [{ longValue: 3 }, { stringValue: 'two\nlines' }, { stringValue: '[]' }, { stringValue: '' }, { stringValue: '2024-05-02 00:00:00' }, { stringValue: '' }, { booleanValue: false }],
+      [
+        { longValue: 3 },
+        { stringValue: 'two\nlines' },
+        { stringValue: '[]' },
+        { stringValue: '' },
+        { stringValue: '2024-05-02 00:00:00' },
+        { stringValue: '' },
+        { booleanValue: false },
+      ],
     ]);
   });
 
@@ -279,11 +319,7 @@ describe('COPY from S3 emulation', () => {
     await executeOk(`CREATE TABLE ${table} (id int, v varchar(5))`);
     const part = await putGzip(`${prefix}/staged/part-00000.csv.gz`, `v,id\nabc,1\n`);
     const manifest = await putManifest(`${prefix}/staged/manifest.json`, [part]);
-    const described = await batch([
-      `CREATE TEMP TABLE stg (LIKE ${table})`,
-      copySql('stg ("v", "id")', manifest),
-      `INSERT INTO ${table} SELECT * FROM stg`,
-    ]);
+    const described = await batch([`CREATE TEMP TABLE stg (LIKE ${table})`, copySql('stg ("v", "id")', manifest), `INSERT INTO ${table} SELECT * FROM stg`]);
     assert.equal(described.Status, 'FINISHED', described.Error);
     assert.deepEqual(await select(`SELECT id, v FROM ${table}`), [[{ longValue: 1 }, { stringValue: 'abc' }]]);
   });
@@ -310,9 +346,7 @@ describe('COPY from S3 emulation', () => {
     assert.match(described.SubStatements![0]!.Error!, /^ERROR: Load into table '.*bad' failed\. Check 'sys_load_error_detail' system table for details\.$/);
     const queryId = described.SubStatements![0]!.RedshiftQueryId!;
     assert.ok(queryId > 0);
-    const errors = await select(
-      `SELECT file_name, line_number, column_name, error_code, raw_line FROM sys_load_error_detail WHERE query_id = ${queryId}`,
-    );
+    const errors = await select(`SELECT file_name, line_number, column_name, error_code, raw_line FROM sys_load_error_detail WHERE query_id = ${queryId}`);
     assert.deepEqual(errors, [[{ stringValue: bad }, { longValue: 3 }, { stringValue: 'id' }, { longValue: 1207 }, { stringValue: 'four,d' }]]);
   });
 

@@ -4,8 +4,8 @@
  */
 import Fastify from 'fastify';
 import type { S3ServerConfig } from './copy-from-s3.js';
-import { epochSeconds, optionalNumber, optionalString, registerJsonProtocol, requiredString, type Operation } from './protocol.js';
-import { ServiceError, StatementEngine, type ConnectionTarget, type SqlParameter, type Statement } from './statements.js';
+import { epochSeconds, type Operation, optionalNumber, optionalString, registerJsonProtocol, requiredString } from './protocol.js';
+import { type ConnectionTarget, ServiceError, type SqlParameter, type Statement, StatementEngine } from './statements.js';
 import type { IsolationLevel } from './transactions.js';
 
 export interface RedshiftDataServerOptions {

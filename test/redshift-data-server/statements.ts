@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { copyFromS3, createS3Client, type LoadError, type S3ServerConfig } from './copy-from-s3.js';
-import { TypeNames, textTypes, toResultSet, type ResultSet } from './result-set.js';
+import { type ResultSet, TypeNames, textTypes, toResultSet } from './result-set.js';
 import { splitStatements, tokenize } from './sql-lexer.js';
 import { tableAccess } from './table-access.js';
-import { serializableViolationMessage, TransactionTracker, type Conflict, type IsolationLevel, type TrackedTransaction } from './transactions.js';
-import { bindParameters, isAlterColumnType, parseCopyFromS3, RedshiftSqlError, translateStatement, type EmulatedType } from './translate.js';
+import { type Conflict, type IsolationLevel, serializableViolationMessage, type TrackedTransaction, TransactionTracker } from './transactions.js';
+import { bindParameters, type EmulatedType, isAlterColumnType, parseCopyFromS3, RedshiftSqlError, translateStatement } from './translate.js';
 
 export type StatementStatus = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
 
@@ -305,10 +305,12 @@ export class StatementEngine {
     const job = session.queue.then(async () => {
       await run(await session.client);
     });
-    session.queue = job.catch(() => undefined).then(() => {
-      session.expiry = setTimeout(() => void this.endSession(session), session.keepAliveSeconds * 1000);
-      session.expiry.unref();
-    });
+    session.queue = job
+      .catch(() => undefined)
+      .then(() => {
+        session.expiry = setTimeout(() => void this.endSession(session), session.keepAliveSeconds * 1000);
+        session.expiry.unref();
+      });
     return job;
   }
 
@@ -401,7 +403,11 @@ export class StatementEngine {
    * One statement outside a batch: inside the session's open transaction (BEGIN … COMMIT sent as
    * statements of their own), or as a transaction of its own (autocommit).
    */
-  private async runInSession(client: pg.ClientBase, sql: string, statement: Statement): Promise<Pick<Statement, 'hasResultSet' | 'resultRows' | 'resultSize' | 'result'>> {
+  private async runInSession(
+    client: pg.ClientBase,
+    sql: string,
+    statement: Statement,
+  ): Promise<Pick<Statement, 'hasResultSet' | 'resultRows' | 'resultSize' | 'result'>> {
     const state = this.stateOf(client);
     const none = { hasResultSet: false, resultRows: 0, resultSize: 0 };
     const { control } = tableAccess(sql);
@@ -497,7 +503,10 @@ export class StatementEngine {
 
   private stateOf(client: pg.ClientBase): ConnectionState {
     let state = this.connections.get(client);
-    if (!state) this.connections.set(client, (state = { tx: null, failed: false, temps: new Set() }));
+    if (!state) {
+      state = { tx: null, failed: false, temps: new Set() };
+      this.connections.set(client, state);
+    }
     return state;
   }
 
@@ -527,7 +536,10 @@ export class StatementEngine {
     const reply = (await client.query({ text: bound.text, values: bound.values, rowMode: 'array' })) as pg.QueryResult | pg.QueryResult[];
     const last = Array.isArray(reply) ? reply.at(-1)! : reply;
     if (last.fields.length === 0) return { hasResultSet: false, resultRows: last.rowCount ?? 0, resultSize: 0 };
-    await this.typeNames.resolve(client, last.fields.map((f) => f.dataTypeID));
+    await this.typeNames.resolve(
+      client,
+      last.fields.map((f) => f.dataTypeID),
+    );
     const result = toResultSet(last, this.typeNames);
     return { hasResultSet: true, resultRows: result.records.length, resultSize: JSON.stringify(result.records).length, result };
   }
@@ -560,8 +572,7 @@ export class StatementEngine {
     else if (e.code === '40001') {
       // A row-level conflict PostgreSQL found itself (REPEATABLE READ): Redshift reports every one as 1023.
       statement.error = `ERROR: 1023 DETAIL: Serializable isolation violation on table - 0, transactions forming the cycle are: (pid:${statement.redshiftPid}) [${e.message}]`;
-    }
-    else statement.error = `ERROR: ${e.message ?? String(error)}`;
+    } else statement.error = `ERROR: ${e.message ?? String(error)}`;
   }
 
   /** Creates the domains a statement needs, outside its transaction (concurrent creators are fine). */

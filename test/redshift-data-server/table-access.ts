@@ -5,7 +5,7 @@
  * the table it writes (it scans it); INSERT and COPY write without reading. Over-approximation is
  * harmless (a name that is not a table never meets a writer); missing a table would hide a conflict.
  */
-import { closingParen, identifierValue, isPunct, isWord, tokenize, type Token } from './sql-lexer.js';
+import { closingParen, identifierValue, isPunct, isWord, type Token, tokenize } from './sql-lexer.js';
 
 export interface TableAccess {
   reads: string[];
@@ -20,7 +20,38 @@ export interface TableAccess {
 
 const FROM_WORDS = ['from', 'join', 'using'];
 /** Words that end a name list (after an optional alias). */
-const CLAUSE_WORDS = new Set(['where', 'set', 'on', 'join', 'inner', 'left', 'right', 'full', 'cross', 'natural', 'group', 'order', 'limit', 'union', 'except', 'intersect', 'having', 'using', 'select', 'values', 'returning', 'window', 'offset', 'as', 'iam_role', 'credentials', 'manifest', 'format', 'csv', 'in']);
+const CLAUSE_WORDS = new Set([
+  'where',
+  'set',
+  'on',
+  'join',
+  'inner',
+  'left',
+  'right',
+  'full',
+  'cross',
+  'natural',
+  'group',
+  'order',
+  'limit',
+  'union',
+  'except',
+  'intersect',
+  'having',
+  'using',
+  'select',
+  'values',
+  'returning',
+  'window',
+  'offset',
+  'as',
+  'iam_role',
+  'credentials',
+  'manifest',
+  'format',
+  'csv',
+  'in',
+]);
 
 /** `"schema"."table"` or `table` (public) as the catalog stores it: `schema.table`. */
 function readName(tokens: readonly Token[], at: number): { name: string; end: number } | null {
@@ -72,13 +103,24 @@ export function tableAccess(sql: string): TableAccess {
   let afterTarget = 1;
   if (head === 'insert' && isWord(tokens[1], 'into')) {
     const target = readName(tokens, 2);
-    if (target) writes.add(target.name), (afterTarget = target.end);
+    if (target) {
+      writes.add(target.name);
+      afterTarget = target.end;
+    }
   } else if (head === 'delete' && isWord(tokens[1], 'from')) {
     const target = readName(tokens, 2);
-    if (target) writes.add(target.name), reads.add(target.name), (afterTarget = target.end);
+    if (target) {
+      writes.add(target.name);
+      reads.add(target.name);
+      afterTarget = target.end;
+    }
   } else if (head === 'update') {
     const target = readName(tokens, 1);
-    if (target) writes.add(target.name), reads.add(target.name), (afterTarget = target.end);
+    if (target) {
+      writes.add(target.name);
+      reads.add(target.name);
+      afterTarget = target.end;
+    }
   } else if (head === 'copy') {
     const target = readName(tokens, 1);
     if (target) writes.add(target.name);
@@ -97,7 +139,10 @@ export function tableAccess(sql: string): TableAccess {
       const target = readName(tokens, at);
       const temp = tokens.slice(1, tableAt).some((t) => isWord(t, 'temp', 'temporary'));
       if (target && temp && head === 'create') return { ...access, createsTemp: target.name };
-      if (target) writes.add(target.name), (afterTarget = target.end);
+      if (target) {
+        writes.add(target.name);
+        afterTarget = target.end;
+      }
     }
   }
   for (let i = afterTarget; i < tokens.length; i++) {

@@ -5,7 +5,10 @@ import { cycleTable, serializableViolationMessage, TransactionTracker } from './
 const LEDGER = 'pgshift.ledger';
 
 test('two loads of different tables that both read and write one shared ledger form a cycle on it', () => {
-  assert.equal(cycleTable({ reads: new Set([LEDGER]), writes: new Set(['s.a', LEDGER]) }, { reads: new Set([LEDGER]), writes: new Set(['s.b', LEDGER]) }), LEDGER);
+  assert.equal(
+    cycleTable({ reads: new Set([LEDGER]), writes: new Set(['s.a', LEDGER]) }, { reads: new Set([LEDGER]), writes: new Set(['s.b', LEDGER]) }),
+    LEDGER,
+  );
 });
 
 test('each reading what the other writes is a cycle; blind writers of one table and disjoint tables are not', () => {
@@ -62,7 +65,7 @@ test('under SNAPSHOT nothing conflicts', () => {
   assert.equal(tracker.checkCommit(b), null);
 });
 
-test('the 1023 text is Redshift\'s', () => {
+test("the 1023 text is Redshift's", () => {
   assert.equal(
     `ERROR: ${serializableViolationMessage(1256109, { table: LEDGER, xids: [15749004, 15748971] }, 8238)}`,
     'ERROR: 1023 DETAIL: Serializable isolation violation on table - 1256109, transactions forming the cycle are: 15749004, 15748971 (pid:8238)',

@@ -55,15 +55,15 @@ export class TransactionTracker {
   access(tx: TrackedTransaction, reads: readonly string[], writes: readonly string[], takesSnapshot = true): Conflict | null {
     if (takesSnapshot && tx.snapshot === null) tx.snapshot = this.#commitSeq;
     if (this.isolation !== 'serializable' || (reads.length === 0 && writes.length === 0)) {
-      reads.forEach((t) => tx.reads.add(t));
-      writes.forEach((t) => tx.writes.add(t));
+      for (const t of reads) tx.reads.add(t);
+      for (const t of writes) tx.writes.add(t);
       return null;
     }
     const next = { reads: new Set([...tx.reads, ...reads]), writes: new Set([...tx.writes, ...writes]) };
     const conflict = this.#conflictWith(tx, next);
     if (conflict) return conflict;
-    next.reads.forEach((t) => tx.reads.add(t));
-    next.writes.forEach((t) => tx.writes.add(t));
+    for (const t of next.reads) tx.reads.add(t);
+    for (const t of next.writes) tx.writes.add(t);
     return null;
   }
 
@@ -86,7 +86,10 @@ export class TransactionTracker {
   }
 
   #conflictWith(tx: TrackedTransaction, sets: Pick<TrackedTransaction, 'reads' | 'writes'>, committedOnly = false): Conflict | null {
-    const others = [...(committedOnly ? [] : [...this.#open].filter((o) => o !== tx && o.snapshot !== null)), ...this.#recent.filter((o) => this.#concurrent(tx, o))];
+    const others = [
+      ...(committedOnly ? [] : [...this.#open].filter((o) => o !== tx && o.snapshot !== null)),
+      ...this.#recent.filter((o) => this.#concurrent(tx, o)),
+    ];
     for (const other of others) {
       const table = cycleTable(sets, other);
       if (table !== null) return { table, xids: [tx.xid, other.xid] };

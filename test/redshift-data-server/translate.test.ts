@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import { render, splitStatements, tokenize } from './sql-lexer.js';
 import {
   bindParameters,
+  type EmulatedType,
   isAlterColumnType,
   parseCopyFromS3,
   stripTableAttributes,
   translateFunctions,
   translateStatement,
   translateTypes,
-  type EmulatedType,
 } from './translate.js';
 
 const types = (sql: string) => render(translateTypes(tokenize(sql)));
@@ -56,7 +56,9 @@ describe('Redshift → PostgreSQL translation', () => {
 
   it('strips DISTSTYLE, DISTKEY, SORTKEY, ENCODE and BACKUP clauses but not the encode() function', () => {
     assert.equal(
-      strip('CREATE TABLE t (a int ENCODE az64 DISTKEY, b varchar(3) ENCODE lzo) BACKUP NO DISTSTYLE KEY DISTKEY(a) COMPOUND SORTKEY(a, b)').replace(/\s+/g, ' ').trim(),
+      strip('CREATE TABLE t (a int ENCODE az64 DISTKEY, b varchar(3) ENCODE lzo) BACKUP NO DISTSTYLE KEY DISTKEY(a) COMPOUND SORTKEY(a, b)')
+        .replace(/\s+/g, ' ')
+        .trim(),
       'CREATE TABLE t (a int , b varchar(3) )',
     );
     assert.equal(strip('CREATE TABLE t (a int) SORTKEY AUTO').trim(), 'CREATE TABLE t (a int)');
@@ -73,10 +75,16 @@ describe('Redshift → PostgreSQL translation', () => {
   });
 
   it('binds :name parameters to $n, reusing a number for a repeated name and skipping casts and literals', () => {
-    assert.deepEqual(bindParameters(`SELECT :a::int, ':b', :b, :a`, [{ name: 'a', value: '1' }, { name: 'b', value: 'x' }]), {
-      text: `SELECT $1::int, ':b', $2, $1`,
-      values: ['1', 'x'],
-    });
+    assert.deepEqual(
+      bindParameters(`SELECT :a::int, ':b', :b, :a`, [
+        { name: 'a', value: '1' },
+        { name: 'b', value: 'x' },
+      ]),
+      {
+        text: `SELECT $1::int, ':b', $2, $1`,
+        values: ['1', 'x'],
+      },
+    );
     assert.throws(() => bindParameters('SELECT :missing', [{ name: 'a', value: '1' }]), /"missing" is not provided/);
   });
 

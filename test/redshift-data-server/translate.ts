@@ -2,17 +2,7 @@
  * Redshift SQL → PostgreSQL, for what PostgreSQL lacks. Each translation is a token-level rewrite that
  * never looks inside string literals, quoted identifiers or comments.
  */
-import {
-  closingParen,
-  identifierValue,
-  isPunct,
-  isWord,
-  nextSignificant,
-  render,
-  stringValue,
-  tokenize,
-  type Token,
-} from './sql-lexer.js';
+import { closingParen, identifierValue, isPunct, isWord, nextSignificant, render, stringValue, type Token, tokenize } from './sql-lexer.js';
 
 /** Where the emulated `pg_last_copy_count()` reads from: a session setting the COPY emulation writes. */
 export const LAST_COPY_COUNT_SETTING = 'pgshift_redshift.last_copy_count';
@@ -159,7 +149,6 @@ export function stripTableAttributes(tokens: Token[]): Token[] {
     } else if (isWord(token, 'encode') && next !== -1 && tokens[next]!.kind === 'word') {
       i = next;
     } else if (isWord(token, 'compound', 'interleaved') && isWord(tokens[next], 'sortkey')) {
-      continue;
     } else if (isWord(token, 'distkey', 'sortkey')) {
       if (isPunct(tokens[next], '(')) i = closingParen(tokens, next);
       else if (isWord(tokens[next], 'auto')) i = next;
@@ -250,7 +239,10 @@ export function parseCopyFromS3(sql: string): RedshiftCopy | null {
   let columns: string[] | null = null;
   if (isPunct(tokens[i], '(')) {
     const close = closingParen(tokens, i);
-    columns = tokens.slice(i + 1, close).filter((t) => !isPunct(t, ',')).map(identifierValue);
+    columns = tokens
+      .slice(i + 1, close)
+      .filter((t) => !isPunct(t, ','))
+      .map(identifierValue);
   }
   const copy: RedshiftCopy = {
     table: tableParts.join(''),

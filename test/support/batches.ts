@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { batchReadyFromAvro, parseS3Url, type BatchReady } from '@pgshift/contracts';
-import { decodeBatchFile, type CsvField } from '@pgshift/csv';
+import { type BatchReady, batchReadyFromAvro, parseS3Url } from '@pgshift/contracts';
+import { type CsvField, decodeBatchFile } from '@pgshift/csv';
 import type pg from 'pg';
 import { kafka } from './kafka.js';
 import { stack, uniqueName } from './stack.js';
@@ -67,11 +66,7 @@ export async function readBatches(topic: string): Promise<AnnouncedBatch[]> {
 }
 
 /** Waits until the batches announced for `tableName` satisfy `done`; returns them. */
-export async function waitForBatches(
-  topic: string,
-  done: (batches: BatchReady[]) => boolean,
-  { timeoutMs = 180_000 } = {},
-): Promise<BatchReady[]> {
+export async function waitForBatches(topic: string, done: (batches: BatchReady[]) => boolean, { timeoutMs = 180_000 } = {}): Promise<BatchReady[]> {
   return waitFor(
     `batches on ${topic}`,
     async () => {

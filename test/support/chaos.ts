@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { stack, uniqueName } from './stack.js';
 import { waitFor } from './wait.js';
 
@@ -14,11 +14,7 @@ export interface ReadMessage {
  * Reads a topic from the beginning with a throwaway consumer group until `done` says the messages seen
  * so far are enough, then returns them in consumption order.
  */
-export async function readTopic(
-  topic: string,
-  done: (messages: ReadMessage[]) => boolean,
-  { timeoutMs = 60_000 } = {},
-): Promise<ReadMessage[]> {
+export async function readTopic(topic: string, done: (messages: ReadMessage[]) => boolean, { timeoutMs = 60_000 } = {}): Promise<ReadMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('test-reader') });
   const seen: ReadMessage[] = [];
   await consumer.connect();

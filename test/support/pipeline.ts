@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startService, type ServiceHandle } from './services.js';
+import { type ServiceHandle, startService } from './services.js';
 import { stack, uniqueName } from './stack.js';
 
 /** The sample schema (fixtures/sample-schema.sql) created under `schema` in the source. */

@@ -1,8 +1,8 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
-import { listTopics, kafka } from './kafka.js';
-import { connect, pipelineFor, type Pipeline } from './pipeline.js';
-import { startService, type ServiceHandle } from './services.js';
+import { kafka, listTopics } from './kafka.js';
+import { connect, type Pipeline, pipelineFor } from './pipeline.js';
+import { type ServiceHandle, startService } from './services.js';
 import { stack, uniqueName } from './stack.js';
 import type { WarehouseTarget } from './warehouse-targets.js';
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stack } from './stack.js';
@@ -59,15 +59,11 @@ export function startService(
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/${label}-${httpPort}.log`;
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(
-    process.execPath,
-    [...SERVICE_NODE_FLAGS, '--conditions=source', '--import', 'tsx', `${root}services/${service}/src/main.ts`],
-    {
-      cwd: root,
-      env: { ...process.env, ...pipelineEnv(), ...env, PGSHIFT_HTTP_PORT: String(httpPort), PGSHIFT_INSTANCE_ID: label },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--conditions=source', '--import', 'tsx', `${root}services/${service}/src/main.ts`], {
+    cwd: root,
+    env: { ...process.env, ...pipelineEnv(), ...env, PGSHIFT_HTTP_PORT: String(httpPort), PGSHIFT_INSTANCE_ID: label },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -78,10 +74,14 @@ export function startService(
     child,
     logFile,
     ready: async (timeoutMs = 60_000) => {
-      await waitFor(`${label} to be ready (log: ${logFile})`, async () => {
-        if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}; log: ${logFile}`);
-        return (await fetch(`${url}/readyz`)).ok;
-      }, { timeoutMs });
+      await waitFor(
+        `${label} to be ready (log: ${logFile})`,
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}; log: ${logFile}`);
+          return (await fetch(`${url}/readyz`)).ok;
+        },
+        { timeoutMs },
+      );
     },
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');

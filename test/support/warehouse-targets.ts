@@ -1,4 +1,4 @@
-import { startRedshiftDataServer, type RedshiftDataServer } from '../redshift-data-server/server.js';
+import { type RedshiftDataServer, startRedshiftDataServer } from '../redshift-data-server/server.js';
 import { stack } from './stack.js';
 
 /**

@@ -19,7 +19,10 @@ test("the CLI's environment is validated like the services', every bad variable 
       return true;
     },
   );
-  assert.deepEqual(readCliConfig({ PGSHIFT_SOURCE_URL: 'postgresql://u:p@db/app' }), { PGSHIFT_SOURCE_URL: 'postgresql://u:p@db/app', PGSHIFT_LOG_LEVEL: 'info' });
+  assert.deepEqual(readCliConfig({ PGSHIFT_SOURCE_URL: 'postgresql://u:p@db/app' }), {
+    PGSHIFT_SOURCE_URL: 'postgresql://u:p@db/app',
+    PGSHIFT_LOG_LEVEL: 'info',
+  });
 });
 
 test('--brokers overrides PGSHIFT_KAFKA_BROKERS, and neither is a usage error', () => {

@@ -1,4 +1,4 @@
-import { env, loadConfig, logLevelShape, type ConfigDocs } from '@pgshift/runtime';
+import { type ConfigDocs, env, loadConfig, logLevelShape } from '@pgshift/runtime';
 import { warehouseConnectionShape } from '@pgshift/warehouse';
 
 /**
@@ -11,10 +11,7 @@ export const cliConfigShape = {
     .list()
     .optional()
     .meta({ description: 'dead-letters: Kafka bootstrap brokers, comma-separated `host:port`', whenUnset: 'give `--brokers`' }),
-  PGSHIFT_SOURCE_URL: env
-    .postgresUrl()
-    .optional()
-    .meta({ description: 'verify: the source PostgreSQL connection string', whenUnset: 'give `--source`' }),
+  PGSHIFT_SOURCE_URL: env.postgresUrl().optional().meta({ description: 'verify: the source PostgreSQL connection string', whenUnset: 'give `--source`' }),
   PGSHIFT_TARGET_SCHEMA: env
     .string()
     .optional()

@@ -1,4 +1,6 @@
 export * from './cli-error.js';
+export * from './dead-letters/dead-letter-record.js';
+export * from './dead-letters/redrive.js';
 export * from './verify/catalog.js';
 export * from './verify/chunk-sql.js';
 export * from './verify/compared-table.js';
@@ -9,8 +11,6 @@ export * from './verify/normalise.js';
 export * from './verify/open-connections.js';
 export * from './verify/table-report.js';
 export * from './verify/value-kind.js';
-export * from './verify/verify-table.js';
 export * from './verify/verify.js';
+export * from './verify/verify-table.js';
 export * from './warehouse-connection.js';
-export * from './dead-letters/dead-letter-record.js';
-export * from './dead-letters/redrive.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SOURCE_URL, uniqueName, WAREHOUSE_URL, warehouseTableDdl, withClient } from './test-support/databases.js';
 
@@ -13,7 +13,10 @@ const schema = uniqueName('verify_cli');
 async function pgshift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, PGSHIFT_SOURCE_URL: SOURCE_URL, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: WAREHOUSE_URL };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: repository, env });
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
+      cwd: repository,
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -34,7 +37,9 @@ before(async () => {
       { name: 'placed_at', sourceType: 'timestamptz', nullable: true, primaryKey: false },
     ]);
     for (const statement of ddl) await c.query(statement);
-    await c.query(`INSERT INTO ${schema}.orders (id, total, placed_at, _pgshift_lsn) SELECT i, i * 10, '2024-03-01 00:00:00+00'::timestamptz + i * interval '1 day', i FROM generate_series(1, 30) i`);
+    await c.query(
+      `INSERT INTO ${schema}.orders (id, total, placed_at, _pgshift_lsn) SELECT i, i * 10, '2024-03-01 00:00:00+00'::timestamptz + i * interval '1 day', i FROM generate_series(1, 30) i`,
+    );
   });
 });
 
@@ -59,7 +64,15 @@ test('pgshift verify exits 0 when the tables are in sync and 1 when they are not
 
 test('pgshift exits 2 on a usage mistake or an unreachable database', async () => {
   assert.equal((await pgshift('verify', '--chunk-rows', 'many')).code, 2);
-  const unreachable = await pgshift('verify', '--source', 'postgresql://pgshift:pgshift@127.0.0.1:1/app', '--tables', `${schema}.orders`, '--wait-timeout', '0');
+  const unreachable = await pgshift(
+    'verify',
+    '--source',
+    'postgresql://pgshift:pgshift@127.0.0.1:1/app',
+    '--tables',
+    `${schema}.orders`,
+    '--wait-timeout',
+    '0',
+  );
   assert.equal(unreachable.code, 2);
   assert.match(unreachable.stderr, /^pgshift: .*ECONNREFUSED/);
 });

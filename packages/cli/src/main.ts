@@ -6,7 +6,9 @@ import { ledgerCommand } from './commands/ledger.js';
 import { verifyCommand } from './commands/verify.js';
 
 const program = new Command('pgshift')
-  .description('Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, manage the load ledger, re-drive dead letters.')
+  .description(
+    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, manage the load ledger, re-drive dead letters.',
+  )
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride()

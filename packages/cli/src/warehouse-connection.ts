@@ -15,7 +15,7 @@ export interface WarehouseFlags {
  * read values as text the same way whatever the server's settings (textSessionPool).
  */
 export function openWarehouse(flags: WarehouseFlags, environment: NodeJS.ProcessEnv = process.env): WarehouseAdapter {
-  let connection;
+  let connection: ReturnType<typeof readWarehouseConnection>;
   try {
     connection = readWarehouseConnection({
       ...environment,
@@ -23,7 +23,8 @@ export function openWarehouse(flags: WarehouseFlags, environment: NodeJS.Process
       ...(flags.warehouseUrl ? { PGSHIFT_WAREHOUSE_URL: flags.warehouseUrl } : {}),
     });
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(`${error.message}\n(--warehouse and --warehouse-url stand for PGSHIFT_WAREHOUSE and PGSHIFT_WAREHOUSE_URL)`);
+    if (error instanceof ConfigError)
+      throw new UsageError(`${error.message}\n(--warehouse and --warehouse-url stand for PGSHIFT_WAREHOUSE and PGSHIFT_WAREHOUSE_URL)`);
     throw error;
   }
   return openWarehouseAdapter(connection, { statementName: 'pgshift-cli', postgresPool: textSessionPool({ applicationName: 'pgshift-cli' }) });

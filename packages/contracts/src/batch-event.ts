@@ -147,12 +147,32 @@ export const BATCH_READY_AVRO_SCHEMA = {
     },
     {
       name: 'lsnRange',
-      type: ['null', { type: 'record', name: 'LsnRange', fields: [{ name: 'min', type: 'string' }, { name: 'max', type: 'string' }] }],
+      type: [
+        'null',
+        {
+          type: 'record',
+          name: 'LsnRange',
+          fields: [
+            { name: 'min', type: 'string' },
+            { name: 'max', type: 'string' },
+          ],
+        },
+      ],
       default: null,
     },
     {
       name: 'sourceTimeRange',
-      type: ['null', { type: 'record', name: 'TimeRange', fields: [{ name: 'minMs', type: 'long' }, { name: 'maxMs', type: 'long' }] }],
+      type: [
+        'null',
+        {
+          type: 'record',
+          name: 'TimeRange',
+          fields: [
+            { name: 'minMs', type: 'long' },
+            { name: 'maxMs', type: 'long' },
+          ],
+        },
+      ],
       default: null,
     },
     {
@@ -182,7 +202,12 @@ export const BATCH_READY_AVRO_SCHEMA = {
 function mapLongs(schema: unknown, value: unknown, convert: (long: unknown) => unknown): unknown {
   if (value === null || value === undefined) return value;
   if (schema === 'long') return convert(value);
-  if (Array.isArray(schema)) return mapLongs(schema.find((branch) => branch !== 'null'), value, convert);
+  if (Array.isArray(schema))
+    return mapLongs(
+      schema.find((branch) => branch !== 'null'),
+      value,
+      convert,
+    );
   if (typeof schema !== 'object' || schema === null) return value;
   const { type } = schema as { type: unknown };
   if (type === 'long') return convert(value);

@@ -19,9 +19,7 @@ export interface ColumnSpec {
 
 /** A stable fingerprint of a column list: equal lists give equal fingerprints, any change gives another. */
 export function schemaFingerprint(columns: readonly ColumnSpec[]): string {
-  const canonical = columns
-    .map((c) => [c.name, c.sourceType, c.length ?? '', c.scale ?? '', c.nullable ? 1 : 0, c.primaryKey ? 1 : 0].join(':'))
-    .join('|');
+  const canonical = columns.map((c) => [c.name, c.sourceType, c.length ?? '', c.scale ?? '', c.nullable ? 1 : 0, c.primaryKey ? 1 : 0].join(':')).join('|');
   return fnv1a64(canonical);
 }
 

@@ -1,5 +1,5 @@
-export * from './cell-value.js';
 export * from './batch-event.js';
+export * from './cell-value.js';
 export * from './columns.js';
 export * from './csv-format.js';
 export * from './metadata-columns.js';

@@ -7,7 +7,7 @@
  *              does, bench/benches.integration.test.ts); its figures mean little
  */
 import { parseArgs } from 'node:util';
-import { STAGING_META_COLUMNS, type CellValue } from '@pgshift/contracts';
+import { type CellValue, STAGING_META_COLUMNS } from '@pgshift/contracts';
 import { BatchFileWriter } from './batch-file-writer.js';
 import { createFieldNotes } from './encode-field.js';
 import { encodeRow } from './encode-row.js';
@@ -39,7 +39,11 @@ function makeRows(): CellValue[][] {
 }
 
 function report(label: string, ms: number, extra = ''): void {
-  console.log(`${label.padEnd(34)} ${Math.round((ROWS / ms) * 1000).toLocaleString('en').padStart(11)} rows/s  ${ms.toFixed(0).padStart(6)} ms  ${extra}`);
+  console.log(
+    `${label.padEnd(34)} ${Math.round((ROWS / ms) * 1000)
+      .toLocaleString('en')
+      .padStart(11)} rows/s  ${ms.toFixed(0).padStart(6)} ms  ${extra}`,
+  );
 }
 
 const rows = makeRows();
@@ -64,5 +68,9 @@ for (const gzipLevel of [1, 6]) {
     parts++;
   }
   const ms = performance.now() - start;
-  report(`BatchFileWriter, gzip level ${gzipLevel}`, ms, `${parts} part(s), ${(uncompressed / 2 ** 20).toFixed(1)} MiB → ${(compressed / 2 ** 20).toFixed(1)} MiB, ${((uncompressed / 2 ** 20 / ms) * 1000).toFixed(0)} MiB/s`);
+  report(
+    `BatchFileWriter, gzip level ${gzipLevel}`,
+    ms,
+    `${parts} part(s), ${(uncompressed / 2 ** 20).toFixed(1)} MiB → ${(compressed / 2 ** 20).toFixed(1)} MiB, ${((uncompressed / 2 ** 20 / ms) * 1000).toFixed(0)} MiB/s`,
+  );
 }

@@ -1,8 +1,8 @@
-import { NULL_SENTINEL, LEGACY_STAGING_META_COLUMNS, UNCHANGED, type CellValue } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { BatchFileWriter, DEFAULT_MAX_PART_BYTES, type BatchFileWriterOptions } from './batch-file-writer.js';
+import { type CellValue, LEGACY_STAGING_META_COLUMNS, NULL_SENTINEL, UNCHANGED } from '@pgshift/contracts';
+import { BatchFileWriter, type BatchFileWriterOptions, DEFAULT_MAX_PART_BYTES } from './batch-file-writer.js';
 import { createFieldNotes, SentinelCollisionError } from './encode-field.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
 import type { BatchFilePart } from './part-file.js';
@@ -86,7 +86,10 @@ describe('BatchFileWriter', () => {
   it('closes a part with the row that crosses the limit, however large that row is', async () => {
     const rows: CellValue[][] = [['a'], ['y'.repeat(5_000)], ['b']];
     const { parts } = await writeAll(['v'], rows, { maxPartBytes: 1_000 });
-    assert.deepEqual(parts.map((p) => p.rows), [2, 1]);
+    assert.deepEqual(
+      parts.map((p) => p.rows),
+      [2, 1],
+    );
   });
 
   it('writes no part for no rows', async () => {

@@ -1,9 +1,9 @@
-import type { CellValue } from '@pgshift/contracts';
 import { constants as zlibConstants } from 'node:zlib';
+import type { CellValue } from '@pgshift/contracts';
 import { BatchFileStats } from './batch-file-stats.js';
-import { createFieldNotes, resetFieldNotes, SentinelCollisionError, type FieldNotes } from './encode-field.js';
+import { createFieldNotes, type FieldNotes, resetFieldNotes, SentinelCollisionError } from './encode-field.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
-import { PartFile, type BatchFilePart } from './part-file.js';
+import { type BatchFilePart, PartFile } from './part-file.js';
 import type { RecordLocation } from './record-arena.js';
 
 export const DEFAULT_MAX_PART_BYTES = 32 * 1024 * 1024;

@@ -1,9 +1,9 @@
-import { NULL_SENTINEL, LEGACY_STAGING_META_COLUMNS, type CellValue } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { after, before, describe, it } from 'node:test';
 import { createGunzip } from 'node:zlib';
+import { type CellValue, LEGACY_STAGING_META_COLUMNS, NULL_SENTINEL } from '@pgshift/contracts';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BatchFileWriter } from './batch-file-writer.js';

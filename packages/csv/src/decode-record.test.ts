@@ -1,24 +1,12 @@
-import { NULL_SENTINEL, type CellValue } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type CellValue, NULL_SENTINEL } from '@pgshift/contracts';
 import { decodeRecord } from './decode-record.js';
 import { createFieldNotes } from './encode-field.js';
 import { encodeRow } from './encode-row.js';
-import { RecordArena, recordText, type RecordLocation } from './record-arena.js';
+import { RecordArena, type RecordLocation, recordText } from './record-arena.js';
 
-const nasty: CellValue[] = [
-  null,
-  '',
-  '"',
-  '""',
-  'a,"b"\nc\r\n',
-  '\t\\N\\',
-  'zoë 😀 漢字',
-  `${NULL_SENTINEL}x`,
-  ',',
-  'x'.repeat(70_000),
-  null,
-];
+const nasty: CellValue[] = [null, '', '"', '""', 'a,"b"\nc\r\n', '\t\\N\\', 'zoë 😀 漢字', `${NULL_SENTINEL}x`, ',', 'x'.repeat(70_000), null];
 
 describe('decodeRecord', () => {
   it('reads back what encodeRow wrote: NULL apart from "", quotes, separators, newlines, long values', () => {
@@ -45,7 +33,7 @@ describe('RecordArena', () => {
       assert.equal(arena.append(text, location), Buffer.byteLength(text));
       return location;
     });
-    locations.forEach((location, i) => assert.equal(recordText(location), texts[i]));
+    for (const [i, location] of locations.entries()) assert.equal(recordText(location), texts[i]);
     const written = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
     assert.ok(arena.allocatedBytes >= written && arena.allocatedBytes < written + 2 * 1024 * 1024);
   });

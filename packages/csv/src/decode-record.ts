@@ -1,4 +1,4 @@
-import { NULL_SENTINEL, type CellValue } from '@pgshift/contracts';
+import { type CellValue, NULL_SENTINEL } from '@pgshift/contracts';
 
 /**
  * The fields of one record as encodeRow writes it (every value `"`-quoted with `""` inside, NULL as the

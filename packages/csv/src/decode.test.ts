@@ -1,10 +1,10 @@
-import { NULL_SENTINEL, type CellValue } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
 import { createGunzip, gunzipSync } from 'node:zlib';
+import { type CellValue, NULL_SENTINEL } from '@pgshift/contracts';
 import { BatchFileWriter } from './batch-file-writer.js';
-import { decodeBatchFile, type CsvField } from './decode.js';
+import { type CsvField, decodeBatchFile } from './decode.js';
 import { NASTY_VALUES } from './fixtures/nasty-values.js';
 
 async function collect(rows: AsyncIterable<CsvField[]>): Promise<CsvField[][]> {
@@ -54,7 +54,7 @@ describe('decodeBatchFile', () => {
   });
 
   it('stops reading, without an error, when the reader stops early', async () => {
-    const input = text('"a"\n' + '"row"\n'.repeat(10_000));
+    const input = text(`"a"\n${'"row"\n'.repeat(10_000)}`);
     const { rows } = await decodeBatchFile(input);
     for await (const row of rows) {
       assert.deepEqual(row, ['row']);
@@ -96,7 +96,7 @@ describe('encode → gzip → decode round trip', () => {
     assert.equal(decoded.length, rows.length);
     rows.forEach((row, r) => {
       const want = expected(row);
-      want.forEach((value, i) => assert.deepEqual(decoded[r]![i], value, `row ${r}, ${NASTY_VALUES[i]!.name}`));
+      for (const [i, value] of want.entries()) assert.deepEqual(decoded[r]![i], value, `row ${r}, ${NASTY_VALUES[i]!.name}`);
     });
   });
 

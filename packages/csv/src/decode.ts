@@ -1,6 +1,6 @@
+import { pipeline, type Readable } from 'node:stream';
 import { CSV_DELIMITER, CSV_QUOTE, NULL_SENTINEL } from '@pgshift/contracts';
 import { parse } from 'csv-parse';
-import { pipeline, type Readable } from 'node:stream';
 
 /** A decoded field: text, or NULL. */
 export type CsvField = string | null;

@@ -1,6 +1,6 @@
-import { NULL_SENTINEL, UNCHANGED } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NULL_SENTINEL, UNCHANGED } from '@pgshift/contracts';
 import { createFieldNotes, encodeField, SentinelCollisionError, VARCHAR_MAX_BYTES } from './encode-field.js';
 
 function encode(value: Parameters<typeof encodeField>[0]) {

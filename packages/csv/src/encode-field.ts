@@ -1,4 +1,4 @@
-import { NULL_SENTINEL, type CellValue } from '@pgshift/contracts';
+import { type CellValue, NULL_SENTINEL } from '@pgshift/contracts';
 
 /** Redshift's VARCHAR limit, in UTF-8 bytes. */
 export const VARCHAR_MAX_BYTES = 65_535;

@@ -1,6 +1,6 @@
-import { NULL_SENTINEL } from '@pgshift/contracts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NULL_SENTINEL } from '@pgshift/contracts';
 import { createFieldNotes, SentinelCollisionError } from './encode-field.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
 

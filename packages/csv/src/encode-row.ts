@@ -11,7 +11,7 @@ export function encodeRow(values: readonly CellValue[], columns: readonly string
     if (i > 0) line += ',';
     line += encodeField(values[i]!, columns[i]!, notes);
   }
-  return line + '\n';
+  return `${line}\n`;
 }
 
 /**
@@ -20,12 +20,10 @@ export function encodeRow(values: readonly CellValue[], columns: readonly string
  */
 export function encodeHeader(columns: readonly string[]): string {
   if (columns.length === 0) throw new RangeError('a batch file needs at least one column');
-  return (
-    columns
-      .map((name) => {
-        if (name === '' || /[\r\n\0]/.test(name)) throw new RangeError(`column name ${JSON.stringify(name)} cannot be a CSV header field`);
-        return `"${name.replaceAll('"', '""')}"`;
-      })
-      .join(',') + '\n'
-  );
+  return `${columns
+    .map((name) => {
+      if (name === '' || /[\r\n\0]/.test(name)) throw new RangeError(`column name ${JSON.stringify(name)} cannot be a CSV header field`);
+      return `"${name.replaceAll('"', '""')}"`;
+    })
+    .join(',')}\n`;
 }

@@ -49,7 +49,10 @@ describe('parseCopyManifest', () => {
   ];
   for (const [name, json, message] of invalid) {
     it(`refuses a manifest with ${name}, saying what is wrong`, () => {
-      assert.throws(() => parseCopyManifest(json), (error: unknown) => error instanceof InvalidCopyManifestError && message.test(error.message));
+      assert.throws(
+        () => parseCopyManifest(json),
+        (error: unknown) => error instanceof InvalidCopyManifestError && message.test(error.message),
+      );
     });
   }
 });

@@ -1,4 +1,4 @@
-import { parseS3Url, type BatchFile, type CopyManifest } from '@pgshift/contracts';
+import { type BatchFile, type CopyManifest, parseS3Url } from '@pgshift/contracts';
 
 export class InvalidCopyManifestError extends Error {
   constructor(message: string) {

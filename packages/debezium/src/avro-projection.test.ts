@@ -12,7 +12,17 @@ const envelopeSchema = {
   fields: [
     {
       name: 'before',
-      type: ['null', { type: 'record', name: 'Value', fields: [{ name: 'id', type: 'long' }, { name: 'name', type: ['null', 'string'], default: null }] }],
+      type: [
+        'null',
+        {
+          type: 'record',
+          name: 'Value',
+          fields: [
+            { name: 'id', type: 'long' },
+            { name: 'name', type: ['null', 'string'], default: null },
+          ],
+        },
+      ],
       default: null,
     },
     { name: 'after', type: ['null', 'Value'], default: null },
@@ -26,7 +36,11 @@ const envelopeSchema = {
           { name: 'version', type: 'string' },
           { name: 'connector', type: 'string' },
           { name: 'ts_ms', type: 'long' },
-          { name: 'snapshot', type: [{ type: 'enum', name: 'SnapshotRecord', namespace: 'io.debezium.connector.common', symbols: ['true', 'last', 'false'] }, 'null'], default: 'false' },
+          {
+            name: 'snapshot',
+            type: [{ type: 'enum', name: 'SnapshotRecord', namespace: 'io.debezium.connector.common', symbols: ['true', 'last', 'false'] }, 'null'],
+            default: 'false',
+          },
           { name: 'db', type: 'string' },
           { name: 'sequence', type: ['null', 'string'], default: null },
           { name: 'ts_us', type: ['null', 'long'], default: null },
@@ -39,7 +53,22 @@ const envelopeSchema = {
         ],
       },
     },
-    { name: 'transaction', type: ['null', { type: 'record', name: 'block', namespace: 'event', fields: [{ name: 'id', type: 'string' }, { name: 'total_order', type: 'long' }] }], default: null },
+    {
+      name: 'transaction',
+      type: [
+        'null',
+        {
+          type: 'record',
+          name: 'block',
+          namespace: 'event',
+          fields: [
+            { name: 'id', type: 'string' },
+            { name: 'total_order', type: 'long' },
+          ],
+        },
+      ],
+      default: null,
+    },
     { name: 'op', type: 'string' },
     { name: 'ts_ms', type: ['null', 'long'], default: null },
     { name: 'ts_us', type: ['null', 'long'], default: null },

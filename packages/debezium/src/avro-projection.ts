@@ -20,9 +20,9 @@ export interface ProjectedReader {
  */
 export function projectEnvelopeReader(writerSchema: unknown, writerType: avro.Type): ProjectedReader | null {
   if (!isRecord(writerSchema)) return null;
-  const fields = writerSchema.fields.filter((field) => ENVELOPE_FIELDS.has(field.name)).map((field) =>
-    field.name === 'source' ? { ...field, type: projectSource(field.type) } : field,
-  );
+  const fields = writerSchema.fields
+    .filter((field) => ENVELOPE_FIELDS.has(field.name))
+    .map((field) => (field.name === 'source' ? { ...field, type: projectSource(field.type) } : field));
   const type = avroTypeForSchema({ ...writerSchema, fields });
   return { type, resolver: type.createResolver(writerType) };
 }
@@ -39,9 +39,6 @@ interface RecordSchema {
 
 function isRecord(schema: unknown): schema is RecordSchema {
   return (
-    typeof schema === 'object' &&
-    schema !== null &&
-    (schema as { type?: unknown }).type === 'record' &&
-    Array.isArray((schema as { fields?: unknown }).fields)
+    typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'record' && Array.isArray((schema as { fields?: unknown }).fields)
   );
 }

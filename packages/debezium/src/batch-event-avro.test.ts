@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BATCH_READY_AVRO_SCHEMA, batchReadyFromAvro, batchReadyToAvro, type BatchReady } from '@pgshift/contracts';
+import { BATCH_READY_AVRO_SCHEMA, type BatchReady, batchReadyFromAvro, batchReadyToAvro } from '@pgshift/contracts';
 import { avroTypeForSchema } from './avro-long.js';
 
 /**
@@ -37,7 +37,16 @@ const everyField: BatchReady = {
   sourceTimeRange: { minMs: 1_714_564_790_000, maxMs: 1_714_564_799_999 },
   oversizedValues: [{ column: 'note', count: 3, maxBytes: 70_000 }],
   producer: 'batcher-1',
-  stagingColumns: ['_pgshift_op', '_pgshift_lsn', '_pgshift_source_ts', '_pgshift_partition', '_pgshift_offset', '_pgshift_unchanged', '_pgshift_tx_lsn', '_pgshift_old_key'],
+  stagingColumns: [
+    '_pgshift_op',
+    '_pgshift_lsn',
+    '_pgshift_source_ts',
+    '_pgshift_partition',
+    '_pgshift_offset',
+    '_pgshift_unchanged',
+    '_pgshift_tx_lsn',
+    '_pgshift_old_key',
+  ],
 };
 
 const fewestFields: BatchReady = {
@@ -75,7 +84,8 @@ describe('the batch-ready event through Avro', () => {
   it('the first sample sets every field of the schema, and of its column records', () => {
     const schemaFields = BATCH_READY_AVRO_SCHEMA.fields.map((f) => f.name);
     assert.deepEqual(Object.keys(everyField).sort(), [...schemaFields].sort(), 'a field added to the schema needs a value here');
-    const columnFields = (BATCH_READY_AVRO_SCHEMA.fields.find((f) => f.name === 'columns')!.type as { items: { fields: readonly { name: string }[] } }).items.fields;
+    const columnFields = (BATCH_READY_AVRO_SCHEMA.fields.find((f) => f.name === 'columns')!.type as { items: { fields: readonly { name: string }[] } }).items
+      .fields;
     assert.deepEqual(Object.keys(everyField.columns[1]!).sort(), columnFields.map((f) => f.name).sort());
   });
 

@@ -3,19 +3,7 @@
  * AvroConverter wrote (with its `connect.*` attributes) or the `schema` part of a JsonConverter message.
  * Logical types are recognised by `name`, their settings by `parameters`.
  */
-export type ConnectType =
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'float32'
-  | 'float64'
-  | 'boolean'
-  | 'string'
-  | 'bytes'
-  | 'array'
-  | 'map'
-  | 'struct';
+export type ConnectType = 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'boolean' | 'string' | 'bytes' | 'array' | 'map' | 'struct';
 
 export interface ConnectField {
   name: string;

@@ -21,9 +21,23 @@ const column = (field: string, type: string, extra: Record<string, unknown> = {}
 });
 
 const rowFields = [
-  { type: 'int64', optional: false, field: 'id', parameters: { '__debezium.source.column.type': 'INT8', '__debezium.source.column.length': '19', '__debezium.source.column.scale': '0' } },
+  {
+    type: 'int64',
+    optional: false,
+    field: 'id',
+    parameters: { '__debezium.source.column.type': 'INT8', '__debezium.source.column.length': '19', '__debezium.source.column.scale': '0' },
+  },
   column('name', 'string', {}, 'TEXT'),
-  column('balance', 'bytes', { name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: '2', '__debezium.source.column.length': '12', '__debezium.source.column.scale': '2' } }, 'NUMERIC'),
+  column(
+    'balance',
+    'bytes',
+    {
+      name: 'org.apache.kafka.connect.data.Decimal',
+      version: 1,
+      parameters: { scale: '2', '__debezium.source.column.length': '12', '__debezium.source.column.scale': '2' },
+    },
+    'NUMERIC',
+  ),
   column('born', 'int32', { name: 'io.debezium.time.Date', version: 1 }, 'DATE'),
   column('seen', 'int64', { name: 'io.debezium.time.MicroTimestamp', version: 1 }, 'TIMESTAMP'),
   column('photo', 'bytes', {}, 'BYTEA'),
@@ -68,7 +82,8 @@ const valueSchema = {
 const keySchema = { type: 'struct', name: 'pgshift.app.accounts.Key', optional: false, fields: [{ type: 'int64', optional: false, field: 'id' }] };
 
 // Raw JSON text, so that numbers beyond 2^53 are written digit for digit as the JsonConverter does.
-const SOURCE = '{"schema":"app","table":"accounts","ts_ms":1700000000123,"ts_us":1700000000123456,"snapshot":"false","txId":9007199254740993,"lsn":18446744073709551615}';
+const SOURCE =
+  '{"schema":"app","table":"accounts","ts_ms":1700000000123,"ts_us":1700000000123456,"snapshot":"false","txId":9007199254740993,"lsn":18446744073709551615}';
 const ROW =
   '{"id":9007199254740993,"name":"Zoë, \\"quoted\\"\\nline","balance":"+w==","born":-25567,"seen":-1,"photo":"3q2+7w==","tags":["a",null,""],"score":"NaN","vsd":{"scale":3,"value":"AQ=="}}';
 
@@ -136,7 +151,10 @@ test('a compound key is a JSON array of its texts: distinct keys never share an 
   const b = await decode('{"id":12,"name":"3"}');
   assert.equal(a?.key, '["1","2,3"]');
   assert.notEqual(a?.key, b?.key);
-  assert.deepEqual(a?.columns.filter((c) => c.primaryKey).map((c) => c.name), ['id', 'name']);
+  assert.deepEqual(
+    a?.columns.filter((c) => c.primaryKey).map((c) => c.name),
+    ['id', 'name'],
+  );
 });
 
 test('JSON with schemas: a delete takes before; snapshot reads; ts_us falls back to ts_ms', async () => {
@@ -188,7 +206,10 @@ test('errors: unknown format, malformed JSON, JSON without schema, unknown op, v
   assert.equal((await decodeError({ topic, key: null, value: Buffer.from('{"schema":{"type":"struct"},"payload":{"op":') })).reason, 'malformed-json');
   assert.equal((await decodeError({ topic, key: null, value: Buffer.from('{"before":null,"op":"c"}') })).reason, 'malformed-json');
   assert.equal((await decodeError(jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"x"}`))).reason, 'unknown-op');
-  assert.equal((await decodeError(jsonMessage(`{"before":null,"after":${ROW.replace('"born":-25567', '"born":"soon"')},"source":${SOURCE},"op":"c"}`))).reason, 'malformed-value');
+  assert.equal(
+    (await decodeError(jsonMessage(`{"before":null,"after":${ROW.replace('"born":-25567', '"born":"soon"')},"source":${SOURCE},"op":"c"}`))).reason,
+    'malformed-value',
+  );
   const heartbeat = { type: 'struct', name: 'io.debezium.connector.common.Heartbeat', fields: [{ type: 'int64', optional: false, field: 'ts_ms' }] };
   assert.equal((await decodeError(jsonMessage('{"ts_ms":1}', { schema: heartbeat as never }))).reason, 'not-a-change-event');
 });
@@ -196,16 +217,23 @@ test('errors: unknown format, malformed JSON, JSON without schema, unknown op, v
 const sourceWith = (extra: string) => SOURCE.replace(/}$/, `,${extra}}`);
 
 test('the transaction position is source.sequence[0], the commit before the change; without it the LSN stands in', async () => {
-  const sequenced = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${sourceWith('"sequence":"[\\"31816816\\",\\"31873496\\"]"')},"op":"c"}`));
+  const sequenced = await decoder.decode(
+    jsonMessage(`{"before":null,"after":${ROW},"source":${sourceWith('"sequence":"[\\"31816816\\",\\"31873496\\"]"')},"op":"c"}`),
+  );
   assert.equal(sequenced?.txLsn, 31816816n);
-  const initialSnapshot = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${sourceWith('"sequence":"[null,\\"31873496\\"]"')},"op":"r"}`));
+  const initialSnapshot = await decoder.decode(
+    jsonMessage(`{"before":null,"after":${ROW},"source":${sourceWith('"sequence":"[null,\\"31873496\\"]"')},"op":"r"}`),
+  );
   assert.equal(initialSnapshot?.txLsn, 18446744073709551615n, 'no lastCommitLsn: the LSN');
   const none = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`));
   assert.equal(none?.txLsn, none?.lsn);
 });
 
-test('a create with Debezium\'s __debezium.oldkey header names the old key, in the form of the key', async () => {
-  const message = { ...jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`), headers: { '__debezium.oldkey': Buffer.from('{"id":9007199254740995}') } };
+test("a create with Debezium's __debezium.oldkey header names the old key, in the form of the key", async () => {
+  const message = {
+    ...jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`),
+    headers: { '__debezium.oldkey': Buffer.from('{"id":9007199254740995}') },
+  };
   const event = await decoder.decode(message);
   assert.equal(event?.oldKey, '9007199254740995', 'exact beyond 2^53');
   const plain = await decoder.decode(jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`));

@@ -1,14 +1,14 @@
-import { NULL_SENTINEL, schemaFingerprint, type CellValue, type ColumnSpec } from '@pgshift/contracts';
+import { type CellValue, type ColumnSpec, NULL_SENTINEL, schemaFingerprint } from '@pgshift/contracts';
 import type avro from 'avsc';
 import { parse as parseLossless } from 'lossless-json';
-import { DecodeError, type ChangeEvent, type Op } from './change-event.js';
-import { projectEnvelopeReader, type ProjectedReader } from './avro-projection.js';
+import { type ProjectedReader, projectEnvelopeReader } from './avro-projection.js';
+import { type ChangeEvent, DecodeError, type Op } from './change-event.js';
 import { columnSpecOf } from './column-spec.js';
-import { connectSchemaFromAvro, connectSchemaFromJson, fieldOf, type ConnectField, type ConnectSchema } from './connect-schema.js';
+import { type ConnectField, type ConnectSchema, connectSchemaFromAvro, connectSchemaFromJson, fieldOf } from './connect-schema.js';
 import { JsonEnvelopeError, parseJsonEnvelope, parseJsonSchema } from './json-envelope.js';
 import { UnknownSchemaIdError, type WriterSchemaSource } from './registry.js';
-import { compileCellConverter, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, type CellConverter } from './value-converter.js';
 import { sourcePositionOf } from './source-position.js';
+import { type CellConverter, compileCellConverter, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER } from './value-converter.js';
 import { asBigInt, asString } from './wire-values.js';
 
 export interface ChangeEventMessage {
@@ -262,7 +262,21 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     const row = compiled.row;
     if (op === 't') {
       const columns = row ? columnsFor(row, null) : { columns: EMPTY_COLUMNS, fingerprint: EMPTY_FINGERPRINT };
-      return { op, schema, table, lsn, txLsn, txId, sourceTsUs, snapshot, columns: columns.columns, fingerprint: columns.fingerprint, values: null, key: null, oldKey: null };
+      return {
+        op,
+        schema,
+        table,
+        lsn,
+        txLsn,
+        txId,
+        sourceTsUs,
+        snapshot,
+        columns: columns.columns,
+        fingerprint: columns.fingerprint,
+        values: null,
+        key: null,
+        oldKey: null,
+      };
     }
     const image = op === 'd' ? envelope.before : envelope.after;
     if (image == null || row === null) {
@@ -278,7 +292,21 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     const key = await decodeKey(message.key);
     const columns = columnsFor(row, key.compiled);
     const oldKey = op === 'c' && key.compiled ? oldKeyOf(key.compiled, message.headers?.[OLD_KEY_HEADER]) : null;
-    return { op: op as Op, schema, table, lsn, txLsn, txId, sourceTsUs, snapshot, columns: columns.columns, fingerprint: columns.fingerprint, values, key: key.key, oldKey };
+    return {
+      op: op as Op,
+      schema,
+      table,
+      lsn,
+      txLsn,
+      txId,
+      sourceTsUs,
+      snapshot,
+      columns: columns.columns,
+      fingerprint: columns.fingerprint,
+      values,
+      key: key.key,
+      oldKey,
+    };
   }
 
   return { decode };

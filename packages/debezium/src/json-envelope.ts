@@ -35,7 +35,7 @@ export function parseJsonSchema(schemaText: string): unknown {
   }
 }
 
-const enum Char {
+enum Char {
   Quote = 34,
   Backslash = 92,
   Comma = 44,

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { createSchemaRegistry, isRegistryUnavailable, UnknownSchemaIdError } from './registry.js';
 
-async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; server: Server; requests: IncomingMessage[] }> {
+async function listen(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ url: string; server: Server; requests: IncomingMessage[] }> {
   const requests: IncomingMessage[] = [];
   const server = createServer((request, response) => {
     requests.push(request);
@@ -53,7 +55,9 @@ test('credentials are sent as basic auth on both lookup paths', async (t) => {
 });
 
 test('an id the registry does not know is bad input, not unavailability', async (t) => {
-  const registry = await listen((_request, response) => response.writeHead(404, { 'content-type': 'application/json' }).end('{"error_code":40403,"message":"Schema not found"}'));
+  const registry = await listen((_request, response) =>
+    response.writeHead(404, { 'content-type': 'application/json' }).end('{"error_code":40403,"message":"Schema not found"}'),
+  );
   t.after(() => registry.server.close());
   const client = createSchemaRegistry({ url: registry.url, timeoutMs: 2_000 });
   const writer = await client.getWriterSchema(7).catch((e: unknown) => e);

@@ -47,7 +47,10 @@ export function isRegistryUnavailable(error: unknown): boolean {
 
 /** An HTTP answer other than 200 or 404 from the registry. */
 export class RegistryHttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'RegistryHttpError';
   }
@@ -86,9 +89,7 @@ export class PgshiftSchemaRegistry extends SchemaRegistry implements WriterSchem
     );
     this.#url = settings.url.replace(/\/+$/, '');
     this.#timeoutMs = settings.timeoutMs;
-    this.#headers = settings.auth
-      ? { authorization: `Basic ${Buffer.from(`${settings.auth.username}:${settings.auth.password}`).toString('base64')}` }
-      : {};
+    this.#headers = settings.auth ? { authorization: `Basic ${Buffer.from(`${settings.auth.username}:${settings.auth.password}`).toString('base64')}` } : {};
   }
 
   getWriterSchema(id: number): Promise<WriterSchema> {

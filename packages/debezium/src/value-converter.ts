@@ -1,4 +1,4 @@
-import { UNCHANGED, type CellValue } from '@pgshift/contracts';
+import { type CellValue, UNCHANGED } from '@pgshift/contracts';
 import { isLosslessNumber } from 'lossless-json';
 import type { ConnectSchema } from './connect-schema.js';
 import {

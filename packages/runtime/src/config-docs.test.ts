@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { readmeSection, renderConfigTable, replaceReadmeSection, withMeanings } from './config-docs.js';
 import { env } from './config.js';
+import { readmeSection, renderConfigTable, replaceReadmeSection, withMeanings } from './config-docs.js';
 
 test('a table row per variable: the default as written, or required, unset, or what unset means', () => {
   const table = renderConfigTable([
@@ -38,7 +38,10 @@ test('a variable without a description, or listed twice, cannot be rendered', ()
 });
 
 test('meanings can be attached to a shape defined elsewhere', () => {
-  const shape = withMeanings({ PGSHIFT_X: env.string(), PGSHIFT_Y: z.string().optional() }, { PGSHIFT_X: { description: 'x' }, PGSHIFT_Y: { description: 'y', whenUnset: 'for postgres' } });
+  const shape = withMeanings(
+    { PGSHIFT_X: env.string(), PGSHIFT_Y: z.string().optional() },
+    { PGSHIFT_X: { description: 'x' }, PGSHIFT_Y: { description: 'y', whenUnset: 'for postgres' } },
+  );
   assert.match(renderConfigTable([shape]), /\| `PGSHIFT_Y` \| for postgres \| y \|/);
   assert.throws(() => withMeanings({ PGSHIFT_X: env.string() }, { PGSHIFT_Z: { description: 'z' } } as never), /PGSHIFT_Z is not in the shape/);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
-import { ConfigError, env, loadConfig, logLevelShape, type ConfigRules } from './config.js';
+import type { z } from 'zod';
+import { ConfigError, type ConfigRules, env, loadConfig, logLevelShape } from './config.js';
 import { createLogger } from './logger.js';
 
 const shape = {
@@ -37,7 +37,11 @@ test('a variable that fails its own check is not reported again by a rule about 
 });
 
 test('a valid environment parses, with defaults given as text parsed like a set variable', () => {
-  const config = loadConfig(shape, { PGSHIFT_REGISTRY: 'https://registry/apis/ccompat/v7', PGSHIFT_KIND: 'b', PGSHIFT_KIND_B_URL: 'postgresql://u:p@wh:5432/db?sslmode=require' }, rules);
+  const config = loadConfig(
+    shape,
+    { PGSHIFT_REGISTRY: 'https://registry/apis/ccompat/v7', PGSHIFT_KIND: 'b', PGSHIFT_KIND_B_URL: 'postgresql://u:p@wh:5432/db?sslmode=require' },
+    rules,
+  );
   assert.deepEqual(config, {
     PGSHIFT_LOG_LEVEL: 'info',
     PGSHIFT_REGISTRY: 'https://registry/apis/ccompat/v7',

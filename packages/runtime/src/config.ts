@@ -75,7 +75,12 @@ export const env = {
       .string({ error: 'required' })
       .regex(/^-?\d+$/, { error: `expected an integer ≥ ${min}` })
       .transform(Number)
-      .pipe(z.number().int().min(min, { error: `expected an integer ≥ ${min}` })),
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(min, { error: `expected an integer ≥ ${min}` }),
+      ),
   /** Byte sizes: `67108864`, `64MiB`, `512KiB`, `1GiB`. */
   bytes: () =>
     z
@@ -89,9 +94,7 @@ export const env = {
       .regex(/^\d+\s*(ms|s|m|h)?$/, { error: 'expected a duration such as 10s' })
       .transform(parseDurationMs),
   boolean: () =>
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes'),
   list: () =>
     z
       .string({ error: 'required' })

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { type Admin, Kafka, type LogEntry, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from './logger.js';
 import { withRetry } from './retry.js';
 

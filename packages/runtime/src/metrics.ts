@@ -1,4 +1,4 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /** A Prometheus registry with the process metrics (RSS, event-loop lag, GC) of this service. */
 export function createMetricsRegistry(service: string): Registry {

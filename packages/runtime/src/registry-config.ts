@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, type ConfigProblem } from './config.js';
+import { type ConfigProblem, env } from './config.js';
 
 /** The schema registry variables, shared by both services. */
 export const schemaRegistryShape = {
@@ -8,7 +8,10 @@ export const schemaRegistryShape = {
     .duration()
     .prefault('5s')
     .describe('a registry request fails after this and is retried; below PGSHIFT_SESSION_TIMEOUT, so a hung registry never stalls a consumer past its session'),
-  PGSHIFT_SCHEMA_REGISTRY_USERNAME: z.string().optional().describe('HTTP basic auth user, with the password, for a registry that needs it (Confluent Cloud: the API key)'),
+  PGSHIFT_SCHEMA_REGISTRY_USERNAME: z
+    .string()
+    .optional()
+    .describe('HTTP basic auth user, with the password, for a registry that needs it (Confluent Cloud: the API key)'),
   PGSHIFT_SCHEMA_REGISTRY_PASSWORD: z.string().optional().describe('HTTP basic auth password (Confluent Cloud: the API secret)'),
 };
 
@@ -22,7 +25,11 @@ export function schemaRegistryRules(c: Partial<RegistryVariables>): ConfigProble
   if (c.PGSHIFT_SCHEMA_REGISTRY_PASSWORD !== undefined && c.PGSHIFT_SCHEMA_REGISTRY_USERNAME === undefined) {
     problems.push({ variable: 'PGSHIFT_SCHEMA_REGISTRY_USERNAME', message: 'required with PGSHIFT_SCHEMA_REGISTRY_PASSWORD' });
   }
-  if (c.PGSHIFT_SCHEMA_REGISTRY_TIMEOUT !== undefined && c.PGSHIFT_SESSION_TIMEOUT !== undefined && c.PGSHIFT_SCHEMA_REGISTRY_TIMEOUT >= c.PGSHIFT_SESSION_TIMEOUT) {
+  if (
+    c.PGSHIFT_SCHEMA_REGISTRY_TIMEOUT !== undefined &&
+    c.PGSHIFT_SESSION_TIMEOUT !== undefined &&
+    c.PGSHIFT_SCHEMA_REGISTRY_TIMEOUT >= c.PGSHIFT_SESSION_TIMEOUT
+  ) {
     problems.push({
       variable: 'PGSHIFT_SCHEMA_REGISTRY_TIMEOUT',
       message: `must be below PGSHIFT_SESSION_TIMEOUT (${c.PGSHIFT_SESSION_TIMEOUT} ms), or a hung registry stalls the consumer past its session`,

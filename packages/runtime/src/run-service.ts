@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { ConfigError } from './config.js';
-import { startOpsServer, type Readiness } from './http-server.js';
+import { type Readiness, startOpsServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetricsRegistry } from './metrics.js';
 import { onShutdown } from './shutdown.js';
@@ -16,10 +16,7 @@ export interface Service {
  * /healthz /readyz /metrics, start it, stop it cleanly on SIGTERM. A start-up failure — an invalid
  * environment first of all — is logged once and exits 1.
  */
-export function runService(
-  name: string,
-  build: (context: { logger: Logger; metrics: Registry }) => { service: Service; httpPort: number },
-): void {
+export function runService(name: string, build: (context: { logger: Logger; metrics: Registry }) => { service: Service; httpPort: number }): void {
   const logger = createLogger(name);
   const main = async () => {
     const metrics = createMetricsRegistry(name);

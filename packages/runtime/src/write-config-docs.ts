@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { renderConfigTable, replaceReadmeSection, type ConfigDocs } from './config-docs.js';
+import { type ConfigDocs, renderConfigTable, replaceReadmeSection } from './config-docs.js';
 
 const readmePath = resolve('README.md');
 let readme = readFileSync(readmePath, 'utf8');

@@ -1,4 +1,4 @@
-import { META, type ColumnSpec } from '@pgshift/contracts';
+import { type ColumnSpec, META } from '@pgshift/contracts';
 import type { Dialect } from './dialect.js';
 import { InvalidIdentifier } from './errors.js';
 import { checkIdentifier, foldIdentifier } from './sql/identifiers.js';
@@ -27,7 +27,9 @@ export function mapColumns(dialect: Dialect, columns: readonly ColumnSpec[]): Ma
     if (reserved.has(name)) throw new InvalidIdentifier(`source column ${JSON.stringify(source.name)} collides with pgshift's own column ${name}`);
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new InvalidIdentifier(`source columns ${JSON.stringify(earlier)} and ${JSON.stringify(source.name)} both become ${JSON.stringify(name)} in the warehouse`);
+      throw new InvalidIdentifier(
+        `source columns ${JSON.stringify(earlier)} and ${JSON.stringify(source.name)} both become ${JSON.stringify(name)} in the warehouse`,
+      );
     }
     seen.set(name, source.name);
     return { source, name, type: dialect.columnType(source), primaryKey: source.primaryKey };

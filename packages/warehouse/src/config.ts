@@ -1,4 +1,4 @@
-import { ConfigError, env, loadConfig, type ConfigProblem } from '@pgshift/runtime';
+import { ConfigError, type ConfigProblem, env, loadConfig } from '@pgshift/runtime';
 import type { RedshiftTarget } from './redshift/data-api-client.js';
 
 /**
@@ -7,15 +7,15 @@ import type { RedshiftTarget } from './redshift/data-api-client.js';
  */
 export const warehouseConnectionShape = {
   PGSHIFT_WAREHOUSE: env.oneOf(['postgres', 'redshift'] as const).describe('`postgres` or `redshift`'),
-  PGSHIFT_WAREHOUSE_URL: env
-    .postgresUrl()
-    .optional()
-    .meta({ description: 'postgres: the warehouse connection string', whenUnset: 'required for postgres' }),
-  PGSHIFT_REDSHIFT_CLUSTER_ID: env
+  PGSHIFT_WAREHOUSE_URL: env.postgresUrl().optional().meta({ description: 'postgres: the warehouse connection string', whenUnset: 'required for postgres' }),
+  PGSHIFT_REDSHIFT_CLUSTER_ID: env.string().optional().meta({
+    description: 'redshift: a provisioned cluster (with PGSHIFT_REDSHIFT_SECRET_ARN or PGSHIFT_REDSHIFT_DB_USER) …',
+    whenUnset: 'this or a workgroup',
+  }),
+  PGSHIFT_REDSHIFT_WORKGROUP: env
     .string()
     .optional()
-    .meta({ description: 'redshift: a provisioned cluster (with PGSHIFT_REDSHIFT_SECRET_ARN or PGSHIFT_REDSHIFT_DB_USER) …', whenUnset: 'this or a workgroup' }),
-  PGSHIFT_REDSHIFT_WORKGROUP: env.string().optional().meta({ description: '… or a Serverless workgroup (it wins over a cluster)', whenUnset: 'this or a cluster' }),
+    .meta({ description: '… or a Serverless workgroup (it wins over a cluster)', whenUnset: 'this or a cluster' }),
   PGSHIFT_REDSHIFT_DATABASE: env.string().optional().meta({ description: 'redshift: the database', whenUnset: 'required for redshift' }),
   PGSHIFT_REDSHIFT_DB_USER: env
     .string()
@@ -75,7 +75,8 @@ export function warehouseConnectionProblems(environment: NodeJS.ProcessEnv, need
   if (kind === 'postgres' && !has('PGSHIFT_WAREHOUSE_URL')) problems.push(required('PGSHIFT_WAREHOUSE_URL'));
   if (kind === 'redshift') {
     if (!has('PGSHIFT_REDSHIFT_DATABASE')) problems.push(required('PGSHIFT_REDSHIFT_DATABASE'));
-    if (!has('PGSHIFT_REDSHIFT_CLUSTER_ID') && !has('PGSHIFT_REDSHIFT_WORKGROUP')) problems.push(required('PGSHIFT_REDSHIFT_CLUSTER_ID or PGSHIFT_REDSHIFT_WORKGROUP'));
+    if (!has('PGSHIFT_REDSHIFT_CLUSTER_ID') && !has('PGSHIFT_REDSHIFT_WORKGROUP'))
+      problems.push(required('PGSHIFT_REDSHIFT_CLUSTER_ID or PGSHIFT_REDSHIFT_WORKGROUP'));
     if (has('PGSHIFT_REDSHIFT_CLUSTER_ID') && !has('PGSHIFT_REDSHIFT_WORKGROUP') && !has('PGSHIFT_REDSHIFT_DB_USER') && !has('PGSHIFT_REDSHIFT_SECRET_ARN')) {
       problems.push(required('PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN'));
     }
@@ -132,5 +133,9 @@ export function readWarehouseConnection(environment: NodeJS.ProcessEnv = process
 }
 
 function asEnvironment(parsed: Partial<WarehouseConnectionEnv>): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined).map(([name, value]) => [name, String(value)]));
+  return Object.fromEntries(
+    Object.entries(parsed)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, String(value)]),
+  );
 }

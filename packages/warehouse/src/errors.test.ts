@@ -12,7 +12,10 @@ test('lost connections, conflicts, throttling and server errors are retryable', 
   assert.equal(classifyError(withProps('could not serialize access', { code: '40001' })), 'retryable');
   assert.equal(classifyError(withProps('deadlock detected', { code: '40P01' })), 'retryable');
   assert.equal(classifyError(withProps('terminating connection', { code: '57P01' })), 'retryable');
-  assert.equal(classifyError(new Error('ERROR: 1023 DETAIL: Serializable isolation violation on table - 123, transactions forming the cycle are: 1, 2')), 'retryable');
+  assert.equal(
+    classifyError(new Error('ERROR: 1023 DETAIL: Serializable isolation violation on table - 123, transactions forming the cycle are: 1, 2')),
+    'retryable',
+  );
   assert.equal(classifyError(new Error('Connection terminated unexpectedly')), 'retryable');
   assert.equal(classifyError(withProps('Rate exceeded', { name: 'ThrottlingException' })), 'retryable');
   assert.equal(classifyError(withProps('Please reduce your request rate', { name: 'SlowDown' })), 'retryable');

@@ -41,7 +41,10 @@ export class StagedRowCountMismatch extends Error {
 
 /** A file the batch's manifest names is not in S3: the batch can never load as it is. */
 export class BatchFileMissing extends Error {
-  constructor(readonly url: string, options?: ErrorOptions) {
+  constructor(
+    readonly url: string,
+    options?: ErrorOptions,
+  ) {
     super(`batch file missing: ${url}`, options);
     this.name = 'BatchFileMissing';
   }

@@ -52,20 +52,29 @@ test('a missing table is created with the batch columns, the key and the metadat
 });
 
 test('an identical table needs nothing', () => {
-  const p = plan([id, col('note', 'text')], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'note', type: 'VARCHAR(65535)', nullable: true }, ...META_HARD]);
+  const p = plan(
+    [id, col('note', 'text')],
+    [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'note', type: 'VARCHAR(65535)', nullable: true }, ...META_HARD],
+  );
   assert.ok(isNoChange(p));
   assert.deepEqual(schemaEvolutionStatements(redshift, target, p), []);
 });
 
 test('a new source column is added, one statement each', () => {
-  const p = plan([id, col('note', 'text'), col('Total', 'numeric', { length: 12, scale: 2 })], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'note', type: 'VARCHAR(65535)', nullable: true }, ...META_HARD]);
+  const p = plan(
+    [id, col('note', 'text'), col('Total', 'numeric', { length: 12, scale: 2 })],
+    [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'note', type: 'VARCHAR(65535)', nullable: true }, ...META_HARD],
+  );
   assert.deepEqual(p.addColumns, [{ name: 'total', type: 'DECIMAL(12,2)' }]);
   assert.deepEqual(schemaEvolutionStatements(redshift, target, p), ['ALTER TABLE "app"."orders" ADD COLUMN "total" DECIMAL(12,2)']);
 });
 
 test('switching to soft deletes adds the deletion columns', () => {
   const p = plan([id], [{ name: 'id', type: 'BIGINT', nullable: false }, ...META_HARD], { deleteMode: 'soft' });
-  assert.deepEqual(p.addColumns.map((c) => c.name), ['_pgshift_deleted', '_pgshift_deleted_at']);
+  assert.deepEqual(
+    p.addColumns.map((c) => c.name),
+    ['_pgshift_deleted', '_pgshift_deleted_at'],
+  );
 });
 
 test('a longer varchar widens the column; a shorter one keeps the wider column', () => {
@@ -93,7 +102,9 @@ test('columns gone from the source are kept, or dropped when asked', () => {
 });
 
 test('pgshift columns are never reported as removed source columns', () => {
-  const p = plan([id], [{ name: 'id', type: 'BIGINT', nullable: false }, ...META_HARD, { name: '_pgshift_deleted', type: 'BOOLEAN', nullable: true }], { dropRemovedColumns: true });
+  const p = plan([id], [{ name: 'id', type: 'BIGINT', nullable: false }, ...META_HARD, { name: '_pgshift_deleted', type: 'BOOLEAN', nullable: true }], {
+    dropRemovedColumns: true,
+  });
   assert.deepEqual(p.removedColumns, []);
 });
 
@@ -102,37 +113,99 @@ function assertIncompatible(columns: ColumnSpec[], existing: TargetColumn[], col
     () => plan(columns, existing),
     (e: unknown) =>
       e instanceof IncompatibleSchemaChange &&
-      e.table === 'app.orders' && e.column === column && e.targetType === from && e.batchType === to &&
-      e.message.includes('app.orders.' + column),
+      e.table === 'app.orders' &&
+      e.column === column &&
+      e.targetType === from &&
+      e.batchType === to &&
+      e.message.includes(`app.orders.${column}`),
   );
 }
 
 test('a type family change is incompatible and names table, column and both types', () => {
-  assertIncompatible([id, col('qty', 'text')], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'qty', type: 'INTEGER', nullable: true }], 'qty', 'INTEGER', 'VARCHAR(65535)');
+  assertIncompatible(
+    [id, col('qty', 'text')],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'qty', type: 'INTEGER', nullable: true },
+    ],
+    'qty',
+    'INTEGER',
+    'VARCHAR(65535)',
+  );
 });
 
 test('a numeric scale the target cannot hold is incompatible', () => {
-  assertIncompatible([id, col('price', 'numeric', { length: 12, scale: 4 })], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'price', type: 'DECIMAL(12,2)', nullable: true }], 'price', 'DECIMAL(12,2)', 'DECIMAL(12,4)');
+  assertIncompatible(
+    [id, col('price', 'numeric', { length: 12, scale: 4 })],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'price', type: 'DECIMAL(12,2)', nullable: true },
+    ],
+    'price',
+    'DECIMAL(12,2)',
+    'DECIMAL(12,4)',
+  );
 });
 
 test('more integer digits than the target has are incompatible (Redshift cannot alter DECIMAL)', () => {
-  assertIncompatible([id, col('price', 'numeric', { length: 14, scale: 2 })], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'price', type: 'DECIMAL(12,2)', nullable: true }], 'price', 'DECIMAL(12,2)', 'DECIMAL(14,2)');
+  assertIncompatible(
+    [id, col('price', 'numeric', { length: 14, scale: 2 })],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'price', type: 'DECIMAL(12,2)', nullable: true },
+    ],
+    'price',
+    'DECIMAL(12,2)',
+    'DECIMAL(14,2)',
+  );
 });
 
 test('a longer integer than the target is incompatible', () => {
-  assertIncompatible([id, col('n', 'int8')], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'n', type: 'INTEGER', nullable: true }], 'n', 'INTEGER', 'BIGINT');
+  assertIncompatible(
+    [id, col('n', 'int8')],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'n', type: 'INTEGER', nullable: true },
+    ],
+    'n',
+    'INTEGER',
+    'BIGINT',
+  );
 });
 
 test('different exact types (uuid vs text, timestamp vs timestamptz) are incompatible', () => {
-  assertIncompatible([id, col('ref', 'text')], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'ref', type: 'CHAR(36)', nullable: true }], 'ref', 'CHAR(36)', 'VARCHAR(65535)');
-  assertIncompatible([id, col('at', 'timestamptz')], [{ name: 'id', type: 'BIGINT', nullable: false }, { name: 'at', type: 'TIMESTAMP', nullable: true }], 'at', 'TIMESTAMP', 'TIMESTAMPTZ');
+  assertIncompatible(
+    [id, col('ref', 'text')],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'ref', type: 'CHAR(36)', nullable: true },
+    ],
+    'ref',
+    'CHAR(36)',
+    'VARCHAR(65535)',
+  );
+  assertIncompatible(
+    [id, col('at', 'timestamptz')],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'at', type: 'TIMESTAMP', nullable: true },
+    ],
+    'at',
+    'TIMESTAMP',
+    'TIMESTAMPTZ',
+  );
 });
 
 test('PostgreSQL: varchar(n) widens to text, and unconstrained numeric holds any decimal', () => {
   const p = planSchemaEvolution(postgresDialect, {
     target,
     columns: mapColumns(postgresDialect, [id, col('code', 'text'), col('amount', 'numeric', { length: 10, scale: 2 })]),
-    existing: [{ name: 'id', type: 'bigint', nullable: false }, { name: 'code', type: 'varchar(10)', nullable: true }, { name: 'amount', type: 'numeric', nullable: true }, ...META_HARD.map((c) => ({ ...c, type: c.type.toLowerCase() }))],
+    existing: [
+      { name: 'id', type: 'bigint', nullable: false },
+      { name: 'code', type: 'varchar(10)', nullable: true },
+      { name: 'amount', type: 'numeric', nullable: true },
+      ...META_HARD.map((c) => ({ ...c, type: c.type.toLowerCase() })),
+    ],
     deleteMode: 'hard',
   });
   assert.deepEqual(p.widenColumns, [{ name: 'code', from: 'varchar(10)', to: 'text' }]);

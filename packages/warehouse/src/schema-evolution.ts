@@ -1,10 +1,18 @@
 import { META, qualifiedName } from '@pgshift/contracts';
 import type { TargetColumn } from './adapter.js';
-import type { DeleteMode, TargetTable } from './merge-plan.js';
-import { primaryKeyOf, type MappedColumn } from './columns.js';
+import { type MappedColumn, primaryKeyOf } from './columns.js';
 import type { Dialect } from './dialect.js';
 import { IncompatibleSchemaChange } from './errors.js';
-import { addColumnStatement, alterColumnTypeStatement, createSchemaStatement, createTableStatement, dropColumnStatement, targetMetadataColumns, type ColumnDefinition } from './sql/ddl.js';
+import type { DeleteMode, TargetTable } from './merge-plan.js';
+import {
+  addColumnStatement,
+  alterColumnTypeStatement,
+  type ColumnDefinition,
+  createSchemaStatement,
+  createTableStatement,
+  dropColumnStatement,
+  targetMetadataColumns,
+} from './sql/ddl.js';
 import { fitOf } from './typing/type-shape.js';
 
 export interface SchemaEvolutionInput {

@@ -1,7 +1,7 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Producer } from 'kafkajs';
-import { BATCH_READY_AVRO_SCHEMA, batchReadyToAvro, type BatchReady } from '@pgshift/contracts';
+import { type SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { BATCH_READY_AVRO_SCHEMA, type BatchReady, batchReadyToAvro } from '@pgshift/contracts';
 import { withRetry } from '@pgshift/runtime';
+import type { Producer } from 'kafkajs';
 
 /**
  * Publishes "batch ready" events: Avro, schema registered in the registry under `<topic>-value`, keyed

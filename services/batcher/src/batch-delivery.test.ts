@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Registry } from 'prom-client';
 import type { BatchReady, PartitionRange } from '@pgshift/contracts';
 import { createLogger } from '@pgshift/runtime';
+import { Registry } from 'prom-client';
 import { BatchDelivery } from './batch-delivery.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
 import { createBatcherMetrics } from './metrics.js';

@@ -36,7 +36,10 @@ export class BatchDelivery {
     const table = batch.table.topic;
     metrics.batchesFlushed.inc({ table, kind: batch.kind });
     metrics.rowsFlushed.inc({ table }, event.rowCount);
-    metrics.bytesFlushed.inc({ table }, event.files.reduce((sum, f) => sum + f.bytes, 0));
+    metrics.bytesFlushed.inc(
+      { table },
+      event.files.reduce((sum, f) => sum + f.bytes, 0),
+    );
     metrics.flushSeconds.observe((performance.now() - started) / 1000);
     logger.info(
       {

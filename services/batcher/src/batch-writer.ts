@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { STAGING_META_COLUMNS, batchFolder, manifestKey, partKey, s3Url, schemaFingerprint, type BatchFile, type BatchReady } from '@pgshift/contracts';
+import { type BatchFile, type BatchReady, batchFolder, manifestKey, partKey, STAGING_META_COLUMNS, s3Url, schemaFingerprint } from '@pgshift/contracts';
 import { BatchFileWriter, buildCopyManifest } from '@pgshift/csv';
-import { withRetry, type Logger } from '@pgshift/runtime';
+import { type Logger, withRetry } from '@pgshift/runtime';
 import type { SealedBatch } from './sealed-batch.js';
 
 export interface BatchWriterOptions {
@@ -87,16 +87,13 @@ export class BatchWriter {
   private async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await withRetry(
       () =>
-        this.options.s3.send(
-          new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
-        ),
+        this.options.s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length })),
       {
         what: `put s3://${this.options.bucket}/${key}`,
         retries: 30,
         maxTimeoutMs: 10_000,
         isRetryable: () => true,
-        onRetry: (error, attempt) =>
-          this.options.logger.warn({ err: error, key, attempt }, 'S3 write failed; retrying'),
+        onRetry: (error, attempt) => this.options.logger.warn({ err: error, key, attempt }, 'S3 write failed; retrying'),
       },
     );
   }

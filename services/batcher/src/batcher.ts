@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Kafka, Producer } from 'kafkajs';
 import type { ChangeEventDecoder } from '@pgshift/debezium';
-import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
+import { createReliableProducer, DeadLetterQueue, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
+import type { Kafka, Producer } from 'kafkajs';
 import { BatchAnnouncer } from './batch-announcer.js';
 import { BatchDelivery } from './batch-delivery.js';
 import { BatchWriter } from './batch-writer.js';
@@ -15,7 +15,7 @@ import { FlushScheduler } from './flush-scheduler.js';
 import { MemoryPressure } from './memory-pressure.js';
 import type { BatcherMetrics } from './metrics.js';
 import { OffsetCommitter } from './offset-committer.js';
-import { TopicSubscription, type ChangeConsumer } from './topic-subscription.js';
+import { type ChangeConsumer, TopicSubscription } from './topic-subscription.js';
 
 export interface BatcherDeps {
   config: BatcherConfig;

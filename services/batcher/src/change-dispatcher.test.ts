@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { type ColumnSpec, NULL_SENTINEL, schemaFingerprint } from '@pgshift/contracts';
+import { type ChangeEvent, type ChangeEventDecoder, DecodeError } from '@pgshift/debezium';
+import { createLogger, type DeadLetter } from '@pgshift/runtime';
 import type { KafkaMessage } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { NULL_SENTINEL, schemaFingerprint, type ColumnSpec } from '@pgshift/contracts';
-import { DecodeError, type ChangeEvent, type ChangeEventDecoder } from '@pgshift/debezium';
-import { createLogger, type DeadLetter } from '@pgshift/runtime';
 import { BufferedTables } from './buffered-tables.js';
 import { ChangeDispatcher, type FetchedBatch } from './change-dispatcher.js';
 import { createBatcherMetrics } from './metrics.js';
@@ -23,7 +23,18 @@ const decoder: ChangeEventDecoder = {
     if (text === 'bad') throw new DecodeError('malformed-avro', 'not Avro');
     if (text === 'registry-down') throw new Error('connect ECONNREFUSED');
     const [op, id = '0'] = text.split(':');
-    const base = { schema: 'app', table: 'items', lsn: 1n, txLsn: 1n, oldKey: null, txId: null, sourceTsUs: 0n, snapshot: false, columns, fingerprint: schemaFingerprint(columns) };
+    const base = {
+      schema: 'app',
+      table: 'items',
+      lsn: 1n,
+      txLsn: 1n,
+      oldKey: null,
+      txId: null,
+      sourceTsUs: 0n,
+      snapshot: false,
+      columns,
+      fingerprint: schemaFingerprint(columns),
+    };
     if (op === 't') return { ...base, op: 't', values: null, key: null } satisfies ChangeEvent;
     if (op === 'no-image') return { ...base, op: 'c', values: null, key: '1' } satisfies ChangeEvent;
     // A text equal to the CSV's NULL sentinel cannot be written faithfully.
@@ -34,7 +45,10 @@ const decoder: ChangeEventDecoder = {
 
 function setup(options: { overBudget?: boolean } = {}) {
   const metrics = createBatcherMetrics(new Registry());
-  const tables = new BufferedTables(() => ({ rows: 1000, bytes: 1 << 30, ageMs: 60_000 }), () => {});
+  const tables = new BufferedTables(
+    () => ({ rows: 1000, bytes: 1 << 30, ageMs: 60_000 }),
+    () => {},
+  );
   const deadLetters: DeadLetter[] = [];
   let reliefs = 0;
   let stopping = false;
@@ -56,7 +70,10 @@ function setup(options: { overBudget?: boolean } = {}) {
 /** A fetched batch of scripted messages from offset 0, and the offsets it resolved. */
 function fetched(scripts: string[], options: { stopAfter?: number } = {}) {
   const resolved: string[] = [];
-  const messages = scripts.map((script, offset) => ({ offset: String(offset), key: Buffer.from('k'), value: script === 'tombstone' ? null : Buffer.from(script), headers: {} }) as unknown as KafkaMessage);
+  const messages = scripts.map(
+    (script, offset) =>
+      ({ offset: String(offset), key: Buffer.from('k'), value: script === 'tombstone' ? null : Buffer.from(script), headers: {} }) as unknown as KafkaMessage,
+  );
   const payload: FetchedBatch = {
     batch: { topic, partition: 0, messages },
     resolveOffset: (offset) => void resolved.push(offset),
@@ -94,8 +111,10 @@ test('undecodable messages, events without a row image and values equal to the N
   assert.deepEqual(await consumed(), { c: 2 });
   const table = tables.for(topic);
   table.seal();
-  let offsets;
-  await table.flush(async (batch) => void (offsets = batch.buffer.offsetRanges()));
+  let offsets: unknown;
+  await table.flush(async (batch) => {
+    offsets = batch.buffer.offsetRanges();
+  });
   assert.deepEqual(offsets, [{ partition: 0, first: 0, last: 5 }], 'skipped offsets ride with the rows, to be committed with them');
   assert.equal(lastResolved(), '5');
 });

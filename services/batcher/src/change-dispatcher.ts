@@ -1,9 +1,9 @@
 import { setImmediate } from 'node:timers/promises';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { TableRef } from '@pgshift/contracts';
 import { SentinelCollisionError } from '@pgshift/csv';
-import { DecodeError, type ChangeEventDecoder } from '@pgshift/debezium';
+import { type ChangeEventDecoder, DecodeError } from '@pgshift/debezium';
 import type { DeadLetterQueue, Logger } from '@pgshift/runtime';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BufferedTables } from './buffered-tables.js';
 import type { MemoryPressure } from './memory-pressure.js';
 import type { BatcherMetrics } from './metrics.js';
@@ -78,7 +78,7 @@ export class ChangeDispatcher {
 
   private async dispatchMessage(table: TableBatcher, topic: string, partition: number, message: KafkaMessage, consumed: OpTally): Promise<void> {
     const offset = Number(message.offset);
-    let event;
+    let event: Awaited<ReturnType<ChangeEventDecoder['decode']>>;
     try {
       event = await this.deps.decoder.decode({ topic, key: message.key, value: message.value, headers: message.headers ?? {} });
     } catch (error) {
@@ -105,7 +105,14 @@ export class ChangeDispatcher {
       return;
     }
     try {
-      table.add(ref, event.columns, event.fingerprint, { op: event.op, key: event.key, values: event.values, lsn: event.lsn, txLsn: event.txLsn, sourceTsUs: event.sourceTsUs, oldKey: event.oldKey }, partition, offset);
+      table.add(
+        ref,
+        event.columns,
+        event.fingerprint,
+        { op: event.op, key: event.key, values: event.values, lsn: event.lsn, txLsn: event.txLsn, sourceTsUs: event.sourceTsUs, oldKey: event.oldKey },
+        partition,
+        offset,
+      );
     } catch (error) {
       // A value that COPY would read back as NULL: the row cannot be written faithfully.
       if (!(error instanceof SentinelCollisionError)) throw error;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { META, STAGING_META_COLUMNS, UNCHANGED, type ColumnSpec } from '@pgshift/contracts';
+import { type ColumnSpec, META, STAGING_META_COLUMNS, UNCHANGED } from '@pgshift/contracts';
 import { decodeRecord, recordText } from '@pgshift/csv';
-import { CoalescingBuffer, type BufferedRow, type IncomingChange } from './coalescing-buffer.js';
+import { type BufferedRow, CoalescingBuffer, type IncomingChange } from './coalescing-buffer.js';
 
 const columns: ColumnSpec[] = [
   { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true },
@@ -32,9 +32,15 @@ test('a delete replaces earlier changes of its key, and a re-insert replaces the
   const buffer = new CoalescingBuffer(columns, 'f');
   buffer.add(change('u', 1, ['1', 'a', 'x']), 2, 5);
   buffer.add(change('d', 1, ['1', null, null]), 2, 6);
-  assert.deepEqual([...buffer.rows()].map((r) => r.op), ['d']);
+  assert.deepEqual(
+    [...buffer.rows()].map((r) => r.op),
+    ['d'],
+  );
   buffer.add(change('c', 1, ['1', 'b', 'y']), 2, 7);
-  assert.deepEqual([...buffer.rows()].map((r) => [r.op, buffer.valuesOf(r)[1]]), [['c', 'b']]);
+  assert.deepEqual(
+    [...buffer.rows()].map((r) => [r.op, buffer.valuesOf(r)[1]]),
+    [['c', 'b']],
+  );
   assert.deepEqual(buffer.rowsByOp(), { c: 1, u: 0, d: 0, r: 0 });
 });
 
@@ -65,7 +71,14 @@ test('tables without a primary key keep every change in order', () => {
   buffer.add(change('c', null, ['1', 'a', null]), 0, 1);
   buffer.add(change('c', null, ['1', 'a', null]), 0, 2);
   buffer.add(change('c', null, ['2', 'b', null]), 1, 1);
-  assert.deepEqual([...buffer.rows()].map((r) => [r.partition, r.offset]), [[0, 1], [0, 2], [1, 1]]);
+  assert.deepEqual(
+    [...buffer.rows()].map((r) => [r.partition, r.offset]),
+    [
+      [0, 1],
+      [0, 2],
+      [1, 1],
+    ],
+  );
   assert.equal(buffer.rowCount, 3);
 });
 
@@ -96,16 +109,23 @@ test('buffered bytes are the memory really held: small for a few rows, records r
   assert.equal(buffer.valuesOf([...buffer.rows()][0]!)[1], 'y'.repeat(1000));
 });
 
-function at(op: IncomingChange['op'], id: number, values: IncomingChange['values'], txLsn: bigint, changeLsn: bigint, extra: Partial<IncomingChange> = {}): IncomingChange {
+function at(
+  op: IncomingChange['op'],
+  id: number,
+  values: IncomingChange['values'],
+  txLsn: bigint,
+  changeLsn: bigint,
+  extra: Partial<IncomingChange> = {},
+): IncomingChange {
   return { op, key: String(id), values, lsn: changeLsn, txLsn, sourceTsUs: changeLsn * 1000n, ...extra };
 }
 
-function metaOf(buffer: CoalescingBuffer, row: BufferedRow): Record<string, string | null> {
+function metaOf(_buffer: CoalescingBuffer, row: BufferedRow): Record<string, string | null> {
   const fields = decodeRecord(recordText(row)).slice(columns.length);
   return Object.fromEntries(STAGING_META_COLUMNS.map((name, i) => [name, fields[i] as string | null]));
 }
 
-test('an older image consumed later (a re-driven change) does not replace the key\'s newer one, but its offset is covered', () => {
+test("an older image consumed later (a re-driven change) does not replace the key's newer one, but its offset is covered", () => {
   const buffer = new CoalescingBuffer(columns, 'f');
   buffer.add(at('u', 1, ['1', 'new', 'd'], 500n, 520n), 0, 10);
   buffer.add(at('u', 1, ['1', 'old', 'd'], 300n, 320n), 0, 11);
@@ -128,11 +148,17 @@ test('a stale delete does not delete a newer image, and a stale image does not r
   const first = new CoalescingBuffer(columns, 'f');
   first.add(at('c', 1, ['1', 'back', 'd'], 700n, 710n), 0, 2);
   first.add(at('d', 1, ['1', null, null], 500n, 510n), 0, 3);
-  assert.deepEqual([...first.rows()].map((r) => r.op), ['c']);
+  assert.deepEqual(
+    [...first.rows()].map((r) => r.op),
+    ['c'],
+  );
   const second = new CoalescingBuffer(columns, 'f');
   second.add(at('d', 1, ['1', null, null], 700n, 710n), 0, 2);
   second.add(at('u', 1, ['1', 'ghost', 'd'], 500n, 510n), 0, 3);
-  assert.deepEqual([...second.rows()].map((r) => r.op), ['d']);
+  assert.deepEqual(
+    [...second.rows()].map((r) => r.op),
+    ['d'],
+  );
 });
 
 test('a snapshot read at the same position as a streamed change never replaces it; a later read does', () => {
@@ -144,7 +170,7 @@ test('a snapshot read at the same position as a streamed change never replaces i
   assert.deepEqual(buffer.valuesOf([...buffer.rows()][0]!), ['1', 'read later', 'd']);
 });
 
-test('a row\'s position travels in the staging record: lsn and tx lsn', () => {
+test("a row's position travels in the staging record: lsn and tx lsn", () => {
   const buffer = new CoalescingBuffer(columns, 'f');
   buffer.add(at('c', 1, ['1', 'a', 'd'], 400n, 432n), 0, 1);
   const meta = metaOf(buffer, [...buffer.rows()][0]!);
@@ -172,7 +198,7 @@ test('a delete with a full before image keeps its values; a delete with no earli
   assert.deepEqual(keyOnly.valuesOf([...keyOnly.rows()][0]!), ['1', UNCHANGED, UNCHANGED]);
 });
 
-test('a primary-key change takes unchanged TOAST values from the old key\'s image in the batch', () => {
+test("a primary-key change takes unchanged TOAST values from the old key's image in the batch", () => {
   const buffer = new CoalescingBuffer(columns, 'f');
   buffer.add(at('u', 1, ['1', 'a', 'big document'], 100n, 110n), 0, 1);
   buffer.add(at('d', 1, ['1', null, null], 200n, 210n), 0, 2);

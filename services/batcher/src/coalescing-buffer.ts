@@ -1,13 +1,5 @@
-import {
-  STAGING_META_COLUMNS,
-  UNCHANGED,
-  encodeUnchanged,
-  type CellValue,
-  type ColumnSpec,
-  type OpCounts,
-  type PartitionRange,
-} from '@pgshift/contracts';
-import { RecordArena, createFieldNotes, decodeRecord, encodeRow, keptFieldNotes, recordText, resetFieldNotes, type EncodedRecord } from '@pgshift/csv';
+import { type CellValue, type ColumnSpec, encodeUnchanged, type OpCounts, type PartitionRange, STAGING_META_COLUMNS, UNCHANGED } from '@pgshift/contracts';
+import { createFieldNotes, decodeRecord, type EncodedRecord, encodeRow, keptFieldNotes, RecordArena, recordText, resetFieldNotes } from '@pgshift/csv';
 import { compareSourcePositions, microTimestampText, type SourcePosition } from '@pgshift/debezium';
 
 /**
@@ -107,7 +99,18 @@ export class CoalescingBuffer {
     // The row existed before this batch only if its first change here was not an insert; keep that
     // knowledge so that "inserted then updated" still counts as an insert.
     if (previous && previous.op === 'c' && op === 'u') op = 'c';
-    const row: BufferedRow = { op, partition, offset, unchanged: null, notes: null, chunk: NO_CHUNK, start: 0, end: 0, txLsn: position.txLsn, lsn: position.lsn };
+    const row: BufferedRow = {
+      op,
+      partition,
+      offset,
+      unchanged: null,
+      notes: null,
+      chunk: NO_CHUNK,
+      start: 0,
+      end: 0,
+      txLsn: position.txLsn,
+      lsn: position.lsn,
+    };
     this.encode(row, values, change.sourceTsUs, oldKey);
 
     this.count(partition, offset, change);
@@ -206,7 +209,8 @@ export class CoalescingBuffer {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
       if (value === UNCHANGED) {
-        (unchanged ??= []).push(i);
+        unchanged ??= [];
+        unchanged.push(i);
         fields[i] = null;
       } else {
         fields[i] = value;

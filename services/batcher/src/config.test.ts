@@ -4,7 +4,11 @@ import { test } from 'node:test';
 import { ConfigError, readmeSection, renderConfigTable } from '@pgshift/runtime';
 import { configDocs, readBatcherConfig } from './config.js';
 
-const required = { PGSHIFT_KAFKA_BROKERS: '127.0.0.1:59092', PGSHIFT_SCHEMA_REGISTRY_URL: 'http://127.0.0.1:58081/apis/ccompat/v7', PGSHIFT_S3_BUCKET: 'pgshift' };
+const required = {
+  PGSHIFT_KAFKA_BROKERS: '127.0.0.1:59092',
+  PGSHIFT_SCHEMA_REGISTRY_URL: 'http://127.0.0.1:58081/apis/ccompat/v7',
+  PGSHIFT_S3_BUCKET: 'pgshift',
+};
 
 test("README.md's batcher table is the rendering of the batcher's config shape", () => {
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -45,6 +49,11 @@ test('every bad variable is reported at once, cross-variable rules included', ()
 });
 
 test('registry credentials reach the client settings', () => {
-  const config = readBatcherConfig({ ...required, PGSHIFT_SCHEMA_REGISTRY_USERNAME: 'key', PGSHIFT_SCHEMA_REGISTRY_PASSWORD: 'secret', PGSHIFT_SCHEMA_REGISTRY_TIMEOUT: '2s' });
+  const config = readBatcherConfig({
+    ...required,
+    PGSHIFT_SCHEMA_REGISTRY_USERNAME: 'key',
+    PGSHIFT_SCHEMA_REGISTRY_PASSWORD: 'secret',
+    PGSHIFT_SCHEMA_REGISTRY_TIMEOUT: '2s',
+  });
   assert.deepEqual(config.registry, { url: required.PGSHIFT_SCHEMA_REGISTRY_URL, timeoutMs: 2_000, auth: { username: 'key', password: 'secret' } });
 });

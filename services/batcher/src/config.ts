@@ -1,16 +1,16 @@
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import {
+  type ConfigDocs,
   env,
   loadConfig,
   logLevelShape,
   s3ClientShape,
   s3Settings,
   schemaRegistryRules,
-  schemaRegistryShape,
   schemaRegistrySettings,
-  type ConfigDocs,
+  schemaRegistryShape,
 } from '@pgshift/runtime';
+import { z } from 'zod';
 
 export interface FlushLimits {
   rows: number;
@@ -31,7 +31,10 @@ const tableOverrides = z
   .pipe(
     z.record(
       z.string().regex(/^[^.]+\.[^.]+$/, { error: 'keys are schema.table' }),
-      z.object({ rows: z.number().int().min(1), bytes: z.number().int().min(1), ageMs: z.number().int().min(1) }).partial().strict(),
+      z
+        .object({ rows: z.number().int().min(1), bytes: z.number().int().min(1), ageMs: z.number().int().min(1) })
+        .partial()
+        .strict(),
     ),
   );
 
@@ -58,9 +61,7 @@ export const batcherConfigShape = {
   PGSHIFT_FLUSH_ROWS: env.integer(1).prefault('100000').describe("a table's batch is sealed at this many rows"),
   PGSHIFT_FLUSH_BYTES: env.bytes().prefault('64MiB').describe('… or at this many bytes of CSV'),
   PGSHIFT_FLUSH_AGE: env.duration().prefault('10s').describe('… or at this age'),
-  PGSHIFT_TABLE_FLUSH: tableOverrides
-    .prefault('{}')
-    .describe('the three limits per table, e.g. `{"public.orders":{"rows":5000,"ageMs":2000}}`'),
+  PGSHIFT_TABLE_FLUSH: tableOverrides.prefault('{}').describe('the three limits per table, e.g. `{"public.orders":{"rows":5000,"ageMs":2000}}`'),
   PGSHIFT_MEMORY_BUDGET: env
     .bytes()
     .prefault('256MiB')
@@ -82,10 +83,11 @@ export const batcherConfigShape = {
     .default(`${hostname()}-${process.pid}`)
     .meta({ description: 'names this instance in Kafka client ids and batch events', whenUnset: 'host name and process id' }),
   ...logLevelShape,
-  PGSHIFT_CONNECT_URL: env
-    .httpUrl()
-    .optional()
-    .meta({ description: "Kafka Connect's REST API: a FAILED connector task is reported (`pgshift_connector_task_failed{connector,task}`, an error line with the trace summary, 503 `/readyz`)", whenUnset: 'not watched' }),
+  PGSHIFT_CONNECT_URL: env.httpUrl().optional().meta({
+    description:
+      "Kafka Connect's REST API: a FAILED connector task is reported (`pgshift_connector_task_failed{connector,task}`, an error line with the trace summary, 503 `/readyz`)",
+    whenUnset: 'not watched',
+  }),
 };
 
 export const configDocs: ConfigDocs = { section: 'batcher', shapes: [batcherConfigShape] };

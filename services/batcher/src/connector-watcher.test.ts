@@ -30,7 +30,11 @@ test('a FAILED Connect task is reported by gauge, one log line with its trace su
     response.end(
       JSON.stringify({
         'pgshift-source': {
-          status: { name: 'pgshift-source', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: taskState, ...(taskState === 'FAILED' ? { trace: TRACE } : {}) }] },
+          status: {
+            name: 'pgshift-source',
+            connector: { state: 'RUNNING' },
+            tasks: [{ id: 0, state: taskState, ...(taskState === 'FAILED' ? { trace: TRACE } : {}) }],
+          },
         },
         other: { status: { connector: { state: 'RUNNING' }, tasks: [] } },
       }),

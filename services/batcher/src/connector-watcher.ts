@@ -1,5 +1,5 @@
-import type { Gauge } from 'prom-client';
 import type { Logger } from '@pgshift/runtime';
+import type { Gauge } from 'prom-client';
 
 export interface FailedTask {
   connector: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { schemaFingerprint, type ColumnSpec } from '@pgshift/contracts';
+import { type ColumnSpec, schemaFingerprint } from '@pgshift/contracts';
 import { createLogger } from '@pgshift/runtime';
 import { BufferedTables } from './buffered-tables.js';
 import { FlushScheduler } from './flush-scheduler.js';
@@ -17,7 +17,14 @@ const logger = createLogger('test', 'silent');
 /** Adds one row to the table and seals it: one batch to write. */
 function sealOne(table: TableBatcher, id: number): void {
   const [, schema = '', name = ''] = table.topic.split('.');
-  table.add({ topic: table.topic, schema, table: name }, columns, fingerprint, { op: 'c', key: String(id), values: [String(id), 'x'], lsn: BigInt(id), sourceTsUs: 0n }, 0, id);
+  table.add(
+    { topic: table.topic, schema, table: name },
+    columns,
+    fingerprint,
+    { op: 'c', key: String(id), values: [String(id), 'x'], lsn: BigInt(id), sourceTsUs: 0n },
+    0,
+    id,
+  );
   table.seal();
 }
 
@@ -31,7 +38,10 @@ function gatedWrites() {
   const write = async (batch: SealedBatch) => {
     const topic = batch.table.topic;
     writing.set(topic, (writing.get(topic) ?? 0) + 1);
-    mostAtOnce = Math.max(mostAtOnce, [...writing.values()].reduce((a, b) => a + b, 0));
+    mostAtOnce = Math.max(
+      mostAtOnce,
+      [...writing.values()].reduce((a, b) => a + b, 0),
+    );
     mostOfOneTable = Math.max(mostOfOneTable, writing.get(topic)!);
     try {
       await new Promise<void>((release, fail) => gates.push({ topic, release, fail }));
@@ -50,7 +60,10 @@ function setup(concurrency: number) {
   const writes = gatedWrites();
   let flushed = 0;
   let scheduler!: FlushScheduler;
-  const tables = new BufferedTables(() => ({ rows: 1000, bytes: 1 << 30, ageMs: 60_000 }), (table) => void scheduler.flush(table));
+  const tables = new BufferedTables(
+    () => ({ rows: 1000, bytes: 1 << 30, ageMs: 60_000 }),
+    (table) => void scheduler.flush(table),
+  );
   scheduler = new FlushScheduler({ tables, concurrency, ageMs: 60_000, write: writes.write, logger, onFlushed: () => flushed++ });
   return { tables, scheduler, writes, flushedCount: () => flushed };
 }
@@ -140,7 +153,13 @@ test('flushAll resolves only once nothing is sealed or flushing, batches sealed 
   writes.gates.shift()!.release();
   await settle();
   assert.equal(done, false);
-  await releaseAll(writes.gates, all.then(() => undefined));
+  await releaseAll(
+    writes.gates,
+    all.then(() => undefined),
+  );
   assert.deepEqual(writes.written.sort(), ['pgshift.app.a@1', 'pgshift.app.a@2', 'pgshift.app.b@1']);
-  assert.equal([...tables.all()].some((t) => t.hasSealed || t.isFlushing), false);
+  assert.equal(
+    [...tables.all()].some((t) => t.hasSealed || t.isFlushing),
+    false,
+  );
 });

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '@pgshift/runtime';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { BufferedTables } from './buffered-tables.js';
 import type { SealedBatch } from './sealed-batch.js';
 import type { TableBatcher } from './table-batcher.js';
@@ -77,7 +77,11 @@ export class FlushScheduler {
   /** Resolves once no table holds a sealed batch or is flushing (batches sealed meanwhile included). */
   async flushAll(): Promise<void> {
     const tables = () => [...this.options.tables.all()];
-    await Promise.all(tables().filter((t) => t.hasSealed).map((t) => this.flush(t)));
+    await Promise.all(
+      tables()
+        .filter((t) => t.hasSealed)
+        .map((t) => this.flush(t)),
+    );
     while (tables().some((t) => t.hasSealed || this.scheduled.has(t))) {
       await Promise.all(tables().map((t) => (t.hasSealed ? this.flush(t) : Promise.resolve())));
       await delay(20);

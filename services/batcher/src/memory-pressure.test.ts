@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Registry } from 'prom-client';
 import { createLogger } from '@pgshift/runtime';
+import { Registry } from 'prom-client';
 import { MemoryPressure } from './memory-pressure.js';
 import { createBatcherMetrics } from './metrics.js';
 
 /** Tables of fixed sizes: sealing one is recorded; flushing frees bytes as the test says. */
 function fakeTables(sizes: Record<string, number>) {
-  const tables = Object.entries(sizes).map(([name, bytes]) => ({ name, bufferedBytes: bytes, sealed: false, seal() { this.sealed = true; } }));
+  const tables = Object.entries(sizes).map(([name, bytes]) => ({
+    name,
+    bufferedBytes: bytes,
+    sealed: false,
+    seal() {
+      this.sealed = true;
+    },
+  }));
   return {
     list: tables,
     all: () => tables,
@@ -46,7 +53,10 @@ test('under the budget consumption goes on: nothing is sealed or flushed', async
   const { tables, memory, heartbeat, counts } = setup({ a: 600, b: 400 });
   await memory.relieveIfOverBudget(heartbeat);
   assert.deepEqual(counts(), { flushes: 0, heartbeats: 0 });
-  assert.equal(tables.list.some((t) => t.sealed), false);
+  assert.equal(
+    tables.list.some((t) => t.sealed),
+    false,
+  );
 });
 
 test('over the budget consumption pauses, every table is sealed, and it resumes under three quarters before the flush ends', async (t) => {
@@ -56,7 +66,10 @@ test('over the budget consumption pauses, every table is sealed, and it resumes 
   const relief = memory.relieveIfOverBudget(heartbeat).then(() => (resumed = true));
   await tick();
   // A sealed batch counts until it is written: sealing frees nothing by itself, so every table is sealed.
-  assert.deepEqual(tables.list.filter((t) => t.sealed).map((t) => t.name), ['small', 'large', 'medium']);
+  assert.deepEqual(
+    tables.list.filter((t) => t.sealed).map((t) => t.name),
+    ['small', 'large', 'medium'],
+  );
   assert.equal(await pausedValue(), 1);
   assert.equal(resumed, false);
   tables.free('large'); // 600 of 1000 buffered: over half, under three quarters, the flush still under way

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Gauge } from 'prom-client';
 import type { Logger } from '@pgshift/runtime';
+import type { Gauge } from 'prom-client';
 import type { TableBatcher } from './table-batcher.js';
 
 export interface MemoryPressureOptions {

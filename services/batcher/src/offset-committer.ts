@@ -1,5 +1,5 @@
-import type { Consumer } from 'kafkajs';
 import type { Logger } from '@pgshift/runtime';
+import type { Consumer } from 'kafkajs';
 
 /**
  * Commits consumed offsets once the batches holding them are announced. Commits only partitions this

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { schemaFingerprint, type ColumnSpec, type TableRef } from '@pgshift/contracts';
+import { type ColumnSpec, schemaFingerprint, type TableRef } from '@pgshift/contracts';
 import type { IncomingChange } from './coalescing-buffer.js';
 import type { FlushLimits } from './config.js';
 import type { SealedBatch } from './sealed-batch.js';
@@ -23,7 +23,11 @@ function change(id: number, v: string): IncomingChange {
 
 /** A TableBatcher whose sealed batches are written into `written` when flushed. */
 function batcher(overrides: Record<string, Partial<FlushLimits>> = {}) {
-  const table = new TableBatcher(topic, (ref) => ({ ...defaults, ...overrides[`${ref.schema}.${ref.table}`] }), () => {});
+  const table = new TableBatcher(
+    topic,
+    (ref) => ({ ...defaults, ...overrides[`${ref.schema}.${ref.table}`] }),
+    () => {},
+  );
   const written: SealedBatch[] = [];
   const flush = () => table.flush(async (batch) => void written.push(batch));
   return { table, written, flush };
@@ -47,11 +51,14 @@ test('two source tables on one topic never share a batch, even with equal column
       ['dup name', ['space']],
     ],
   );
-  assert.deepEqual(written.map((b) => b.buffer.offsetRanges()[0]), [
-    { partition: 0, first: 0, last: 0 },
-    { partition: 0, first: 1, last: 2 },
-    { partition: 0, first: 3, last: 3 },
-  ]);
+  assert.deepEqual(
+    written.map((b) => b.buffer.offsetRanges()[0]),
+    [
+      { partition: 0, first: 0, last: 0 },
+      { partition: 0, first: 1, last: 2 },
+      { partition: 0, first: 3, last: 3 },
+    ],
+  );
 });
 
 test('a truncate of the other table sends the open rows out under their own table first', async () => {
@@ -59,10 +66,13 @@ test('a truncate of the other table sends the open rows out under their own tabl
   table.add(spaced, columns, fingerprint, change(1, 'space'), 0, 0);
   table.truncate(underscored, 5n, 0n, 0, 1);
   await flush();
-  assert.deepEqual(written.map((b) => [b.kind, b.table.table]), [
-    ['rows', 'dup name'],
-    ['truncate', 'dup_name'],
-  ]);
+  assert.deepEqual(
+    written.map((b) => [b.kind, b.table.table]),
+    [
+      ['rows', 'dup name'],
+      ['truncate', 'dup_name'],
+    ],
+  );
 });
 
 test('flush limits are those of the source table the events name, not of the topic name', async () => {
@@ -70,7 +80,10 @@ test('flush limits are those of the source table the events name, not of the top
   for (let id = 1; id <= 5; id++) table.add(spaced, columns, fingerprint, change(id, 'space'), 0, id);
   table.seal();
   await flush();
-  assert.deepEqual(written.map((b) => b.buffer.rowCount), [2, 2, 1]);
+  assert.deepEqual(
+    written.map((b) => b.buffer.rowCount),
+    [2, 2, 1],
+  );
 });
 
 test('a flush with nothing sealed ends, and the next sealed batch is flushed', async () => {

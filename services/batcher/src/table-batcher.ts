@@ -53,7 +53,8 @@ export class TableBatcher {
 
   /** A message that produced no row (tombstone, dead letter): its offset rides with the open buffer. */
   skip(partition: number, offset: number): void {
-    (this.open ??= new CoalescingBuffer([], '')).skip(partition, offset);
+    this.open ??= new CoalescingBuffer([], '');
+    this.open.skip(partition, offset);
   }
 
   /** Seals the open buffer if its age limit has passed. */

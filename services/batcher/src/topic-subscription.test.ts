@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '@pgshift/runtime';
-import { TopicSubscription, type ChangeConsumer } from './topic-subscription.js';
+import { type ChangeConsumer, TopicSubscription } from './topic-subscription.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,9 +53,15 @@ function setup(initial: string[], options: { listMs?: number; drainMs?: number }
   return {
     subscription,
     log,
-    addTopic: (topic: string) => void (topics = [...topics, topic]),
-    setTopics: (next: string[]) => void (topics = next),
-    failNextList: () => void (failNextList = true),
+    addTopic: (topic: string) => {
+      topics = [...topics, topic];
+    },
+    setTopics: (next: string[]) => {
+      topics = next;
+    },
+    failNextList: () => {
+      failNextList = true;
+    },
     stats: () => ({ mostListingAtOnce, mostConnectedAtOnce, consumers }),
   };
 }

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { avroTypeForSchema, createSchemaRegistry } from '@pgshift/debezium';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import avro from 'avsc';
-import { BATCH_READY_AVRO_SCHEMA, batchReadyToAvro, type BatchReady } from '@pgshift/contracts';
+import { BATCH_READY_AVRO_SCHEMA, type BatchReady, batchReadyToAvro } from '@pgshift/contracts';
+import { avroTypeForSchema, createSchemaRegistry } from '@pgshift/debezium';
 import {
   BatchEventDecoder,
-  RegistryUnavailableError,
-  UndecodableBatchEvent,
   decodeWaitingForRegistry,
+  RegistryUnavailableError,
   registryWriterSchemas,
+  UndecodableBatchEvent,
   type WriterSchemaLookup,
 } from './batch-event-decoder.js';
 
@@ -24,7 +23,10 @@ const event: BatchReady = {
   rowCount: 2,
   rowsByOp: { c: 1, u: 1, d: 0, r: 0 },
   eventCount: 3,
-  columns: [{ name: 'id', sourceType: 'INT4', nullable: false, primaryKey: true }, { name: 'note', sourceType: 'TEXT', length: 10, nullable: true, primaryKey: false }],
+  columns: [
+    { name: 'id', sourceType: 'INT4', nullable: false, primaryKey: true },
+    { name: 'note', sourceType: 'TEXT', length: 10, nullable: true, primaryKey: false },
+  ],
   schemaFingerprint: 'f',
   offsets: [{ partition: 0, first: 10, last: 12 }],
   lsnRange: { min: '100', max: '200' },
@@ -159,7 +161,11 @@ describe('decoding while waiting for the registry', () => {
     const { state, lookup } = fakeRegistry({});
     state.reachable = false;
     await assert.rejects(
-      decodeWaitingForRegistry(new BatchEventDecoder(lookup), Buffer.from('garbage'), { heartbeat: async () => undefined, isCurrent: () => true, onWaiting: () => undefined }),
+      decodeWaitingForRegistry(new BatchEventDecoder(lookup), Buffer.from('garbage'), {
+        heartbeat: async () => undefined,
+        isCurrent: () => true,
+        onWaiting: () => undefined,
+      }),
       UndecodableBatchEvent,
     );
   });

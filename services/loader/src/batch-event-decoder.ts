@@ -1,6 +1,6 @@
-import avro from 'avsc';
-import { BATCH_READY_AVRO_SCHEMA, batchReadyFromAvro, type BatchReady } from '@pgshift/contracts';
+import { BATCH_READY_AVRO_SCHEMA, type BatchReady, batchReadyFromAvro } from '@pgshift/contracts';
 import { avroTypeForSchema, isRegistryUnavailable, UnknownSchemaIdError, type WriterSchemaSource } from '@pgshift/debezium';
+import type avro from 'avsc';
 
 /**
  * Decodes "batch ready" events (Confluent wire format: magic byte 0, a 4-byte schema id, the Avro body)
@@ -31,7 +31,10 @@ export class BatchEventDecoder {
   /** Rejects with UndecodableBatchEvent (bad input) or RegistryUnavailableError (ask again later). */
   async decode(value: Buffer | null): Promise<BatchReady> {
     if (value === null || value.length < 5 || value[0] !== 0) {
-      throw new UndecodableBatchEvent('undecodable-batch-event', `not the Confluent Avro wire format (${value === null ? 'no value' : `${value.length} bytes`})`);
+      throw new UndecodableBatchEvent(
+        'undecodable-batch-event',
+        `not the Confluent Avro wire format (${value === null ? 'no value' : `${value.length} bytes`})`,
+      );
     }
     const id = value.readInt32BE(1);
     const body = value.subarray(5);

@@ -29,11 +29,18 @@ test('three bad variables, one a requirement of PGSHIFT_WAREHOUSE, are reported 
 
 test('every missing Redshift variable is reported, not only the first', () => {
   const found = problems({ ...required, PGSHIFT_WAREHOUSE: 'redshift', PGSHIFT_REDSHIFT_CLUSTER_ID: 'c1' });
-  assert.deepEqual(found.map((p) => p.split(':')[0]), ['PGSHIFT_REDSHIFT_DATABASE', 'PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN', 'PGSHIFT_REDSHIFT_IAM_ROLE']);
+  assert.deepEqual(
+    found.map((p) => p.split(':')[0]),
+    ['PGSHIFT_REDSHIFT_DATABASE', 'PGSHIFT_REDSHIFT_DB_USER or PGSHIFT_REDSHIFT_SECRET_ARN', 'PGSHIFT_REDSHIFT_IAM_ROLE'],
+  );
 });
 
 test('a valid PostgreSQL warehouse configuration reads', () => {
-  const config = readLoaderConfig({ ...required, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: 'postgresql://pgshift:pgshift@127.0.0.1:55433/warehouse' });
+  const config = readLoaderConfig({
+    ...required,
+    PGSHIFT_WAREHOUSE: 'postgres',
+    PGSHIFT_WAREHOUSE_URL: 'postgresql://pgshift:pgshift@127.0.0.1:55433/warehouse',
+  });
   assert.deepEqual(config.connection, { kind: 'postgres', url: 'postgresql://pgshift:pgshift@127.0.0.1:55433/warehouse' });
   assert.deepEqual(config.registry, { url: required.PGSHIFT_SCHEMA_REGISTRY_URL, timeoutMs: 5_000 });
   assert.deepEqual(config.s3, { region: 'us-east-1', forcePathStyle: false });

@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import {
+  type ConfigDocs,
   env,
   loadConfig,
   logLevelShape,
   s3ClientShape,
   s3Settings,
   schemaRegistryRules,
-  schemaRegistryShape,
   schemaRegistrySettings,
-  type ConfigDocs,
+  schemaRegistryShape,
 } from '@pgshift/runtime';
 import { warehouseConnectionOf, warehouseConnectionRules, warehouseConnectionShape } from '@pgshift/warehouse';
+import { z } from 'zod';
 
 /** Every variable the loader reads; README.md's loader table is rendered from it (`npm run docs`). */
 export const loaderConfigShape = {
@@ -26,10 +26,7 @@ export const loaderConfigShape = {
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter').describe('where undecodable batch events and copies of those that stopped a table go'),
   ...warehouseConnectionShape,
   ...s3ClientShape,
-  PGSHIFT_TARGET_SCHEMA: z
-    .string()
-    .optional()
-    .meta({ description: 'the warehouse schema of every table', whenUnset: "the source table's schema" }),
+  PGSHIFT_TARGET_SCHEMA: z.string().optional().meta({ description: 'the warehouse schema of every table', whenUnset: "the source table's schema" }),
   PGSHIFT_DELETE_MODE: env
     .oneOf(['hard', 'soft'] as const)
     .default('hard')
@@ -81,8 +78,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     connection,
     s3: s3Settings(c),
     targetSchema: c.PGSHIFT_TARGET_SCHEMA,
-    deleteModeFor: (qualifiedName: string): 'hard' | 'soft' =>
-      softDeleteTables.has(qualifiedName) ? 'soft' : c.PGSHIFT_DELETE_MODE,
+    deleteModeFor: (qualifiedName: string): 'hard' | 'soft' => (softDeleteTables.has(qualifiedName) ? 'soft' : c.PGSHIFT_DELETE_MODE),
     oversizePolicy: c.PGSHIFT_OVERSIZE_POLICY,
     dropRemovedColumns: c.PGSHIFT_DROP_REMOVED_COLUMNS,
     tableConcurrency: c.PGSHIFT_TABLE_CONCURRENCY,

@@ -1,3 +1,3 @@
+export { type LoaderConfig, readLoaderConfig } from './config.js';
 export { Loader, type LoaderDeps } from './loader.js';
-export { readLoaderConfig, type LoaderConfig } from './config.js';
 export { createLoaderMetrics } from './metrics.js';

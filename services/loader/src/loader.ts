@@ -1,9 +1,9 @@
+import type { BatchReady } from '@pgshift/contracts';
+import { createReliableProducer, DeadLetterQueue, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
+import type { WarehouseAdapter } from '@pgshift/warehouse';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pLimit from 'p-limit';
-import type { BatchReady } from '@pgshift/contracts';
-import { DeadLetterQueue, createReliableProducer, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
-import type { WarehouseAdapter } from '@pgshift/warehouse';
-import { UndecodableBatchEvent, decodeWaitingForRegistry, type BatchEventDecoder, type RegistryUnavailableError } from './batch-event-decoder.js';
+import { type BatchEventDecoder, decodeWaitingForRegistry, type RegistryUnavailableError, UndecodableBatchEvent } from './batch-event-decoder.js';
 import type { LoaderConfig } from './config.js';
 import type { LoaderMetrics } from './metrics.js';
 import { PartitionProgress } from './partition-progress.js';
@@ -187,7 +187,10 @@ export class Loader {
 
   private progressFor(partition: number): PartitionProgress {
     let progress = this.progress.get(partition);
-    if (!progress) this.progress.set(partition, (progress = new PartitionProgress()));
+    if (!progress) {
+      progress = new PartitionProgress();
+      this.progress.set(partition, progress);
+    }
     return progress;
   }
 

@@ -2,7 +2,7 @@ import { createSchemaRegistry } from '@pgshift/debezium';
 import { createKafka, createS3Client, runService } from '@pgshift/runtime';
 import { openWarehouseAdapter, type WarehouseAdapter } from '@pgshift/warehouse';
 import { BatchEventDecoder, registryWriterSchemas } from './batch-event-decoder.js';
-import { readLoaderConfig, type LoaderConfig } from './config.js';
+import { type LoaderConfig, readLoaderConfig } from './config.js';
 import { Loader } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
 

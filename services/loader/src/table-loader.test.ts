@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchReady } from '@pgshift/contracts';
-import { IncompatibleSchemaChange, postgresDialect, type ApplyResult, type MergePlan, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
 import { createLogger } from '@pgshift/runtime';
+import { type ApplyResult, IncompatibleSchemaChange, type MergePlan, postgresDialect, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
 import pLimit from 'p-limit';
 import { Registry } from 'prom-client';
 import { createLoaderMetrics } from './metrics.js';
@@ -176,10 +176,11 @@ test('a rebalance while a table is stopped never lets a later batch, already tak
   const gate = new Promise<void>((resolve) => (openGate = resolve));
   let slotCalls = 0;
   const slots = pLimit(1);
-  const withSlot: TableLoaderDeps['withSlot'] = (work) => slots(async () => {
-    if (++slotCalls === 2) await gate;
-    return work();
-  });
+  const withSlot: TableLoaderDeps['withSlot'] = (work) =>
+    slots(async () => {
+      if (++slotCalls === 2) await gate;
+      return work();
+    });
   const { loader } = loaderFor(warehouse, withSlot);
   const t = tracker();
   for (const n of [1, 2, 3]) loader.enqueue(batch(n), 0, t.for(`b${n}`));
@@ -277,7 +278,11 @@ describe('PGSHIFT_DROP_REMOVED_COLUMNS=true', () => {
     const t = tracker();
     loader.enqueue({ ...batch(1), lsnRange: { min: '2000', max: '2100' } }, 0, t.for('b1'));
     await until('the batch', () => t.done.length === 1);
-    assert.deepEqual(warehouse.ddl.flat().filter((sql) => /DROP COLUMN/.test(sql)), [], 'the column is kept');
+    assert.deepEqual(
+      warehouse.ddl.flat().filter((sql) => /DROP COLUMN/.test(sql)),
+      [],
+      'the column is kept',
+    );
     assert.deepEqual(warehouse.applied, ['b1'], 'and the batch is applied (the column receives NULLs)');
     await loader.close();
   });

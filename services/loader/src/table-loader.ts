@@ -1,15 +1,15 @@
-import { qualifiedName, type BatchReady, type TableRef } from '@pgshift/contracts';
+import { type BatchReady, qualifiedName, type TableRef } from '@pgshift/contracts';
 import type { Logger } from '@pgshift/runtime';
 import {
+  type ApplyResult,
   isCoveredByLedger,
   isNoChange,
-  isTopicRestart,
   isRetryable,
+  isTopicRestart,
   ledgerStreamOf,
   mapColumns,
   planSchemaEvolution,
   schemaEvolutionStatements,
-  type ApplyResult,
   type TargetColumn,
   type TargetTable,
   type WarehouseAdapter,
@@ -303,7 +303,10 @@ export class TableLoader {
       throw new OversizedValues(`batch ${event.batchId} has text over 65,535 bytes (${summary}) and PGSHIFT_OVERSIZE_POLICY=stop`);
     }
     for (const v of event.oversizedValues) this.deps.metrics.valuesTruncated.inc({ table: this.name, column: v.column }, v.count);
-    this.deps.logger.warn({ table: this.name, batchId: event.batchId, oversizedValues: event.oversizedValues }, 'text over 65,535 bytes is truncated to fit VARCHAR(65535)');
+    this.deps.logger.warn(
+      { table: this.name, batchId: event.batchId, oversizedValues: event.oversizedValues },
+      'text over 65,535 bytes is truncated to fit VARCHAR(65535)',
+    );
   }
 
   /** Every offset of the batch is at or below the ledger (and its topic was not created anew): it is in the warehouse already. */
@@ -333,8 +336,7 @@ export class TableLoader {
     const { warehouse, config, metrics, logger } = this.deps;
     if (this.targetColumns === undefined) this.targetColumns = await warehouse.describeTable(target);
     const existing = this.targetColumns;
-    const planFor = () =>
-      planSchemaEvolution(warehouse.dialect, { target, columns, existing, deleteMode, dropRemovedColumns: config.dropRemovedColumns });
+    const planFor = () => planSchemaEvolution(warehouse.dialect, { target, columns, existing, deleteMode, dropRemovedColumns: config.dropRemovedColumns });
     let plan: ReturnType<typeof planFor>;
     try {
       plan = planFor();
@@ -346,7 +348,10 @@ export class TableLoader {
     }
     if (existing !== null && (await this.coveredByLedger(event, target))) return 'already-applied';
     if (plan.dropColumns.length > 0 && !(await this.isNewerThanTarget(event, target))) {
-      logger.info({ table: this.name, columns: plan.dropColumns, batchId: event.batchId }, 'columns kept: the batch lacking them is not newer than every change in the table');
+      logger.info(
+        { table: this.name, columns: plan.dropColumns, batchId: event.batchId },
+        'columns kept: the batch lacking them is not newer than every change in the table',
+      );
       plan = { ...plan, dropColumns: [] };
       if (isNoChange(plan)) return 'evolved';
     }

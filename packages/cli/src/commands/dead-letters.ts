@@ -1,7 +1,7 @@
 import { Command } from 'commander';
+import { readCliConfig } from '../cli-config.js';
 import { EXIT, parsePositiveInteger } from '../cli-error.js';
 import type { DeadLetterRecord } from '../dead-letters/dead-letter-record.js';
-import { readCliConfig } from '../cli-config.js';
 import { brokersFrom, cliKafka } from '../dead-letters/kafka-client.js';
 import { listDeadLetters, redriveDeadLetters } from '../dead-letters/redrive.js';
 import { formatColumns } from '../format-table.js';

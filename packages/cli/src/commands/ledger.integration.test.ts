@@ -14,7 +14,10 @@ const topic = `pgshift.${schema}.orders`;
 async function pgshift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: WAREHOUSE_URL };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: repository, env });
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
+      cwd: repository,
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -65,7 +68,7 @@ after(() =>
   }),
 );
 
-test('ledger show prints one warehouse table\'s ledger rows, its truncation watermark as partition -1', async () => {
+test("ledger show prints one warehouse table's ledger rows, its truncation watermark as partition -1", async () => {
   const shown = await pgshift('ledger', 'show', '--table', `${schema}.orders`, '--json');
   assert.equal(shown.code, 0, shown.stderr);
   assert.deepEqual(JSON.parse(shown.stdout), [
@@ -79,7 +82,7 @@ test('ledger show prints one warehouse table\'s ledger rows, its truncation wate
   assert.deepEqual([...new Set(mine.map((r) => r.target_table))].sort(), ['customers', 'events', 'orders'], 'every target ledger table is shown');
 });
 
-test('ledger reset removes only that table\'s rows and truncation watermark, keeps a keyed table\'s rows, and refuses without --yes when nobody can confirm', async () => {
+test("ledger reset removes only that table's rows and truncation watermark, keeps a keyed table's rows, and refuses without --yes when nobody can confirm", async () => {
   const refused = await pgshift('ledger', 'reset', '--table', `${schema}.orders`);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /without --yes/);

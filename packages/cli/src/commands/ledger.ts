@@ -1,10 +1,18 @@
 import { createInterface } from 'node:readline/promises';
-import { isMissingLedger, showLedgerStatement, targetLedgerName, targetLedgerTablesStatement, type TargetTable, type TextRow, type WarehouseAdapter } from '@pgshift/warehouse';
 import { META } from '@pgshift/contracts';
+import {
+  isMissingLedger,
+  showLedgerStatement,
+  type TargetTable,
+  type TextRow,
+  targetLedgerName,
+  targetLedgerTablesStatement,
+  type WarehouseAdapter,
+} from '@pgshift/warehouse';
 import { Command, Option } from 'commander';
 import { EXIT, parseTableName, UsageError } from '../cli-error.js';
 import { formatColumns } from '../format-table.js';
-import { openWarehouse, type WarehouseFlags as ConnectionFlags } from '../warehouse-connection.js';
+import { type WarehouseFlags as ConnectionFlags, openWarehouse } from '../warehouse-connection.js';
 
 interface WarehouseFlags extends ConnectionFlags {
   json?: boolean;
@@ -13,7 +21,10 @@ interface WarehouseFlags extends ConnectionFlags {
 function warehouseOptions(command: Command): Command {
   return command
     .addOption(new Option('--warehouse <kind>', 'warehouse kind (default: $PGSHIFT_WAREHOUSE)').choices(['postgres', 'redshift']))
-    .option('--warehouse-url <url>', 'PostgreSQL warehouse connection string (default: $PGSHIFT_WAREHOUSE_URL); Redshift uses the loader\'s PGSHIFT_REDSHIFT_* variables');
+    .option(
+      '--warehouse-url <url>',
+      "PostgreSQL warehouse connection string (default: $PGSHIFT_WAREHOUSE_URL); Redshift uses the loader's PGSHIFT_REDSHIFT_* variables",
+    );
 }
 
 export function ledgerCommand(): Command {
@@ -30,7 +41,7 @@ export function ledgerCommand(): Command {
 
   ledger.addCommand(
     warehouseOptions(new Command('show'))
-      .summary('print the ledger rows, all or one warehouse table\'s')
+      .summary("print the ledger rows, all or one warehouse table's")
       .description('Print the ledger rows: warehouse table, change topic, partition, last\napplied offset, the batch that moved it, and when.')
       .option('--table <schema.table>', 'only the rows of this warehouse table')
       .option('--json', 'print JSON instead of text')
@@ -45,7 +56,14 @@ export function ledgerCommand(): Command {
             process.stdout.write(
               formatColumns(
                 headers,
-                rows.map((r) => [`${r.target_schema}.${r.target_table}`, r.topic ?? '', r.partition ?? '', r.last_offset ?? '', r.batch_id ?? '', r.updated_at ?? '']),
+                rows.map((r) => [
+                  `${r.target_schema}.${r.target_table}`,
+                  r.topic ?? '',
+                  r.partition ?? '',
+                  r.last_offset ?? '',
+                  r.batch_id ?? '',
+                  r.updated_at ?? '',
+                ]),
               ),
             );
           }
@@ -67,7 +85,7 @@ export function ledgerCommand(): Command {
           'pgshift.<schema>.<table>). A table with a primary key keeps its rows (the',
           're-applied rows replace them); a table without one is emptied in the same',
           'transaction, since a replay appends its rows again. --empty empties a keyed',
-          'table too (then rows whose changes are past the topic\'s retention are gone).',
+          "table too (then rows whose changes are past the topic's retention are gone).",
         ].join('\n'),
       )
       .requiredOption('--table <schema.table>', 'the warehouse table whose ledger rows are removed')

@@ -1,7 +1,7 @@
 import { parseDurationMs } from '@pgshift/runtime';
 import { Command, Option } from 'commander';
-import { EXIT, parsePositiveInteger, parseTableName, UsageError } from '../cli-error.js';
 import { readCliConfig } from '../cli-config.js';
+import { EXIT, parsePositiveInteger, parseTableName, UsageError } from '../cli-error.js';
 import { formatVerifyReport } from '../verify/format-report.js';
 import { verifyConnections } from '../verify/open-connections.js';
 import { verify } from '../verify/verify.js';
@@ -58,12 +58,15 @@ export function verifyCommand(): Command {
     .addOption(new Option('--warehouse <kind>', 'warehouse kind (default: $PGSHIFT_WAREHOUSE)').choices(['postgres', 'redshift']))
     .option(
       '--warehouse-url <url>',
-      'PostgreSQL warehouse connection string (default: $PGSHIFT_WAREHOUSE_URL); Redshift is reached through the Data API with the loader\'s PGSHIFT_REDSHIFT_* variables',
+      "PostgreSQL warehouse connection string (default: $PGSHIFT_WAREHOUSE_URL); Redshift is reached through the Data API with the loader's PGSHIFT_REDSHIFT_* variables",
     )
     .option('--tables <list>', 'only these source tables, comma-separated schema.table names')
     .option('--schema <name>', 'only the published tables of this source schema')
     .option('--publication <name>', 'the source publication whose tables are compared by default', 'pgshift')
-    .option('--target-schema <name>', 'warehouse schema of every table, as the loader\'s PGSHIFT_TARGET_SCHEMA (default: $PGSHIFT_TARGET_SCHEMA, else the source schema name)')
+    .option(
+      '--target-schema <name>',
+      "warehouse schema of every table, as the loader's PGSHIFT_TARGET_SCHEMA (default: $PGSHIFT_TARGET_SCHEMA, else the source schema name)",
+    )
     .option('--chunk-rows <n>', 'primary keys per chunk', parsePositiveInteger('--chunk-rows'), 10_000)
     .option('--wait-timeout <duration>', 'keep re-comparing tables not in sync for this long (0: compare once), e.g. 120s, 5m', '120s')
     .option('--samples <n>', 'sample keys shown per finding', parsePositiveInteger('--samples'), 5)
@@ -97,7 +100,11 @@ async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
   } catch {
     throw new UsageError(`--wait-timeout: expected a duration such as 120s or 5m, got ${JSON.stringify(flags.waitTimeout)}`);
   }
-  const tables = flags.tables?.split(',').map((t) => t.trim()).filter((t) => t !== '').map(parseTableName);
+  const tables = flags.tables
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map(parseTableName);
   const connections = verifyConnections(sourceUrl, openWarehouse(flags));
   const progress = !flags.json && process.stderr.isTTY;
   try {

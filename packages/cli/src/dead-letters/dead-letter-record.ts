@@ -49,7 +49,9 @@ export interface RedriveFilter {
 }
 
 export function matchesFilter(record: DeadLetterRecord, filter: RedriveFilter): boolean {
-  return (filter.reason === undefined || record.reason === filter.reason) && (filter.originalTopic === undefined || record.originalTopic === filter.originalTopic);
+  return (
+    (filter.reason === undefined || record.reason === filter.reason) && (filter.originalTopic === undefined || record.originalTopic === filter.originalTopic)
+  );
 }
 
 /**
@@ -57,8 +59,9 @@ export function matchesFilter(record: DeadLetterRecord, filter: RedriveFilter): 
  * `--reason a` passing over letters of reason b must not hide them from a later `--reason b`.
  */
 export function redriveGroupId(filter: RedriveFilter): string {
-  const parts = [filter.reason === undefined ? null : `reason=${filter.reason}`, filter.originalTopic === undefined ? null : `topic=${filter.originalTopic}`].filter(
-    (p): p is string => p !== null,
-  );
+  const parts = [
+    filter.reason === undefined ? null : `reason=${filter.reason}`,
+    filter.originalTopic === undefined ? null : `topic=${filter.originalTopic}`,
+  ].filter((p): p is string => p !== null);
   return parts.length === 0 ? 'pgshift-redrive' : `pgshift-redrive.${parts.join('.')}`;
 }

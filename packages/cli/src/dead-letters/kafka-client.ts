@@ -1,10 +1,16 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type { LogLevel } from '@pgshift/runtime';
+import { Kafka, logLevel } from 'kafkajs';
 import { UsageError } from '../cli-error.js';
 
 /** Brokers from --brokers, else PGSHIFT_KAFKA_BROKERS (comma-separated host:port, validated by readCliConfig). */
 export function brokersFrom(flag: string | undefined, fromEnv: string[] | undefined): string[] {
-  const list = flag === undefined ? (fromEnv ?? []) : flag.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  const list =
+    flag === undefined
+      ? (fromEnv ?? [])
+      : flag
+          .split(',')
+          .map((b) => b.trim())
+          .filter((b) => b !== '');
   if (list.length === 0) throw new UsageError('give the Kafka brokers with --brokers or PGSHIFT_KAFKA_BROKERS');
   return list;
 }
@@ -18,7 +24,10 @@ export function cliKafka(brokers: string[], level: LogLevel): Kafka {
     clientId: 'pgshift-cli',
     brokers,
     logLevel: level === 'debug' || level === 'trace' ? logLevel.DEBUG : logLevel.NOTHING,
-    logCreator: () => ({ log }) => process.stderr.write(`kafka: ${log.message}\n`),
+    logCreator:
+      () =>
+      ({ log }) =>
+        process.stderr.write(`kafka: ${log.message}\n`),
     retry: { retries: 3, initialRetryTime: 300 },
     connectionTimeout: 5000,
   });

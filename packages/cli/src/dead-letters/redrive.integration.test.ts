@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEAD_LETTER_HEADERS } from '@pgshift/runtime';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { KAFKA_BROKER, uniqueName } from '../test-support/databases.js';
 import { originalHeaders, redriveGroupId } from './dead-letter-record.js';
 import { deleteGroup } from './read-to-end.js';
@@ -49,7 +49,13 @@ async function readAll(topic: string, count: number): Promise<{ partition: numbe
 before(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: deadLetterTopic, numPartitions: 1 }, { topic: original, numPartitions: 2 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [
+      { topic: deadLetterTopic, numPartitions: 1 },
+      { topic: original, numPartitions: 2 },
+    ],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
@@ -79,10 +85,16 @@ test('list reads every dead letter with where it came from and why', async () =>
 
 test('redrive re-publishes the matching letters to their topic and partition, without the dead-letter headers, once', async () => {
   const dry = await redriveDeadLetters(kafka, { topic: deadLetterTopic, filter: { reason: 'malformed-avro' }, dryRun: true, groupId: group });
-  assert.deepEqual(dry.redriven.map((r) => r.offset), ['0', '2']);
+  assert.deepEqual(
+    dry.redriven.map((r) => r.offset),
+    ['0', '2'],
+  );
 
   const first = await redriveDeadLetters(kafka, { topic: deadLetterTopic, filter: { reason: 'malformed-avro' }, dryRun: false, groupId: group });
-  assert.deepEqual(first.redriven.map((r) => r.offset), ['0', '2']);
+  assert.deepEqual(
+    first.redriven.map((r) => r.offset),
+    ['0', '2'],
+  );
   assert.equal(first.passedOver, 1);
 
   const republished = await readAll(original, 2);
@@ -105,6 +117,9 @@ test('redrive re-publishes the matching letters to their topic and partition, wi
 
 test('each redrive selection keeps its own cursor; the dead-letter headers are the ones removed', () => {
   assert.equal(redriveGroupId({}), 'pgshift-redrive');
-  assert.equal(redriveGroupId({ reason: 'malformed-avro', originalTopic: 'pgshift.app.orders' }), 'pgshift-redrive.reason=malformed-avro.topic=pgshift.app.orders');
+  assert.equal(
+    redriveGroupId({ reason: 'malformed-avro', originalTopic: 'pgshift.app.orders' }),
+    'pgshift-redrive.reason=malformed-avro.topic=pgshift.app.orders',
+  );
   assert.deepEqual(originalHeaders(letter(9, 'r').headers), { app: 'h9' });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { createReliableProducer } from '@pgshift/runtime';
-import { matchesFilter, originalHeaders, readDeadLetter, redriveGroupId, type DeadLetterRecord, type RedriveFilter } from './dead-letter-record.js';
+import type { Kafka } from 'kafkajs';
+import { type DeadLetterRecord, matchesFilter, originalHeaders, type RedriveFilter, readDeadLetter, redriveGroupId } from './dead-letter-record.js';
 import { deleteGroup, readToEnd } from './read-to-end.js';
 
 /** Reads the whole dead-letter topic with a throwaway group (nothing is committed anywhere). */

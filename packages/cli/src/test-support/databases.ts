@@ -1,6 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { ColumnSpec } from '@pgshift/contracts';
 import { createSchemaStatement, createTableStatement, postgresDialect, targetMetadataColumns } from '@pgshift/warehouse';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 /** The native stack's fixed ports (stack/ports.env), as test/support/stack.ts reads them. */

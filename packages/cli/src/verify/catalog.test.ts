@@ -25,11 +25,27 @@ test('columns match by the name the warehouse folds them to; missing, pgshift an
     warehouseColumns: ['code', 'tenant', 'shape', 'tags', '_pgshift_lsn', '_pgshift_deleted', 'dropped_at_source'].map((name) => ({ name, collation: null })),
     identifiers: { maxBytes: 127, foldsToLowerCase: true },
   });
-  assert.deepEqual(plan.table.key.map((c) => [c.name, c.warehouseName]), [['tenant', 'tenant'], ['Code', 'code']]);
-  assert.deepEqual(plan.table.columns.map((c) => [c.name, c.kind]), [['Code', 'text'], ['tenant', 'integer'], ['tags', 'json']]);
+  assert.deepEqual(
+    plan.table.key.map((c) => [c.name, c.warehouseName]),
+    [
+      ['tenant', 'tenant'],
+      ['Code', 'code'],
+    ],
+  );
+  assert.deepEqual(
+    plan.table.columns.map((c) => [c.name, c.kind]),
+    [
+      ['Code', 'text'],
+      ['tenant', 'integer'],
+      ['tags', 'json'],
+    ],
+  );
   assert.deepEqual(plan.table.columns[0]!.needsByteOrder, { source: true, warehouse: false });
   assert.deepEqual(plan.missingColumns, ['added_later']);
-  assert.deepEqual(plan.uncomparedColumns.map((c) => c.name), ['shape']);
+  assert.deepEqual(
+    plan.uncomparedColumns.map((c) => c.name),
+    ['shape'],
+  );
   assert.equal(plan.table.softDelete, true);
 });
 
@@ -46,5 +62,13 @@ test('a key column missing in the warehouse leaves the table without a usable ke
 });
 
 test('C, POSIX and C.UTF-8 collations order by bytes; language collations do not', () => {
-  assert.deepEqual(['C', 'POSIX', 'C.UTF-8', 'C.utf8', 'ucs_basic', 'en_US.UTF-8', 'und-x-icu'].map(ordersByBytes), [true, true, true, true, true, false, false]);
+  assert.deepEqual(['C', 'POSIX', 'C.UTF-8', 'C.utf8', 'ucs_basic', 'en_US.UTF-8', 'und-x-icu'].map(ordersByBytes), [
+    true,
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
 });

@@ -1,5 +1,5 @@
 import { META } from '@pgshift/contracts';
-import { foldIdentifier, postgresLiteral, type Dialect, type IdentifierRules, type TextQueries } from '@pgshift/warehouse';
+import { type Dialect, foldIdentifier, type IdentifierRules, postgresLiteral, type TextQueries } from '@pgshift/warehouse';
 import type { ComparedTable } from './compared-table.js';
 import type { ComparedColumn } from './normalise.js';
 import { valueKindOf } from './value-kind.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRedshiftDialect, postgresDialect } from '@pgshift/warehouse';
-import { chunkBoundarySql, checksumSql, keyBound, keyLiteral, rangeFilter } from './chunk-sql.js';
+import { checksumSql, chunkBoundarySql, keyBound, keyLiteral, rangeFilter } from './chunk-sql.js';
 import type { ComparedTable } from './compared-table.js';
 import type { ComparedColumn, SqlSide } from './normalise.js';
 import type { ValueKind } from './value-kind.js';
@@ -23,10 +23,7 @@ const table: ComparedTable = {
 };
 
 test('a composite key bound is lexicographic, without row comparisons, with the first column bounded alone', () => {
-  assert.equal(
-    keyBound(table, source, ['3', "o'k"], 'after'),
-    `"tenant" >= 3 AND ("tenant" > 3 OR ("tenant" = 3 AND ("Code" COLLATE "C" > 'o''k')))`,
-  );
+  assert.equal(keyBound(table, source, ['3', "o'k"], 'after'), `"tenant" >= 3 AND ("tenant" > 3 OR ("tenant" = 3 AND ("Code" COLLATE "C" > 'o''k')))`);
   assert.equal(keyBound(table, redshift, ['3', 'x'], 'upTo'), `"tenant" <= 3 AND ("tenant" < 3 OR ("tenant" = 3 AND ("code" <= 'x')))`);
 });
 
@@ -46,6 +43,9 @@ test('chunk boundaries come from keyset pagination within one chunk; checksums a
   const boundary = chunkBoundarySql(table, source, { after: ['1', 'a'], upTo: null }, 10000);
   assert.match(boundary, /FROM "app"\."Accounts" WHERE .* ORDER BY "tenant", "Code" COLLATE "C" LIMIT 1 OFFSET 9999$/);
   const checksum = checksumSql(table, redshift, { after: null, upTo: null });
-  assert.match(checksum, /^SELECT CAST\(COUNT\(\*\) AS VARCHAR\(40\)\) AS "row_count", CAST\(COALESCE\(SUM\("h"\), 0\) AS VARCHAR\(40\)\) AS "hash_sum" FROM \(SELECT STRTOL/);
+  assert.match(
+    checksum,
+    /^SELECT CAST\(COUNT\(\*\) AS VARCHAR\(40\)\) AS "row_count", CAST\(COALESCE\(SUM\("h"\), 0\) AS VARCHAR\(40\)\) AS "hash_sum" FROM \(SELECT STRTOL/,
+  );
   assert.match(checksum, /FROM "app"\."accounts" WHERE COALESCE\("_pgshift_deleted", FALSE\) = FALSE\) AS "chunk"$/);
 });

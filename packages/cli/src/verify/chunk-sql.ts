@@ -1,6 +1,6 @@
 import { META } from '@pgshift/contracts';
 import type { ComparedTable, KeyRange, KeyValues } from './compared-table.js';
-import { columnReference, normalisedValue, quoteName, rowHash, rowHashNumber, type ComparedColumn, type SqlSide } from './normalise.js';
+import { type ComparedColumn, columnReference, normalisedValue, quoteName, rowHash, rowHashNumber, type SqlSide } from './normalise.js';
 import { hasPortableOrder } from './value-kind.js';
 
 /**

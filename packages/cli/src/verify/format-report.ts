@@ -17,7 +17,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     `${verdict}: ${s.inSync} of ${s.tables} tables in sync; ${s.rowsMissing} rows missing, ${s.rowsExtra} rows extra, ` +
     `${s.rowsDiffering} rows differing${s.errors > 0 ? `, ${s.errors} tables not compared (errors)` : ''}; ` +
     `${report.passes} ${report.passes === 1 ? 'pass' : 'passes'} in ${(report.elapsedMs / 1000).toFixed(1)}s`;
-  return [...lines, lsn, summary].join('\n') + '\n';
+  return `${[...lines, lsn, summary].join('\n')}\n`;
 }
 
 function tableLabel(table: TableReport): string {

@@ -11,5 +11,4 @@ export function formatLsn(position: bigint): string {
 }
 
 /** The source's current WAL position (on a standby: the last replayed one). */
-export const CURRENT_LSN_SQL =
-  'SELECT CAST(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END AS TEXT) AS "lsn"';
+export const CURRENT_LSN_SQL = 'SELECT CAST(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END AS TEXT) AS "lsn"';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createRedshiftDialect, PostgresTextQueries, postgresDialect } from '@pgshift/warehouse';
 import { WAREHOUSE_URL } from '../test-support/databases.js';
-import { normalisedValue, rowHash, rowHashNumber, type ComparedColumn, type SqlSide } from './normalise.js';
+import { type ComparedColumn, normalisedValue, rowHash, rowHashNumber, type SqlSide } from './normalise.js';
 import type { ValueKind } from './value-kind.js';
 
 const db = new PostgresTextQueries(WAREHOUSE_URL, { applicationName: 'pgshift-cli-test' });
@@ -37,11 +37,16 @@ const equalThroughTheMapping: [ValueKind, string, string, string][] = [
   ['time', "CAST('08:30:00.25' AS time)", "CAST('08:30:00.25' AS time)", '08:30:00.250000'],
   ['date', "CAST('2024-02-29' AS date)", "CAST('2024-02-29' AS date)", '2024-02-29'],
   ['json', "ARRAY['a', 'b']", `CAST('["a", "b"]' AS jsonb)`, '["a", "b"]'],
-  ['json', "ARRAY[1.50, 2]", `CAST('[1.50, 2]' AS jsonb)`, '[1.50, 2]'],
+  ['json', 'ARRAY[1.50, 2]', `CAST('[1.50, 2]' AS jsonb)`, '[1.50, 2]'],
   ['json', `CAST('{"b": 1, "a": [true]}' AS json)`, `CAST('{"a":[true],"b":1}' AS jsonb)`, '{"a": [true], "b": 1}'],
   ['bytea', "CAST('\\xDEADbeef' AS bytea)", "CAST('\\xdeadbeef' AS bytea)", 'deadbeef'],
   ['bpchar', "CAST('ab' AS char(5))", "CAST('ab   ' AS text)", 'ab'],
-  ['uuid', "CAST('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' AS uuid)", "CAST('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' AS uuid)", 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+  [
+    'uuid',
+    "CAST('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' AS uuid)",
+    "CAST('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' AS uuid)",
+    'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+  ],
   ['other', "CAST('10.0.0.1' AS inet)", "CAST('10.0.0.1' AS inet)", '10.0.0.1'],
   ['interval', "CAST('1 day 02:00:00' AS interval)", "CAST('P1DT2H' AS interval)", '1 day 02:00:00'],
 ];
@@ -81,7 +86,9 @@ test('the Redshift side uses Redshift functions only', () => {
 
 test('a row hash number is the first 32 bits of the row MD5, the same for equal rows on both sides', async () => {
   const columns = [column('integer'), { ...column('text'), name: 'd', warehouseName: 'd' }];
-  const [s] = await db.queryText(`SELECT ${rowHash(columns, source)} AS "h", CAST(${rowHashNumber(columns, source)} AS TEXT) AS "n" FROM (SELECT 7 AS "c", NULL AS "d") AS "t"`);
+  const [s] = await db.queryText(
+    `SELECT ${rowHash(columns, source)} AS "h", CAST(${rowHashNumber(columns, source)} AS TEXT) AS "n" FROM (SELECT 7 AS "c", NULL AS "d") AS "t"`,
+  );
   const [w] = await db.queryText(`SELECT ${rowHash(columns, warehouse)} AS "h" FROM (SELECT CAST(7 AS bigint) AS "c", CAST(NULL AS text) AS "d") AS "t"`);
   assert.equal(s!.h, w!.h);
   assert.equal(BigInt(s!.n!), BigInt(`0x${s!.h!.slice(0, 8)}`));

@@ -6,7 +6,9 @@ const kindOf = (typeName: string, typeType = 'b', category = 'S') => valueKindOf
 
 test('a column is compared by the class of its source type; spatial types are not compared', () => {
   assert.deepEqual(
-    ['bool', 'int4', 'oid', 'numeric', 'money', 'float8', 'varchar', 'name', 'bpchar', 'citext', 'uuid', 'jsonb', 'hstore', 'bytea', 'timetz', 'interval'].map((t) => kindOf(t)),
+    ['bool', 'int4', 'oid', 'numeric', 'money', 'float8', 'varchar', 'name', 'bpchar', 'citext', 'uuid', 'jsonb', 'hstore', 'bytea', 'timetz', 'interval'].map(
+      (t) => kindOf(t),
+    ),
     ['boolean', 'integer', 'integer', 'numeric', 'money', 'float', 'text', 'text', 'bpchar', 'citext', 'uuid', 'json', 'json', 'bytea', 'timetz', 'interval'],
   );
   assert.equal(kindOf('geometry'), 'unsupported');

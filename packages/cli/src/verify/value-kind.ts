@@ -1,4 +1,4 @@
-import { sourceTypeClass, type SourceTypeClass } from '@pgshift/warehouse';
+import { type SourceTypeClass, sourceTypeClass } from '@pgshift/warehouse';
 
 /**
  * How verify compares a column: the family of its source type. Both sides turn a value of the same kind

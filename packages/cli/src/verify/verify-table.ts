@@ -1,9 +1,9 @@
 import { qualifiedName } from '@pgshift/contracts';
 import { foldIdentifier, type IdentifierRules, type TextQueries } from '@pgshift/warehouse';
-import { planComparison, sourceColumns, warehouseColumns, type SourceTableName } from './catalog.js';
-import { chunkBoundarySql, checksumSql, maxLsnSql, rowHashesSql, rowValuesSql, tableReference } from './chunk-sql.js';
-import { describeKey, WHOLE_TABLE, type ComparedTable, type KeyRange, type KeyValues } from './compared-table.js';
-import { diffRowHashes, differingColumns, keyId, type RowHash } from './diff.js';
+import { planComparison, type SourceTableName, sourceColumns, warehouseColumns } from './catalog.js';
+import { checksumSql, chunkBoundarySql, maxLsnSql, rowHashesSql, rowValuesSql, tableReference } from './chunk-sql.js';
+import { type ComparedTable, describeKey, type KeyRange, type KeyValues, WHOLE_TABLE } from './compared-table.js';
+import { differingColumns, diffRowHashes, keyId, type RowHash } from './diff.js';
 import type { SqlSide } from './normalise.js';
 import { emptyTableReport, settleStatus, type TableReport } from './table-report.js';
 
@@ -54,7 +54,10 @@ export async function verifyTable(connections: Connections, name: SourceTableNam
     if (targetColumns.length === 0) {
       const rows = await connections.source.queryText(`SELECT CAST(COUNT(*) AS TEXT) AS "row_count" FROM ${tableReference(table, connections.sourceSide)}`);
       const count = Number(rows[0]?.row_count ?? 0);
-      const primaryKey = columns.filter((c) => c.keyPosition !== null).sort((a, b) => a.keyPosition! - b.keyPosition!).map((c) => c.name);
+      const primaryKey = columns
+        .filter((c) => c.keyPosition !== null)
+        .sort((a, b) => a.keyPosition! - b.keyPosition!)
+        .map((c) => c.name);
       return { ...report, status: 'missing-table', primaryKey, missingColumns: [], sourceRows: count, missing: { count, samples: [] } };
     }
     const [lsn] = await connections.warehouse.queryText(maxLsnSql(table, connections.warehouseSide)).catch(() => [{ max_lsn: null }]);

@@ -67,7 +67,9 @@ before(async () => {
       { name: 'balance', sourceType: 'numeric', length: 12, scale: 2, nullable: true, primaryKey: false },
     ];
     for (const statement of warehouseTableDdl(schema, 'accounts', accounts, { softDelete: true })) await warehouse.query(statement);
-    await warehouse.query(`INSERT INTO ${schema}.accounts (tenant, code, balance, _pgshift_deleted) SELECT t, 'acct-' || c, t * c, false FROM generate_series(1, 3) t, generate_series(1, 9) c`);
+    await warehouse.query(
+      `INSERT INTO ${schema}.accounts (tenant, code, balance, _pgshift_deleted) SELECT t, 'acct-' || c, t * c, false FROM generate_series(1, 3) t, generate_series(1, 9) c`,
+    );
     // Deleted at the source, kept marked deleted in the warehouse: not a difference.
     await warehouse.query(`INSERT INTO ${schema}.accounts (tenant, code, balance, _pgshift_deleted) VALUES (2, 'acct-10', 1, true)`);
 
@@ -79,7 +81,10 @@ before(async () => {
     await warehouse.query(`INSERT INTO ${schema}.events (kind, at) VALUES ('close', '2024-01-02 00:00:00.5'), ('open', '2024-01-01 00:00:00')`);
   });
 
-  const warehouse = openWarehouseAdapter({ kind: 'postgres', url: WAREHOUSE_URL }, { statementName: 'pgshift-cli-test', postgresPool: textSessionPool({ applicationName: 'pgshift-cli-test' }) });
+  const warehouse = openWarehouseAdapter(
+    { kind: 'postgres', url: WAREHOUSE_URL },
+    { statementName: 'pgshift-cli-test', postgresPool: textSessionPool({ applicationName: 'pgshift-cli-test' }) },
+  );
   connections = verifyConnections(SOURCE_URL, warehouse);
 });
 
@@ -104,7 +109,13 @@ test('verify reports the rows missing, extra and differing, and the columns that
       missing: { count: 1, samples: ['id=7'] },
       extra: { count: 1, samples: ['id=1000'] },
       // id 3 (same instant, another offset) and id 4 (1.5 vs 1.50) compare equal.
-      differing: { count: 2, samples: [{ key: 'id=12', columns: ['amount'] }, { key: 'id=15', columns: ['note'] }] },
+      differing: {
+        count: 2,
+        samples: [
+          { key: 'id=12', columns: ['amount'] },
+          { key: 'id=15', columns: ['note'] },
+        ],
+      },
       chunks: 3,
       chunksDiffering: 3,
       softDelete: false,
@@ -126,7 +137,14 @@ test('verify finds equal tables in sync: composite keys across chunks, soft dele
     samples: 5,
     waitTimeoutMs: 0,
   });
-  const brief = report.tables.map((t) => ({ table: t.table, status: t.status, rows: t.sourceRows, chunks: t.chunks, key: t.primaryKey, softDelete: t.softDelete }));
+  const brief = report.tables.map((t) => ({
+    table: t.table,
+    status: t.status,
+    rows: t.sourceRows,
+    chunks: t.chunks,
+    key: t.primaryKey,
+    softDelete: t.softDelete,
+  }));
   assert.deepEqual(brief, [
     { table: `${schema}.accounts`, status: 'in-sync', rows: 27, chunks: 7, key: ['tenant', 'code'], softDelete: true },
     { table: `${schema}.events`, status: 'in-sync', rows: 2, chunks: 1, key: [], softDelete: false },
@@ -174,7 +192,21 @@ test('a chunk with far more warehouse rows than the chunk size is split on wareh
   const report = await verify(connections, { selection: { tables: [{ schema, table: 'stale' }] }, chunkRows: 4, samples: 3, waitTimeoutMs: 0 });
   const [stale] = report.tables;
   assert.deepEqual(
-    { status: stale!.status, sourceRows: stale!.sourceRows, warehouseRows: stale!.warehouseRows, missing: stale!.missing, extra: stale!.extra, differing: stale!.differing.count },
-    { status: 'differs', sourceRows: 5, warehouseRows: 100, missing: { count: 0, samples: [] }, extra: { count: 95, samples: ['id=6', 'id=7', 'id=8'] }, differing: 0 },
+    {
+      status: stale!.status,
+      sourceRows: stale!.sourceRows,
+      warehouseRows: stale!.warehouseRows,
+      missing: stale!.missing,
+      extra: stale!.extra,
+      differing: stale!.differing.count,
+    },
+    {
+      status: 'differs',
+      sourceRows: 5,
+      warehouseRows: 100,
+      missing: { count: 0, samples: [] },
+      extra: { count: 95, samples: ['id=6', 'id=7', 'id=8'] },
+      differing: 0,
+    },
   );
 });

@@ -3,7 +3,7 @@ import type { SourceTableName } from './catalog.js';
 import { publishedTables } from './catalog.js';
 import { CURRENT_LSN_SQL, formatLsn, lsnToBigInt } from './lsn.js';
 import type { TableReport } from './table-report.js';
-import { verifyTable, type Connections, type TableVerifyOptions } from './verify-table.js';
+import { type Connections, type TableVerifyOptions, verifyTable } from './verify-table.js';
 
 /** Which source tables to compare: named ones, one schema's, or (neither) every published table. */
 export interface TableSelection {
@@ -72,7 +72,10 @@ export async function verify(connections: Connections, options: VerifyOptions): 
   }
 
   const tables = names.map((n) => reports.get(`${n.schema}.${n.table}`)!);
-  const lsns = tables.map((t) => t.maxLsn).filter((l): l is string => l !== null).map(BigInt);
+  const lsns = tables
+    .map((t) => t.maxLsn)
+    .filter((l): l is string => l !== null)
+    .map(BigInt);
   const maxLsn = lsns.length === 0 ? null : lsns.reduce((a, b) => (a > b ? a : b));
   const source = lsnToBigInt(sourceLsn);
   return {

@@ -9,27 +9,27 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  batchFolder,
-  encodeUnchanged,
-  manifestKey,
-  NULL_SENTINEL,
-  partKey,
-  s3Url,
-  LEGACY_STAGING_META_COLUMNS,
-  STAGING_META_COLUMNS,
   type BatchReady,
+  batchFolder,
   type ColumnSpec,
   type CopyManifest,
+  encodeUnchanged,
+  LEGACY_STAGING_META_COLUMNS,
+  manifestKey,
+  NULL_SENTINEL,
   type PartitionRange,
+  partKey,
+  STAGING_META_COLUMNS,
+  s3Url,
 } from '@pgshift/contracts';
 import pg from 'pg';
 import type { ApplyResult, MergeOptions, TargetTable } from '../adapter.js';
 import { mapColumns } from '../columns.js';
 import { BatchFileMissing, IncompatibleSchemaChange, StagedRowCountMismatch } from '../errors.js';
 import { planSchemaEvolution, schemaEvolutionStatements } from '../schema-evolution.js';
+import { ledgerTableName } from '../sql/ledger.js';
 import { PostgresAdapter } from './adapter.js';
 import { postgresDialect } from './dialect.js';
-import { ledgerTableName } from '../sql/ledger.js';
 
 function readPorts(): Record<string, string> {
   const entries: Record<string, string> = {};
@@ -61,9 +61,10 @@ after(async () => {
   await db.query(`DROP SCHEMA "${schema}" CASCADE`);
   await db.query(`DELETE FROM pgshift.ledger WHERE target_schema = $1`, [schema]);
   await db.query(`DELETE FROM pgshift.truncations WHERE target_schema = $1`, [schema]);
-  const ledgers = await db.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'pgshift' AND table_name LIKE $1`, [
-    `ledger_${schema.toLowerCase()}%`,
-  ]);
+  const ledgers = await db.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'pgshift' AND table_name LIKE $1`,
+    [`ledger_${schema.toLowerCase()}%`],
+  );
   for (const { name } of ledgers.rows) await db.query(`DROP TABLE pgshift."${name}"`);
   await db.end();
   await adapter.close();
@@ -245,18 +246,59 @@ describe('a table with a primary key', () => {
       { op: 'c', offset: 3, values: ['3', 'line\nbreak', '"just a string"', '', '0', 'u3', '[]', '2026-01-01 12:30:00.123456+02'] },
     ]);
     const result = await load(first, target);
-    assert.deepEqual(result, { batchId: first.batchId, rowsStaged: 3, rowsSkipped: 0, rowsBeforeTruncation: 0, targetRowsRemoved: 0, targetRowsWritten: 3, alreadyApplied: false });
+    assert.deepEqual(result, {
+      batchId: first.batchId,
+      rowsStaged: 3,
+      rowsSkipped: 0,
+      rowsBeforeTruncation: 0,
+      targetRowsRemoved: 0,
+      targetRowsWritten: 3,
+      alreadyApplied: false,
+    });
 
     const described = await adapter.describeTable(target);
     assert.deepEqual(
       described?.map((c) => `${c.name} ${c.type}`),
-      ['id bigint', 'Full Name varchar(40)', 'doc jsonb', 'avatar bytea', 'balance numeric(12,2)', 'user text', 'tags jsonb', 'seen_at timestamptz', '_pgshift_lsn bigint', '_pgshift_tx_lsn bigint', '_pgshift_source_ts timestamp', '_pgshift_loaded_at timestamp'],
+      [
+        'id bigint',
+        'Full Name varchar(40)',
+        'doc jsonb',
+        'avatar bytea',
+        'balance numeric(12,2)',
+        'user text',
+        'tags jsonb',
+        'seen_at timestamptz',
+        '_pgshift_lsn bigint',
+        '_pgshift_tx_lsn bigint',
+        '_pgshift_source_ts timestamp',
+        '_pgshift_loaded_at timestamp',
+      ],
     );
     const loaded = await rows(target, `id, "Full Name" AS name, doc, encode(avatar, 'hex') AS avatar, balance, "user", tags, seen_at, _pgshift_lsn AS lsn`);
     assert.deepEqual(loaded, [
-      { id: '1', name: 'Ada "the first" Lovelace', doc: { a: [1, 2] }, avatar: 'deadbeef', balance: '10.50', user: '', tags: ['x', 'y'], seen_at: new Date('2026-01-01T10:00:00Z'), lsn: '1001' },
+      {
+        id: '1',
+        name: 'Ada "the first" Lovelace',
+        doc: { a: [1, 2] },
+        avatar: 'deadbeef',
+        balance: '10.50',
+        user: '',
+        tags: ['x', 'y'],
+        seen_at: new Date('2026-01-01T10:00:00Z'),
+        lsn: '1001',
+      },
       { id: '2', name: 'Grace, Hopper', doc: null, avatar: null, balance: null, user: null, tags: null, seen_at: null, lsn: '1002' },
-      { id: '3', name: 'line\nbreak', doc: 'just a string', avatar: '', balance: '0.00', user: 'u3', tags: [], seen_at: new Date('2026-01-01T10:30:00.123456Z'), lsn: '1003' },
+      {
+        id: '3',
+        name: 'line\nbreak',
+        doc: 'just a string',
+        avatar: '',
+        balance: '0.00',
+        user: 'u3',
+        tags: [],
+        seen_at: new Date('2026-01-01T10:30:00.123456Z'),
+        lsn: '1003',
+      },
     ]);
     assert.deepEqual(await adapter.readLedger({ topic: first.table.topic, target }), new Map([[0, 3n]]));
   });
@@ -310,7 +352,9 @@ describe('a table with a primary key', () => {
 
   test('unchanged TOAST columns keep the value the target has', async () => {
     // Columns 2 (doc) and 3 (avatar) did not come with the change.
-    const batch = await writeBatch(target, people, [{ op: 'u', offset: 8, values: ['1', 'Ada again', null, null, '12.00', 'ada', '[]', null], unchanged: [2, 3] }]);
+    const batch = await writeBatch(target, people, [
+      { op: 'u', offset: 8, values: ['1', 'Ada again', null, null, '12.00', 'ada', '[]', null], unchanged: [2, 3] },
+    ]);
     await load(batch, target);
     assert.deepEqual(await rows(target, `id, "Full Name" AS name, doc, encode(avatar, 'hex') AS avatar, balance`, 'id LIMIT 1'), [
       { id: '1', name: 'Ada again', doc: { a: 3 }, avatar: 'cafe', balance: '12.00' },
@@ -333,7 +377,10 @@ describe('a table with a primary key', () => {
       { op: 'c', offset: 11, values: ['5', 'five', null, null, null, null, null, null] },
       { op: 'c', offset: 12, values: ['6', 'six', null, null, null, null, null, null] },
     ]);
-    await assert.rejects(load({ ...batch, rowCount: 3 }, target), (e: unknown) => e instanceof StagedRowCountMismatch && e.message.endsWith('staged 2 rows, batch says 3'));
+    await assert.rejects(
+      load({ ...batch, rowCount: 3 }, target),
+      (e: unknown) => e instanceof StagedRowCountMismatch && e.message.endsWith('staged 2 rows, batch says 3'),
+    );
     assert.deepEqual(await rows(target), before);
     assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), ledgerBefore);
   });
@@ -374,7 +421,13 @@ describe('a table without a primary key', () => {
       { kind: 'a', n: 1, op: 'c', p: 0, o: '2' },
       { kind: 'a', n: 1, op: 'd', p: 1, o: '1' },
     ]);
-    assert.deepEqual(await adapter.readLedger({ topic: batch.table.topic, target }), new Map([[0, 2n], [1, 1n]]));
+    assert.deepEqual(
+      await adapter.readLedger({ topic: batch.table.topic, target }),
+      new Map([
+        [0, 2n],
+        [1, 1n],
+      ]),
+    );
   });
 });
 
@@ -387,10 +440,14 @@ describe('soft-delete mode', () => {
   ];
 
   test('a deleted row stays, marked deleted, with the values it had', async () => {
-    await load(await writeBatch(target, columns, [
-      { op: 'c', offset: 1, values: ['1', 'a@x', '10'] },
-      { op: 'c', offset: 2, values: ['2', 'b@x', '20'] },
-    ]), target, { deleteMode: 'soft' });
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 1, values: ['1', 'a@x', '10'] },
+        { op: 'c', offset: 2, values: ['2', 'b@x', '20'] },
+      ]),
+      target,
+      { deleteMode: 'soft' },
+    );
     // A delete event carries the key only: the batcher marks the other columns unchanged.
     await load(await writeBatch(target, columns, [{ op: 'd', offset: 3, values: ['1', null, null], unchanged: [1, 2] }]), target, { deleteMode: 'soft' });
     assert.deepEqual(await rows(target, 'id, email, score, _pgshift_deleted AS deleted, _pgshift_deleted_at::text AS deleted_at'), [
@@ -407,7 +464,10 @@ describe('soft-delete mode', () => {
   test('a truncate marks every live row deleted, once', async () => {
     const truncate = truncateBatch(target, columns, 5);
     await load(truncate, target, { deleteMode: 'soft' });
-    assert.deepEqual(await rows(target, 'id, _pgshift_deleted AS deleted'), [{ id: 1, deleted: true }, { id: 2, deleted: true }]);
+    assert.deepEqual(await rows(target, 'id, _pgshift_deleted AS deleted'), [
+      { id: 1, deleted: true },
+      { id: 2, deleted: true },
+    ]);
     assert.equal((await load(truncate, target, { deleteMode: 'soft' })).alreadyApplied, true);
   });
 });
@@ -417,7 +477,13 @@ describe('truncate in hard mode', () => {
   const columns: ColumnSpec[] = [{ name: 'id', sourceType: 'int4', nullable: false, primaryKey: true }];
 
   test('a truncate batch empties the table, and replaying it later does not remove newer rows', async () => {
-    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, values: ['1'] }, { op: 'c', offset: 2, values: ['2'] }]), target);
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 1, values: ['1'] },
+        { op: 'c', offset: 2, values: ['2'] },
+      ]),
+      target,
+    );
     const truncate = truncateBatch(target, columns, 3);
     const result = await load(truncate, target);
     assert.equal(result.targetRowsRemoved, 2);
@@ -441,19 +507,23 @@ describe('truncate before the target exists', () => {
     assert.equal(await adapter.describeTable(target), null, 'no table is created for a truncate');
     assert.equal(await watermarkOf(target), '500');
     assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map([[1, 0n]]));
-    await load(await writeBatch(target, columns, [
-      { op: 'c', offset: 1, partition: 0, lsn: 400, values: ['1'] },
-      { op: 'c', offset: 2, partition: 0, lsn: 600, values: ['2'] },
-    ]), target);
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 1, partition: 0, lsn: 400, values: ['1'] },
+        { op: 'c', offset: 2, partition: 0, lsn: 600, values: ['2'] },
+      ]),
+      target,
+    );
     assert.deepEqual(await rows(target, 'id'), [{ id: 2 }]);
   });
 });
 
 /** The topic's truncation watermark, or null when it has none. */
 async function watermarkOf(target: TargetTable): Promise<string | null> {
-  const result = await db.query<{ lsn: string }>(`SELECT last_offset AS lsn FROM ${ledgerTableName(postgresDialect, target)} WHERE topic = $1 AND partition = -1`, [
-    topicOf(target),
-  ]);
+  const result = await db.query<{ lsn: string }>(
+    `SELECT last_offset AS lsn FROM ${ledgerTableName(postgresDialect, target)} WHERE topic = $1 AND partition = -1`,
+    [topicOf(target)],
+  );
   return result.rows[0]?.lsn ?? null;
 }
 
@@ -469,28 +539,40 @@ describe('truncate on a topic with several partitions', () => {
   const secondTruncate = truncateBatch(target, columns, 2, { lsn: 400 });
 
   test('a row inserted before the truncate but applied after it is not in the warehouse', async () => {
-    await load(await writeBatch(target, columns, [
-      { op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'before'] },
-      { op: 'c', offset: 2, partition: 1, lsn: 110, values: ['2', 'before'] },
-    ]), target);
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'before'] },
+        { op: 'c', offset: 2, partition: 1, lsn: 110, values: ['2', 'before'] },
+      ]),
+      target,
+    );
     const truncated = await load(firstTruncate, target);
     assert.equal(truncated.targetRowsRemoved, 2);
     assert.equal(await watermarkOf(target), '200');
 
-    const late = await load(await writeBatch(target, columns, [
-      { op: 'c', offset: 3, partition: 1, lsn: 150, values: ['3', 'inserted before the truncate'] },
-      { op: 'c', offset: 1, partition: 2, lsn: 250, values: ['4', 'inserted after the truncate'] },
-    ]), target);
+    const late = await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 3, partition: 1, lsn: 150, values: ['3', 'inserted before the truncate'] },
+        { op: 'c', offset: 1, partition: 2, lsn: 250, values: ['4', 'inserted after the truncate'] },
+      ]),
+      target,
+    );
     assert.equal(late.rowsBeforeTruncation, 1);
     assert.deepEqual(await rows(target, 'id, note'), [{ id: 4, note: 'inserted after the truncate' }]);
   });
 
   test('a row inserted after the truncate but applied before it survives the truncate', async () => {
-    await load(await writeBatch(target, columns, [
-      { op: 'c', offset: 4, partition: 1, lsn: 350, values: ['5', 'before the second truncate'] },
-      { op: 'c', offset: 2, partition: 2, lsn: 450, values: ['6', 'after the second truncate'] },
-    ]), target);
-    assert.deepEqual((await rows(target, 'id')).map((r) => r.id), [4, 5, 6]);
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 4, partition: 1, lsn: 350, values: ['5', 'before the second truncate'] },
+        { op: 'c', offset: 2, partition: 2, lsn: 450, values: ['6', 'after the second truncate'] },
+      ]),
+      target,
+    );
+    assert.deepEqual(
+      (await rows(target, 'id')).map((r) => r.id),
+      [4, 5, 6],
+    );
     const truncated = await load(secondTruncate, target);
     assert.equal(truncated.targetRowsRemoved, 2, 'rows 4 and 5, last changed before LSN 400');
     assert.deepEqual(await rows(target, 'id, note, _pgshift_lsn AS lsn'), [{ id: 6, note: 'after the second truncate', lsn: '450' }]);
@@ -513,7 +595,15 @@ describe('truncate on a topic with several partitions', () => {
     assert.equal(result.targetRowsRemoved, 0);
     assert.deepEqual(await rows(target), before);
     assert.equal(await watermarkOf(target), '400');
-    assert.deepEqual(await adapter.readLedger({ topic: topicOf(target), target }), new Map([[0, 2n], [1, 4n], [2, 2n], [3, 1n]]));
+    assert.deepEqual(
+      await adapter.readLedger({ topic: topicOf(target), target }),
+      new Map([
+        [0, 2n],
+        [1, 4n],
+        [2, 2n],
+        [3, 1n],
+      ]),
+    );
   });
 
   test('clearing the ledger clears the truncation watermark, so a reload applies changes from before it', async () => {
@@ -533,13 +623,19 @@ describe('truncate in soft mode on a topic with several partitions', () => {
   ];
 
   test('a truncate marks deleted only the rows last changed before it; a late change from before it is dropped', async () => {
-    await load(await writeBatch(target, columns, [
-      { op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'before'] },
-      { op: 'c', offset: 1, partition: 2, lsn: 300, values: ['2', 'after'] },
-    ]), target, { deleteMode: 'soft' });
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 1, partition: 1, lsn: 100, values: ['1', 'before'] },
+        { op: 'c', offset: 1, partition: 2, lsn: 300, values: ['2', 'after'] },
+      ]),
+      target,
+      { deleteMode: 'soft' },
+    );
     const truncate = truncateBatch(target, columns, 1, { lsn: 200 });
     assert.equal((await load(truncate, target, { deleteMode: 'soft' })).targetRowsRemoved, 1);
-    const late = await load(await writeBatch(target, columns, [{ op: 'u', offset: 2, partition: 1, lsn: 150, values: ['1', 'late update'] }]), target, { deleteMode: 'soft' });
+    const late = await load(await writeBatch(target, columns, [{ op: 'u', offset: 2, partition: 1, lsn: 150, values: ['1', 'late update'] }]), target, {
+      deleteMode: 'soft',
+    });
     assert.equal(late.rowsBeforeTruncation, 1);
     const expected = [
       { id: 1, owner: 'before', deleted: true, deleted_at: '2026-01-02 00:00:00', lsn: '200' },
@@ -564,13 +660,19 @@ describe('schema evolution', () => {
     await load(await writeBatch(target, v1, [{ op: 'c', offset: 1, values: ['1', 'abc', 'old'] }]), target);
     const v2 = [...v1, { name: 'price', sourceType: 'numeric', length: 8, scale: 2, nullable: true, primaryKey: false }];
     await load(await writeBatch(target, v2, [{ op: 'c', offset: 2, values: ['2', 'def', 'x', '9.99'] }]), target);
-    assert.deepEqual(await rows(target, 'id, code, price'), [{ id: 1, code: 'abc', price: null }, { id: 2, code: 'def', price: '9.99' }]);
+    assert.deepEqual(await rows(target, 'id, code, price'), [
+      { id: 1, code: 'abc', price: null },
+      { id: 2, code: 'def', price: '9.99' },
+    ]);
   });
 
   test('a column dropped at the source is kept and receives NULLs', async () => {
     const v3 = [v1[0]!, v1[1]!, { name: 'price', sourceType: 'numeric', length: 8, scale: 2, nullable: true, primaryKey: false }];
     await load(await writeBatch(target, v3, [{ op: 'u', offset: 3, values: ['2', 'def', '10.00'] }]), target);
-    assert.deepEqual(await rows(target, 'id, legacy'), [{ id: 1, legacy: 'old' }, { id: 2, legacy: null }]);
+    assert.deepEqual(await rows(target, 'id, legacy'), [
+      { id: 1, legacy: 'old' },
+      { id: 2, legacy: null },
+    ]);
     assert.ok((await adapter.describeTable(target))!.some((c) => c.name === 'legacy'));
   });
 
@@ -619,7 +721,13 @@ describe('source order against the target', () => {
 
   test('hard mode: a stale image does not resurrect a row deleted at a later position; a newer one does', async () => {
     const target = tableNamed('resurrect');
-    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'd'] }, { op: 'c', offset: 2, lsn: 110, values: ['2', 'b', 'd'] }]), target);
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'd'] },
+        { op: 'c', offset: 2, lsn: 110, values: ['2', 'b', 'd'] },
+      ]),
+      target,
+    );
     await load(await writeBatch(target, columns, [{ op: 'd', offset: 3, lsn: 300, values: ['1', null, null], unchanged: [1, 2] }]), target);
     await load(await writeBatch(target, columns, [{ op: 'u', offset: 4, lsn: 200, values: ['1', 'ghost', 'd'] }]), target);
     assert.deepEqual(await values(target), ['2:b:d']);
@@ -646,13 +754,16 @@ describe('source order against the target', () => {
     assert.deepEqual(await values(target), ['1:read later:d']);
   });
 
-  test('a primary-key change takes an unchanged TOAST value from the old key\'s target row', async () => {
+  test("a primary-key change takes an unchanged TOAST value from the old key's target row", async () => {
     const target = tableNamed('moved');
     await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'big document'] }]), target);
-    await load(await writeBatch(target, columns, [
-      { op: 'd', offset: 2, lsn: 200, values: ['1', null, null], unchanged: [1, 2] },
-      { op: 'c', offset: 3, lsn: 200, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' },
-    ]), target);
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'd', offset: 2, lsn: 200, values: ['1', null, null], unchanged: [1, 2] },
+        { op: 'c', offset: 3, lsn: 200, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' },
+      ]),
+      target,
+    );
     assert.deepEqual(await values(target), ['1001:a:big document']);
   });
 
@@ -672,7 +783,15 @@ async function writeLegacyBatch(table: TargetTable, columns: ColumnSpec[], rows:
   const batch = await writeBatch(table, columns, rows);
   const header = [...columns.map((c) => c.name), ...LEGACY_STAGING_META_COLUMNS].map(csvField).join(',');
   const lines = rows.map((row) =>
-    [...row.values, row.op, String(row.lsn ?? 1000 + row.offset), '2026-01-01 10:00:00.000001', String(row.partition ?? 0), String(row.offset), encodeUnchanged(row.unchanged ?? [])]
+    [
+      ...row.values,
+      row.op,
+      String(row.lsn ?? 1000 + row.offset),
+      '2026-01-01 10:00:00.000001',
+      String(row.partition ?? 0),
+      String(row.offset),
+      encodeUnchanged(row.unchanged ?? []),
+    ]
       .map(csvField)
       .join(','),
   );

@@ -1,19 +1,28 @@
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseS3Url, type BatchReady, type CopyManifest } from '@pgshift/contracts';
+import { type BatchReady, type CopyManifest, parseS3Url } from '@pgshift/contracts';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
-import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
-import { foldIdentifier } from '../sql/identifiers.js';
-import { selectLatestLsnStatement } from '../sql/target-position.js';
-import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, isTopicRestart, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
+import { BatchFileMissing, runDdl, StagedRowCountMismatch } from '../errors.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
-import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
-import { textRow, type TextRow } from '../text-queries.js';
+import { foldIdentifier } from '../sql/identifiers.js';
+import {
+  clearLedgerStatement,
+  createLedgerStatements,
+  createTargetLedgerStatements,
+  isCoveredByLedger,
+  isTopicRestart,
+  type LedgerStream,
+  ledgerStreamOf,
+  selectLedgerStatement,
+} from '../sql/ledger.js';
+import { type MergeStatementKind, mergeStatements } from '../sql/merge.js';
 import { dropTombstonesStatement } from '../sql/source-order.js';
+import { selectLatestLsnStatement } from '../sql/target-position.js';
+import { type TextRow, textRow } from '../text-queries.js';
 import { postgresDialect } from './dialect.js';
 
 export interface PostgresAdapterOptions {
@@ -170,7 +179,12 @@ export class PostgresAdapter implements WarehouseAdapter {
 
   /** Streams every part file of the batch's manifest through COPY … FROM STDIN; returns the rows copied. */
   async #copyBatchFiles(client: pg.PoolClient, copySql: string, batch: BatchReady): Promise<number> {
-    const manifest = JSON.parse(await (await this.#open(batch.manifestUrl!)).setEncoding('utf8').toArray().then((parts) => parts.join(''))) as CopyManifest;
+    const manifest = JSON.parse(
+      await (await this.#open(batch.manifestUrl!))
+        .setEncoding('utf8')
+        .toArray()
+        .then((parts) => parts.join('')),
+    ) as CopyManifest;
     let rows = 0;
     for (const entry of manifest.entries) {
       const body = await this.#open(entry.url);

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { textRow, type TextQueries, type TextRow } from '../text-queries.js';
+import { type TextQueries, type TextRow, textRow } from '../text-queries.js';
 
 export interface TextSessionOptions {
   /** Shown in pg_stat_activity. */

@@ -1,14 +1,23 @@
-import type { Dialect } from '../dialect.js';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
-import { BatchFileMissing, StagedRowCountMismatch, runDdl } from '../errors.js';
-import { foldIdentifier } from '../sql/identifiers.js';
+import type { Dialect } from '../dialect.js';
+import { BatchFileMissing, runDdl, StagedRowCountMismatch } from '../errors.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
-import { selectLatestLsnStatement } from '../sql/target-position.js';
-import { clearLedgerStatement, createLedgerStatements, createTargetLedgerStatements, isCoveredByLedger, isTopicRestart, ledgerStreamOf, selectLedgerStatement, type LedgerStream } from '../sql/ledger.js';
-import { mergeStatements, type MergeStatementKind } from '../sql/merge.js';
-import { textRow, type TextRow } from '../text-queries.js';
+import { foldIdentifier } from '../sql/identifiers.js';
+import {
+  clearLedgerStatement,
+  createLedgerStatements,
+  createTargetLedgerStatements,
+  isCoveredByLedger,
+  isTopicRestart,
+  type LedgerStream,
+  ledgerStreamOf,
+  selectLedgerStatement,
+} from '../sql/ledger.js';
+import { type MergeStatementKind, mergeStatements } from '../sql/merge.js';
 import { dropTombstonesStatement } from '../sql/source-order.js';
-import { RedshiftDataApiClient, RedshiftStatementError, type DataApiClientOptions } from './data-api-client.js';
+import { selectLatestLsnStatement } from '../sql/target-position.js';
+import { type TextRow, textRow } from '../text-queries.js';
+import { type DataApiClientOptions, RedshiftDataApiClient, RedshiftStatementError } from './data-api-client.js';
 import { createRedshiftDialect, type RedshiftDialectOptions } from './dialect.js';
 import { attachLoadErrors, isLoadFailure } from './load-errors.js';
 
@@ -74,7 +83,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
       return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
     }
     const statements = mergeStatements(this.dialect, plan);
-    let outcome;
+    let outcome: Awaited<ReturnType<RedshiftDataApiClient['executeBatch']>>;
     try {
       outcome = await this.#client.executeBatch(statements.map((s) => s.sql));
     } catch (error) {
@@ -114,7 +123,11 @@ export class RedshiftAdapter implements WarehouseAdapter {
     await this.#ensureLedger(target);
     if (!emptyTarget) return Math.max(0, (await this.#client.execute(clearLedgerStatement(this.dialect, target))).resultRows);
     // One transaction (a batch), and DELETE rather than TRUNCATE, which would commit it on its own.
-    const outcome = await this.#client.executeBatch([clearLedgerStatement(this.dialect, target), emptyTargetStatement(this.dialect, target), dropTombstonesStatement(this.dialect, target)]);
+    const outcome = await this.#client.executeBatch([
+      clearLedgerStatement(this.dialect, target),
+      emptyTargetStatement(this.dialect, target),
+      dropTombstonesStatement(this.dialect, target),
+    ]);
     return Math.max(0, outcome.subStatements[0]?.resultRows ?? 0);
   }
 

@@ -7,11 +7,11 @@ import {
   BatchExecuteStatementCommand,
   CancelStatementCommand,
   DescribeStatementCommand,
+  type DescribeStatementResponse,
   ExecuteStatementCommand,
+  type Field,
   GetStatementResultCommand,
   RedshiftDataClient,
-  type DescribeStatementResponse,
-  type Field,
   type RedshiftDataClientConfig,
   type SubStatementData,
 } from '@aws-sdk/client-redshift-data';
@@ -121,7 +121,13 @@ export class RedshiftStatementTimeout extends Error {
 /** At most this many distinct timed-out statements are remembered (a retry comes soon, or never). */
 const MAX_REMEMBERED_TIMEOUTS = 1000;
 
-const THROTTLING_NAMES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ActiveStatementsExceededException', 'ActiveSessionsExceededException']);
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ActiveStatementsExceededException',
+  'ActiveSessionsExceededException',
+]);
 
 export class RedshiftDataApiClient {
   private readonly client: RedshiftDataClient;
@@ -189,7 +195,7 @@ export class RedshiftDataApiClient {
       }
       for (const record of page.Records ?? []) {
         const row: Record<string, DataApiValue> = {};
-        record.forEach((field, i) => (row[result.columns[i]?.name ?? String(i)] = fieldValue(field)));
+        for (const [i, field] of record.entries()) row[result.columns[i]?.name ?? String(i)] = fieldValue(field);
         result.rows.push(row);
       }
       token = page.NextToken;

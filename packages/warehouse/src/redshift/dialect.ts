@@ -1,7 +1,7 @@
 import { NULL_SENTINEL } from '@pgshift/contracts';
 import type { ComparisonSql, CopyArgs, Dialect } from '../dialect.js';
 import { redshiftLiteral, utcTimestampText } from '../sql/literals.js';
-import { normaliseRedshiftType, redshiftType, redshiftTypeShape, REDSHIFT_MAX_VARCHAR } from '../typing/redshift.js';
+import { normaliseRedshiftType, REDSHIFT_MAX_VARCHAR, redshiftType, redshiftTypeShape } from '../typing/redshift.js';
 
 export interface RedshiftDialectOptions {
   /** IAM role ARN that COPY assumes to read the batch files. Needed for merge statements only. */

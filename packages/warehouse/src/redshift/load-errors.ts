@@ -3,7 +3,7 @@
  * This fetches those details (the failing query's rows; failing that, the most recent since the statement
  * began) and attaches them to the error, so that the loader's log says which file, line and column.
  */
-import { RedshiftStatementError, type RedshiftDataApiClient } from './data-api-client.js';
+import { type RedshiftDataApiClient, RedshiftStatementError } from './data-api-client.js';
 
 export interface LoadErrorDetail {
   queryId: number;

@@ -62,7 +62,10 @@ test('a statement that outlives the settable timeout is cancelled, and its timeo
 
 test('a statement that finishes forgets its earlier timeouts', async () => {
   let slow = true;
-  const client = clientWith(fakeDataApi(() => !slow), 1);
+  const client = clientWith(
+    fakeDataApi(() => !slow),
+    1,
+  );
   assert.equal(isRetryable(await timeoutOf(client.execute('SELECT 1'))), true);
   slow = false;
   await client.execute('SELECT 1');

@@ -2,22 +2,32 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresDialect } from '../postgres/dialect.js';
 import { createRedshiftDialect } from '../redshift/dialect.js';
-import { addColumnStatement, alterColumnTypeStatement, createSchemaStatement, createTableStatement, dropColumnStatement, emptyTargetStatement, targetMetadataColumns } from './ddl.js';
+import {
+  addColumnStatement,
+  alterColumnTypeStatement,
+  createSchemaStatement,
+  createTableStatement,
+  dropColumnStatement,
+  emptyTargetStatement,
+  targetMetadataColumns,
+} from './ddl.js';
 import { createLedgerStatements } from './ledger.js';
 
 const redshift = createRedshiftDialect();
 const target = { schema: 'Sales', table: 'Order Lines' };
 
 test('CREATE TABLE declares the primary key, quotes every name and leaves other columns nullable', () => {
-  const sql = createTableStatement(redshift, target, [
-    { name: 'id', type: 'BIGINT' },
-    { name: 'user', type: 'VARCHAR(400)' },
-    { name: '_pgshift_lsn', type: 'BIGINT' },
-  ], ['id']);
-  assert.equal(
-    sql,
-    'CREATE TABLE IF NOT EXISTS "sales"."order lines" ("id" BIGINT NOT NULL, "user" VARCHAR(400), "_pgshift_lsn" BIGINT, PRIMARY KEY ("id"))',
+  const sql = createTableStatement(
+    redshift,
+    target,
+    [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'user', type: 'VARCHAR(400)' },
+      { name: '_pgshift_lsn', type: 'BIGINT' },
+    ],
+    ['id'],
   );
+  assert.equal(sql, 'CREATE TABLE IF NOT EXISTS "sales"."order lines" ("id" BIGINT NOT NULL, "user" VARCHAR(400), "_pgshift_lsn" BIGINT, PRIMARY KEY ("id"))');
 });
 
 test('a table without a key has no PRIMARY KEY clause', () => {
@@ -25,7 +35,8 @@ test('a table without a key has no PRIMARY KEY clause', () => {
 });
 
 test('metadata columns: always lsn, source time and load time; soft deletes add the marker; no key adds op and position', () => {
-  const names = (deleteMode: 'hard' | 'soft', hasPrimaryKey: boolean) => targetMetadataColumns(redshift, { deleteMode, hasPrimaryKey }).map((c) => `${c.name} ${c.type}`);
+  const names = (deleteMode: 'hard' | 'soft', hasPrimaryKey: boolean) =>
+    targetMetadataColumns(redshift, { deleteMode, hasPrimaryKey }).map((c) => `${c.name} ${c.type}`);
   assert.deepEqual(names('hard', true), ['_pgshift_lsn BIGINT', '_pgshift_tx_lsn BIGINT', '_pgshift_source_ts TIMESTAMP', '_pgshift_loaded_at TIMESTAMP']);
   assert.deepEqual(names('soft', true).slice(4), ['_pgshift_deleted BOOLEAN', '_pgshift_deleted_at TIMESTAMP']);
   assert.deepEqual(names('hard', false).slice(4), ['_pgshift_op CHAR(1)', '_pgshift_partition INTEGER', '_pgshift_offset BIGINT']);
@@ -33,7 +44,10 @@ test('metadata columns: always lsn, source time and load time; soft deletes add 
 
 test('ALTER TABLE statements change one column each', () => {
   assert.equal(createSchemaStatement(redshift, 'Sales'), 'CREATE SCHEMA IF NOT EXISTS "sales"');
-  assert.equal(addColumnStatement(redshift, target, { name: 'Note', type: 'VARCHAR(65535)' }), 'ALTER TABLE "sales"."order lines" ADD COLUMN "note" VARCHAR(65535)');
+  assert.equal(
+    addColumnStatement(redshift, target, { name: 'Note', type: 'VARCHAR(65535)' }),
+    'ALTER TABLE "sales"."order lines" ADD COLUMN "note" VARCHAR(65535)',
+  );
   assert.equal(alterColumnTypeStatement(redshift, target, 'note', 'VARCHAR(800)'), 'ALTER TABLE "sales"."order lines" ALTER COLUMN "note" TYPE VARCHAR(800)');
   assert.equal(dropColumnStatement(postgresDialect, target, 'Note'), 'ALTER TABLE "Sales"."Order Lines" DROP COLUMN "Note"');
 });

@@ -1,6 +1,6 @@
 import { META } from '@pgshift/contracts';
-import type { DeleteMode, TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
+import type { DeleteMode, TargetTable } from '../merge-plan.js';
 import { quoteIdentifier, quoteQualified } from './identifiers.js';
 
 /** A column to create or add: its target name and type. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidIdentifier } from '../errors.js';
-import { foldIdentifier, quoteIdentifier, quoteQualified, type IdentifierRules } from './identifiers.js';
+import { foldIdentifier, type IdentifierRules, quoteIdentifier, quoteQualified } from './identifiers.js';
 
 const redshift: IdentifierRules = { maxBytes: 127, foldsToLowerCase: true };
 const postgres: IdentifierRules = { maxBytes: 63, foldsToLowerCase: false };
@@ -25,7 +25,10 @@ test('Redshift folds ASCII letters to lower case; PostgreSQL keeps the case of q
 
 test('a name longer than the warehouse keeps is refused, not truncated', () => {
   assert.equal(quoteIdentifier('a'.repeat(127), redshift), `"${'a'.repeat(127)}"`);
-  assert.throws(() => quoteIdentifier('a'.repeat(128), redshift), (e: unknown) => e instanceof InvalidIdentifier && /128 bytes.*at most 127/.test(e.message));
+  assert.throws(
+    () => quoteIdentifier('a'.repeat(128), redshift),
+    (e: unknown) => e instanceof InvalidIdentifier && /128 bytes.*at most 127/.test(e.message),
+  );
   assert.throws(() => quoteIdentifier('é'.repeat(32), postgres), /64 bytes.*at most 63/, 'the limit is in bytes, not characters');
   assert.throws(() => quoteIdentifier('', postgres), InvalidIdentifier);
 });

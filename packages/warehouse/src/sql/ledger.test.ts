@@ -18,15 +18,46 @@ import {
 
 const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
 
-const ranges = [{ partition: 0, first: 5, last: 9 }, { partition: 2, first: 1, last: 3 }];
+const ranges = [
+  { partition: 0, first: 5, last: 9 },
+  { partition: 2, first: 1, last: 3 },
+];
 
 test('a batch is covered when every partition of it is at or below the ledger', () => {
-  assert.equal(isCoveredByLedger(ranges, new Map([[0, 9n], [2, 3n]])), true);
-  assert.equal(isCoveredByLedger(ranges, new Map([[0, 100n], [2, 50n]])), true, 'an older batch after a newer one');
+  assert.equal(
+    isCoveredByLedger(
+      ranges,
+      new Map([
+        [0, 9n],
+        [2, 3n],
+      ]),
+    ),
+    true,
+  );
+  assert.equal(
+    isCoveredByLedger(
+      ranges,
+      new Map([
+        [0, 100n],
+        [2, 50n],
+      ]),
+    ),
+    true,
+    'an older batch after a newer one',
+  );
 });
 
 test('a batch is not covered when any partition is ahead of the ledger or unknown to it', () => {
-  assert.equal(isCoveredByLedger(ranges, new Map([[0, 9n], [2, 2n]])), false);
+  assert.equal(
+    isCoveredByLedger(
+      ranges,
+      new Map([
+        [0, 9n],
+        [2, 2n],
+      ]),
+    ),
+    false,
+  );
   assert.equal(isCoveredByLedger(ranges, new Map([[0, 9n]])), false);
   assert.equal(isCoveredByLedger([], new Map()), false, 'a batch without offsets is never skipped');
 });
@@ -44,18 +75,35 @@ test('the truncation watermark table is created with the ledger, one row per str
 
 test('clearing a target forgets every row of its own ledger table: its offsets and its truncation watermark', () => {
   const target = { schema: 'Sales', table: 'Orders' };
-  assert.equal(clearLedgerStatement(redshift, target), 'DELETE FROM "pgshift"."ledger_sales_orders_74609b9789" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'');
+  assert.equal(
+    clearLedgerStatement(redshift, target),
+    'DELETE FROM "pgshift"."ledger_sales_orders_74609b9789" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\'',
+  );
   assert.equal(
     clearTruncationStatement(redshift, target),
     'DELETE FROM "pgshift"."ledger_sales_orders_74609b9789" WHERE "target_schema" = \'sales\' AND "target_table" = \'orders\' AND "partition" = -1',
   );
-  assert.equal(clearLedgerStatement(postgresDialect, target), 'DELETE FROM "pgshift"."ledger_sales_orders_0eb38fb7bd" WHERE "target_schema" = \'Sales\' AND "target_table" = \'Orders\'');
+  assert.equal(
+    clearLedgerStatement(postgresDialect, target),
+    'DELETE FROM "pgshift"."ledger_sales_orders_0eb38fb7bd" WHERE "target_schema" = \'Sales\' AND "target_table" = \'Orders\'',
+  );
 });
 
 test('each target has a ledger table of its own, named from the stored names, lower case, never longer than PostgreSQL allows', () => {
-  assert.equal(targetLedgerName(redshift, { schema: 'Sales', table: 'Orders' }), targetLedgerName(redshift, { schema: 'sales', table: 'orders' }), 'Redshift folds');
-  assert.notEqual(targetLedgerName(postgresDialect, { schema: 'Sales', table: 'Orders' }), targetLedgerName(postgresDialect, { schema: 'sales', table: 'orders' }));
-  assert.notEqual(targetLedgerName(redshift, { schema: 'a_b', table: 'c' }), targetLedgerName(redshift, { schema: 'a', table: 'b_c' }), 'the hash tells them apart');
+  assert.equal(
+    targetLedgerName(redshift, { schema: 'Sales', table: 'Orders' }),
+    targetLedgerName(redshift, { schema: 'sales', table: 'orders' }),
+    'Redshift folds',
+  );
+  assert.notEqual(
+    targetLedgerName(postgresDialect, { schema: 'Sales', table: 'Orders' }),
+    targetLedgerName(postgresDialect, { schema: 'sales', table: 'orders' }),
+  );
+  assert.notEqual(
+    targetLedgerName(redshift, { schema: 'a_b', table: 'c' }),
+    targetLedgerName(redshift, { schema: 'a', table: 'b_c' }),
+    'the hash tells them apart',
+  );
   const long = targetLedgerName(postgresDialect, { schema: 'x'.repeat(60), table: 'Ünïcode "table"' });
   assert.match(long, /^ledger_x{40}_[0-9a-f]{10}$/);
   assert.equal(ledgerTableName(redshift, { schema: 'dw', table: 'orders' }), '"pgshift"."ledger_dw_orders_134e409538"');
@@ -77,7 +125,7 @@ test('a target ledger table is created and filled from the shared tables of earl
   assert.ok(!statements[0]!.includes('IF NOT EXISTS'), 'an existing table fails the transaction, so its rows are never copied twice');
 });
 
-test('a stream\'s ledger read leaves its watermark row out', () => {
+test("a stream's ledger read leaves its watermark row out", () => {
   assert.equal(
     selectLedgerStatement(redshift, { topic: 't', target: { schema: 'dw', table: 'orders' } }),
     'SELECT "partition", "last_offset" FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'t\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' ' +
@@ -92,7 +140,7 @@ test('every target ledger table can be listed from the catalog', () => {
   );
 });
 
-test('showing the ledger selects every column as text from each target ledger table, all rows or one target\'s by its stored names', () => {
+test("showing the ledger selects every column as text from each target ledger table, all rows or one target's by its stored names", () => {
   const orders = { schema: 'Sales', table: 'Orders' };
   assert.equal(
     showLedgerStatement(redshift, [targetLedgerName(redshift, orders)], orders),
@@ -111,7 +159,11 @@ test('showing the ledger selects every column as text from each target ledger ta
 });
 
 test('a batch covered by the ledger is a topic restart only when its smallest LSN is above the stream high water', () => {
-  const ledger = new Map<number, bigint>([[0, 500n], [1, 80n], [-2, 1_000n]]);
+  const ledger = new Map<number, bigint>([
+    [0, 500n],
+    [1, 80n],
+    [-2, 1_000n],
+  ]);
   const fresh = [{ partition: 0, first: 0, last: 10 }];
   assert.equal(isTopicRestart(fresh, { min: '2000' }, ledger), true, 'offsets from 0 again, LSNs beyond anything applied');
   assert.equal(isTopicRestart(fresh, { min: '900' }, ledger), false, 'a replay or a duplicate: its LSNs were applied');

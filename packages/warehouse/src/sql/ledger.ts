@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PartitionRange } from '@pgshift/contracts';
-import type { TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
+import type { TargetTable } from '../merge-plan.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 
 /**
@@ -72,7 +72,10 @@ export const TARGET_LEDGER_PREFIX = 'ledger_';
 export function targetLedgerName(dialect: Dialect, target: TargetTable): string {
   const schema = foldIdentifier(target.schema, dialect.identifiers);
   const table = foldIdentifier(target.table, dialect.identifiers);
-  const readable = `${schema}_${table}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40);
+  const readable = `${schema}_${table}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .slice(0, 40);
   const hash = createHash('sha256').update(`${schema}\u0000${table}`).digest('hex').slice(0, 10);
   return `${TARGET_LEDGER_PREFIX}${readable}_${hash}`;
 }
@@ -206,7 +209,10 @@ export function clearLedgerStatement(dialect: Dialect, target: TargetTable): str
 export function showLedgerStatement(dialect: Dialect, ledgerTables: readonly string[], target?: TargetTable): string {
   if (ledgerTables.length === 0) throw new Error('showLedgerStatement needs at least one ledger table');
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const where = target === undefined ? '' : ` WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`;
+  const where =
+    target === undefined
+      ? ''
+      : ` WHERE ${q('target_schema')} = ${targetLiterals(dialect, target).schema} AND ${q('target_table')} = ${targetLiterals(dialect, target).table}`;
   const select = (table: string) =>
     `SELECT ${q('target_schema')} AS "target_schema", ${q('target_table')} AS "target_table", ${q('topic')} AS "topic", ` +
     `${dialect.asText(q('partition'), 40)} AS "partition", ${dialect.asText(q('last_offset'), 40)} AS "last_offset", ${q('batch_id')} AS "batch_id", ` +
@@ -228,7 +234,13 @@ export function clearTruncationStatement(dialect: Dialect, target: TargetTable):
  * Removes staged rows whose offset the ledger already covers. Qualified with the ledger's full name
  * (Redshift's DELETE … USING takes no aliases).
  */
-export function filterStagedByLedgerStatement(dialect: Dialect, stagingTable: string, stream: LedgerStream, partitionColumn: string, offsetColumn: string): string {
+export function filterStagedByLedgerStatement(
+  dialect: Dialect,
+  stagingTable: string,
+  stream: LedgerStream,
+  partitionColumn: string,
+  offsetColumn: string,
+): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect, stream.target);
   return (
@@ -354,8 +366,11 @@ function targetLiterals(dialect: Dialect, target: TargetTable): { schema: string
 
 /** Whether the ledger already covers every offset of a batch (then the batch can be acknowledged as is). */
 export function isCoveredByLedger(ranges: readonly PartitionRange[], ledger: ReadonlyMap<number, bigint>): boolean {
-  return ranges.length > 0 && ranges.every((r) => {
-    const applied = ledger.get(r.partition);
-    return applied !== undefined && BigInt(r.last) <= applied;
-  });
+  return (
+    ranges.length > 0 &&
+    ranges.every((r) => {
+      const applied = ledger.get(r.partition);
+      return applied !== undefined && BigInt(r.last) <= applied;
+    })
+  );
 }

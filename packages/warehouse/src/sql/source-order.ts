@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { META } from '@pgshift/contracts';
-import type { TargetTable } from '../merge-plan.js';
 import type { MappedColumn } from '../columns.js';
 import type { Dialect } from '../dialect.js';
+import type { TargetTable } from '../merge-plan.js';
 import { quoteIdentifier, quoteQualified } from './identifiers.js';
 
 /**
@@ -21,7 +21,10 @@ export const DEFAULT_TOMBSTONE_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /** The tombstone table of a target: pgshift.deletes_<schema>_<table>_<hash>, short enough for any identifier limit. */
 export function tombstoneTable(target: TargetTable): TargetTable {
-  const readable = `${target.schema}_${target.table}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  const readable = `${target.schema}_${target.table}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
   const hash = createHash('sha1').update(`${target.schema}\u0000${target.table}`).digest('hex').slice(0, 10);
   return { schema: 'pgshift', table: `deletes_${readable}_${hash}` };
 }

@@ -1,6 +1,6 @@
 import { META } from '@pgshift/contracts';
-import type { TargetTable } from '../merge-plan.js';
 import type { Dialect } from '../dialect.js';
+import type { TargetTable } from '../merge-plan.js';
 import { quoteIdentifier, quoteQualified } from './identifiers.js';
 
 /**

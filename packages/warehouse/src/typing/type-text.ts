@@ -11,6 +11,12 @@ export interface TypeModifiers {
 export function splitType(text: string): { base: string; args: number[] } {
   const match = /^\s*([^(]+?)\s*(?:\(([^)]*)\))?\s*$/.exec(text.toLowerCase());
   if (!match) return { base: text.trim().toLowerCase(), args: [] };
-  const args = match[2] === undefined ? [] : match[2].split(',').map((a) => Number(a.trim())).filter((n) => Number.isFinite(n));
+  const args =
+    match[2] === undefined
+      ? []
+      : match[2]
+          .split(',')
+          .map((a) => Number(a.trim()))
+          .filter((n) => Number.isFinite(n));
   return { base: match[1]!.replace(/\s+/g, ' '), args };
 }
