@@ -188,16 +188,16 @@ export class CoalescingBuffer {
   }
 
   /**
-   * A delete's row: the last known image of the key, so that soft-delete mode keeps it. The delete's
-   * `before` has every value under REPLICA IDENTITY FULL but only the key under DEFAULT (the rest NULL or
-   * unchanged TOAST); a column it lacks takes the key's earlier image in this batch, else is marked
-   * unchanged (the loader keeps the target's value). A NULL `before` value is taken as lacking: where it
-   * is a real NULL, the earlier image holds the same NULL.
+   * A delete's row: the last known image of the key, so that soft-delete mode keeps it. The key's
+   * earlier image in this batch is the row as it was just before the delete; without one, every column
+   * but the key is marked unchanged (the loader keeps the target's value). The delete's own `before` is
+   * not used for them: under REPLICA IDENTITY DEFAULT it holds the key only, and Debezium fills the other
+   * columns with NULL or the column's default, which cannot be told from real values.
    */
   private lastKnownImage(before: readonly CellValue[], earlier: BufferedRow | undefined): CellValue[] {
     const earlierValues = earlier ? this.valuesOf(earlier) : null;
     return before.map((value, i) => {
-      if (this.columns[i]!.primaryKey || (value !== null && value !== UNCHANGED)) return value;
+      if (this.columns[i]!.primaryKey) return value;
       return earlierValues ? earlierValues[i]! : UNCHANGED;
     });
   }
