@@ -4,11 +4,13 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { DEAD_LETTER_HEADERS } from '@pgshift/runtime';
 import type pg from 'pg';
 import { ShopWorkload } from '../fixtures/workload.js';
 import { between, loop, stackService } from '../support/chaos.js';
 import { ensureConnector } from '../support/connector.js';
-import { groupLag, kafka } from '../support/kafka.js';
+import { groupLag, kafka, readTopic } from '../support/kafka.js';
 import { connect, createSampleSchema, type Pipeline, pipelineFor } from '../support/pipeline.js';
 import { readiness } from '../support/scenario.js';
 import type { ServiceHandle } from '../support/services.js';
@@ -16,16 +18,22 @@ import { stack, uniqueName } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
 // The pipeline under faults: a sustained write load (pgbench's TPC-B-like workload, whose
-// pgbench_history has no primary key, plus the shop workload with TOASTed text, jsonb, deletes and a
-// column added mid-run) while two batchers and two loaders are SIGKILLed at random and restarted, Kafka
-// Connect restarts once and the S3 server is away for 20 seconds. Then the load stops, the pipeline
-// drains, and `pgshift verify` must find every table in sync. Then both consumer groups are reset to
-// the earliest offsets (as Kafka UI does) and verify must still find every table in sync.
+// pgbench_history has no primary key, plus the shop workload with TOASTed text, jsonb, deletes, a column
+// added mid-run and primary-key changes of rows whose TOASTed text is unchanged) while two batchers and
+// two loaders are SIGKILLed at random and restarted, the schema registry is away for 20 seconds while
+// services restart, Kafka Connect restarts once, the S3 server is away for 20 seconds, and a table is
+// stopped by an int → text change while a third loader joins (a rebalance) and an operator fixes it.
+// Then, with the load light, the warehouse itself is stopped for longer than a loader's retries once
+// lasted; an old change event is re-driven from the dead-letter topic after its row changed. Then
+// `pgshift verify` must find every table in sync. Then both consumer groups are reset to the earliest
+// offsets (as Kafka UI does) and verify must still find every table in sync.
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 const LOAD_SECONDS = Number(process.env.PGSHIFT_FAULT_SECONDS ?? 50);
+/** Longer than the ten retries (92–151 s of backoff) after which a loader used to stop a table for good. */
+const WAREHOUSE_OUTAGE_SECONDS = Number(process.env.PGSHIFT_FAULT_WAREHOUSE_OUTAGE_SECONDS ?? 170);
 
 const schema = uniqueName('fault');
 let source: pg.Client;
@@ -38,17 +46,23 @@ before(async () => {
   await ensureConnector();
   await createSampleSchema(source, schema);
   await new ShopWorkload(source, schema).seed(100, 40);
+  // A table an int → text change will stop mid-run.
+  await source.query(`CREATE TABLE ${schema}.gauges (id int PRIMARY KEY, value int NOT NULL)`);
+  await source.query(`INSERT INTO ${schema}.gauges SELECT g, g FROM generate_series(1, 50) g`);
   // pgbench's tables in our schema, primary keys created before the data (init steps d t p G).
   await run(PGBENCH, ['-i', '-I', 'dtpG', '-s', '1', stack.sourceUrl], { env: { ...process.env, PGOPTIONS: `-c search_path=${schema}` } });
   pipeline = pipelineFor(schema, {
     batcher: { PGSHIFT_FLUSH_AGE: '2s', PGSHIFT_FLUSH_ROWS: '20000' },
-    loader: { PGSHIFT_TABLE_CONCURRENCY: '4' },
+    loader: { PGSHIFT_TABLE_CONCURRENCY: '4', PGSHIFT_STOPPED_RETRY: '3s', PGSHIFT_STOPPED_RETRY_MAX: '6s' },
   });
 });
 
 after(async () => {
   await pipeline?.stopAll();
   await stackService('start', 's3').catch(() => undefined);
+  await stackService('start', 'registry').catch(() => undefined);
+  await stackService('start', 'pg-warehouse').catch(() => undefined);
+  warehouse = await reconnected(warehouse);
   await source.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await source.end();
@@ -121,6 +135,81 @@ async function endOffsets(topic: string): Promise<Map<string, bigint>> {
   }
 }
 
+/** The test's own warehouse connection again, after the warehouse was stopped and started. */
+async function reconnected(client: pg.Client): Promise<pg.Client> {
+  await client.end().catch(() => undefined);
+  return waitFor('the warehouse to accept connections', () => connect(stack.warehouseUrl).catch(() => false as const), { timeoutMs: 60_000, intervalMs: 500 });
+}
+
+/**
+ * A dead letter from the past: the oldest change event of a products row, set aside as if the batcher
+ * had dead-lettered it, for a row changed since. Re-driving it republishes that old image at a new,
+ * higher offset: it must not overwrite the newer row.
+ */
+async function plantOldDeadLetter(): Promise<{ sku: string }> {
+  const topic = `${stack.topicPrefix}.${schema}.products`;
+  const messages = await readTopic(topic, (seen) => seen.length >= 40);
+  const registry = new SchemaRegistry({ host: stack.registryUrl });
+  let old: (typeof messages)[number] | undefined;
+  let sku = '';
+  for (const candidate of messages) {
+    if (candidate.message.value === null) continue;
+    const event = (await registry.decode(candidate.message.value)) as { after: { sku: string } | null };
+    // Not one of the rows whose key the run changed (SKU-31 … SKU-40).
+    if (event.after && /^SKU-([1-9]|[12]\d|30)$/.test(event.after.sku)) {
+      old = candidate;
+      sku = event.after.sku;
+      break;
+    }
+  }
+  assert.ok(old, 'an old products event to re-drive');
+  await source.query(`UPDATE ${schema}.products SET price = price + 1000, title = title || ' (changed since)' WHERE sku = $1`, [sku]);
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: `${pipeline.batchesTopic}.dead-letter`,
+      messages: [
+        {
+          key: old.message.key,
+          value: old.message.value,
+          headers: {
+            [DEAD_LETTER_HEADERS.reason]: 'unknown-schema-id',
+            [DEAD_LETTER_HEADERS.error]: 'planted by the fault test: an old change event',
+            [DEAD_LETTER_HEADERS.topic]: topic,
+            [DEAD_LETTER_HEADERS.partition]: String(old.partition),
+            [DEAD_LETTER_HEADERS.offset]: old.offset,
+            [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
+            [DEAD_LETTER_HEADERS.service]: 'batcher',
+          },
+        },
+      ],
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  return { sku };
+}
+
+async function redriveDeadLetters(): Promise<void> {
+  await run(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      `${root}packages/cli/src/main.ts`,
+      'dead-letters',
+      'redrive',
+      '--topic',
+      `${pipeline.batchesTopic}.dead-letter`,
+      '--reason',
+      'unknown-schema-id',
+    ],
+    { cwd: root, env: { ...process.env, PGSHIFT_KAFKA_BROKERS: stack.kafkaBrokers.join(',') } },
+  );
+}
+
 let instances: ServiceHandle[] = [];
 
 /** Where the pipeline stands, for a failure message: both groups' lag and every instance's /readyz. */
@@ -133,7 +222,7 @@ async function pipelineState(services: ServiceHandle[]): Promise<string> {
   return lines.join('\n');
 }
 
-test('under kills, a Connect restart and an S3 outage, the warehouse ends equal to the source', async (t) => {
+test('under kills, registry, Connect, S3 and warehouse outages, a stopped table fixed during a rebalance, primary-key changes of TOASTed rows and a re-driven old change, the warehouse ends equal to the source', async (t) => {
   const started = Date.now();
   instances = [pipeline.startBatcher('batcher-1'), pipeline.startBatcher('batcher-2'), pipeline.startLoader('loader-1'), pipeline.startLoader('loader-2')];
   await Promise.all(instances.map((s) => s.ready(120_000)));
@@ -146,13 +235,57 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   const shop = new ShopWorkload(source, schema);
   await shop.resume();
   const shopRun = loop(() => shop.step(), stopped, 5);
+  // Gauges change all along (a text value once the column is text); products change their key while
+  // their TOASTed description stays unchanged (Debezium sends a placeholder for it).
+  const gaugesRun = loop(
+    () => source.query(`UPDATE ${schema}.gauges SET value = $1 WHERE id = $2`, [between(1, 1000), between(1, 50)]).then(() => undefined),
+    stopped,
+    100,
+  );
+  let keyChanges = 0;
+  const keyChangeRun = loop(
+    async () => {
+      const n = 31 + (keyChanges % 10);
+      const moved = await source.query(`UPDATE ${schema}.products SET sku = sku || '-moved' WHERE sku = $1`, [`SKU-${n}`]);
+      keyChanges += moved.rowCount ?? 0;
+    },
+    stopped,
+    3_000,
+  );
 
   // Faults, on a timeline over the load.
   let kills = 0;
   const chaos = (async () => {
+    const restart = async (name: string) => {
+      const index = instances.findIndex((s) => s.name === name);
+      await instances[index]!.kill();
+      kills++;
+      instances[index] = name.startsWith('batcher') ? pipeline.startBatcher(name) : pipeline.startLoader(name);
+    };
     const timeline = [
-      { at: 0.25, action: () => stackService('restart', 'connect') },
-      { at: 0.35, action: () => source.query(`ALTER TABLE ${schema}.orders ADD COLUMN coupon text`).then(() => undefined) },
+      {
+        // One after another: services (re)start with cold caches while the registry is away (nothing
+        // may be dead-lettered); once it is back, the schema changes (Connect registers their new
+        // schemas: Apicurio's converter cannot do that during an outage), the stopped table, the
+        // rebalance while it is stopped and its fix, then a Connect restart.
+        at: 0.02,
+        action: async () => {
+          await stackService('stop', 'registry');
+          await sleep(2_000);
+          await restart('loader-1');
+          await restart('batcher-1');
+          await sleep(18_000);
+          await stackService('start', 'registry');
+          await source.query(`ALTER TABLE ${schema}.orders ADD COLUMN coupon text`);
+          await source.query(`ALTER TABLE ${schema}.gauges ALTER COLUMN value TYPE text USING value::text`);
+          await sleep(4_000);
+          // A loader joins while gauges is stopped (a rebalance), then an operator fixes the cause.
+          instances.push(pipeline.startLoader('loader-3'));
+          await sleep(4_000);
+          await warehouse.query(`ALTER TABLE ${schema}.gauges ALTER COLUMN value TYPE text USING value::text`);
+          await stackService('restart', 'connect');
+        },
+      },
       {
         at: 0.45,
         action: async () => {
@@ -182,15 +315,44 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   await pgbench;
   stopping = true;
   const shopResult = await shopRun;
+  await Promise.all([gaugesRun, keyChangeRun]);
   await chaos;
+
+  // The warehouse goes away for longer than a loader's retries used to last, while the shop goes on.
+  let outage = true;
+  await stackService('stop', 'pg-warehouse');
+  const outageRun = loop(
+    () => shop.step(),
+    () => !outage,
+    200,
+  );
+  await sleep(WAREHOUSE_OUTAGE_SECONDS * 1000);
+  await stackService('start', 'pg-warehouse');
+  outage = false;
+  const outageSteps = (await outageRun).steps;
+  warehouse = await reconnected(warehouse);
+
   const loadEnded = Date.now();
   await Promise.all(instances.map((s) => s.ready(180_000)));
+
+  // An old change of a row that changed since comes back from the dead-letter topic.
+  const { sku } = await plantOldDeadLetter();
+  await waitFor(
+    'the newer price of the re-driven row in the warehouse',
+    async () => {
+      const { rows } = await warehouse.query(`SELECT title FROM ${schema}.products WHERE sku = $1`, [sku]);
+      return rows[0]?.title?.endsWith('(changed since)') === true;
+    },
+    { timeoutMs: 120_000 },
+  );
+  await redriveDeadLetters();
 
   const { code, report } = await verify('150s');
   const drainedSeconds = (Date.now() - loadEnded) / 1000;
   const counts = Object.fromEntries(report.tables.map((r) => [r.table, r.sourceRows]));
   t.diagnostic(
-    `fault run: ${kills} kills, shop transactions ${shopResult.steps}, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`,
+    `fault run: ${kills} kills, shop transactions ${shopResult.steps} (+${outageSteps} during a ${WAREHOUSE_OUTAGE_SECONDS} s warehouse outage), ` +
+      `${keyChanges} primary-key changes of TOASTed rows, rows ${JSON.stringify(counts)}, drained and verified in ${drainedSeconds.toFixed(1)} s`,
   );
   if (code !== 0) {
     const differences = JSON.stringify(report.tables.filter((r) => r.status !== 'in-sync'));
@@ -199,6 +361,11 @@ test('under kills, a Connect restart and an S3 outage, the warehouse ends equal 
   assert.ok(report.inSync);
   assert.ok(kills >= 4, `the chaos loop actually killed instances (${kills})`);
   assert.equal(await placeholders(), 0, 'no Debezium placeholder text reached the warehouse');
+  assert.ok(keyChanges >= 3, `rows changed their primary key (${keyChanges})`);
+  const moved = await warehouse.query(
+    `SELECT count(*)::int AS n FROM ${schema}.products WHERE sku LIKE '%-moved' AND (description IS NULL OR length(description) < 1000)`,
+  );
+  assert.equal(moved.rows[0].n, 0, 'every row whose key changed kept its TOASTed description');
 });
 
 test('after both consumer groups are reset to the earliest offsets, the warehouse is still equal to the source', async () => {

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Stops, starts or restarts one service of the native stack (stack/stack.sh). */
-export async function stackService(action: 'stop' | 'start' | 'restart', service: 'connect' | 's3' | 'kafka' | 'registry'): Promise<void> {
+export async function stackService(action: 'stop' | 'start' | 'restart', service: 'connect' | 's3' | 'kafka' | 'registry' | 'pg-warehouse'): Promise<void> {
   await run('bash', [`${root}stack/stack.sh`, action, service], { cwd: root, timeout: 180_000 });
 }
 
