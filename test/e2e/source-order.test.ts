@@ -47,8 +47,16 @@ for (const target of warehouseTargets()) {
         await source.query(`DELETE FROM ${schema}.items WHERE id = 2`);
         await waitForTableMatch(source, warehouse, schema, 'items');
 
-        // The first three change events: inserts of 1 and 2, the update of 1 to 'old'.
-        const old = (await readTopic(topic('items'), (seen) => seen.filter((m) => m.message.value).length >= 5)).filter((m) => m.message.value).slice(0, 3);
+        // Per key, in offset order (partitions are read in any order): row 1 has insert, 'old', 'newest';
+        // row 2 insert, delete. Re-drive row 1's insert and 'old' update and row 2's insert.
+        const changes = (await readTopic(topic('items'), (seen) => seen.filter((m) => m.message.value).length >= 5)).filter((m) => m.message.value);
+        const byKey = new Map<string, ReadMessage[]>();
+        for (const m of changes) byKey.set(m.message.key!.toString('hex'), [...(byKey.get(m.message.key!.toString('hex')) ?? []), m]);
+        const history = [...byKey.values()].map((list) => list.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset))));
+        const row1 = history.find((list) => list.length === 3)!;
+        const row2 = history.find((list) => list.length === 2)!;
+        assert.ok(row1 && row2, 'three changes of row 1, two of row 2');
+        const old = [row1[0]!, row1[1]!, row2[0]!];
         await republish(topic('items'), old);
         await source.query(`INSERT INTO ${schema}.items VALUES (3, 'after the re-drive')`);
         await waitFor(
