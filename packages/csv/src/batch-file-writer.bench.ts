@@ -1,5 +1,5 @@
 /**
- * Throughput of the batch file format for a 12-column row (6 table columns + the 6 staging columns).
+ * Throughput of the batch file format for a 14-column row (6 table columns + the 8 staging columns).
  *   node --conditions=source --import tsx packages/csv/src/batch-file-writer.bench.ts [--rows N] [--small]
  *
  *   --rows N   500,000 by default (or $ROWS)
@@ -32,6 +32,8 @@ function makeRows(): CellValue[][] {
       `2024-05-06 07:08:${String(i % 60).padStart(2, '0')}.123456+00`,
       String(i % 3),
       String(i),
+      null,
+      String(23_000_000_000 + i * 48 - 16),
       null,
     ]);
   }
