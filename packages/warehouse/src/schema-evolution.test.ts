@@ -134,6 +134,18 @@ test('a type family change is incompatible and names table, column and both type
   );
 });
 
+test('integer values keep loading into a column changed int → text by hand (their text is the cast PostgreSQL makes)', () => {
+  const p = plan(
+    [id, col('qty', 'int4')],
+    [
+      { name: 'id', type: 'BIGINT', nullable: false },
+      { name: 'qty', type: 'VARCHAR(65535)', nullable: true },
+    ],
+  );
+  assert.deepEqual(p.widenColumns, [], 'no change to qty');
+  assert.ok(!p.addColumns.some((c) => c.name === 'qty'));
+});
+
 test('a numeric scale the target cannot hold is incompatible', () => {
   assertIncompatible(
     [id, col('price', 'numeric', { length: 12, scale: 4 })],

@@ -21,6 +21,11 @@ export type TypeShape =
 export type TypeFit = { fit: 'holds' } | { fit: 'widen' } | { fit: 'incompatible'; reason: string };
 
 export function fitOf(target: TypeShape, batch: TypeShape): TypeFit {
+  if (target.family === 'string' && batch.family === 'integer') {
+    // An integer's text is its decimal digits, exactly what PostgreSQL's cast to text gives: a column
+    // changed int → text (at the source, then by hand in the warehouse) keeps loading older int batches.
+    return target.length === null || target.length >= 20 ? { fit: 'holds' } : { fit: 'incompatible', reason: 'integer values may not fit the string column' };
+  }
   if (target.family !== batch.family) return { fit: 'incompatible', reason: `${batch.family} values cannot go into a ${target.family} column` };
   switch (target.family) {
     case 'string': {
