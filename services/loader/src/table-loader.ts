@@ -5,7 +5,6 @@ import {
   isCoveredByLedger,
   isNoChange,
   isRetryable,
-  isTopicRestart,
   ledgerStreamOf,
   mapColumns,
   planSchemaEvolution,
@@ -312,7 +311,7 @@ export class TableLoader {
   /** Every offset of the batch is at or below the ledger (and its topic was not created anew): it is in the warehouse already. */
   private async coveredByLedger(event: BatchReady, target: TargetTable): Promise<boolean> {
     const ledger = await this.deps.warehouse.readLedger(ledgerStreamOf({ batch: event, target }));
-    return isCoveredByLedger(event.offsets, ledger) && !isTopicRestart(event.offsets, event.lsnRange, ledger);
+    return isCoveredByLedger(event.offsets, ledger);
   }
 
   /**

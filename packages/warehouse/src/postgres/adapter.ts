@@ -14,7 +14,6 @@ import {
   createLedgerStatements,
   createTargetLedgerStatements,
   isCoveredByLedger,
-  isTopicRestart,
   type LedgerStream,
   ledgerStreamOf,
   selectLedgerStatement,
@@ -96,7 +95,7 @@ export class PostgresAdapter implements WarehouseAdapter {
       // One writer per target at a time (the same design as on Redshift, see LEDGER): the ledger filter relies on it.
       await client.query(lock!.sql);
       const ledger = await readLedgerWith(client, ledgerStreamOf(plan));
-      if (isCoveredByLedger(batch.offsets, ledger) && !isTopicRestart(batch.offsets, batch.lsnRange, ledger)) {
+      if (isCoveredByLedger(batch.offsets, ledger)) {
         await client.query('ROLLBACK');
         return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
       }

@@ -8,7 +8,6 @@ import {
   createLedgerStatements,
   createTargetLedgerStatements,
   isCoveredByLedger,
-  isTopicRestart,
   type LedgerStream,
   ledgerStreamOf,
   selectLedgerStatement,
@@ -79,7 +78,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
     const { batch } = plan;
     const ledger = await this.readLedger(ledgerStreamOf(plan));
     // Only a shortcut: the transaction's ledger filter is what keeps an applied batch from applying twice.
-    if (isCoveredByLedger(batch.offsets, ledger) && !isTopicRestart(batch.offsets, batch.lsnRange, ledger)) {
+    if (isCoveredByLedger(batch.offsets, ledger)) {
       return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
     }
     const statements = mergeStatements(this.dialect, plan);

@@ -8,7 +8,6 @@ import {
   createLedgerStatements,
   createTargetLedgerStatements,
   isCoveredByLedger,
-  isTopicRestart,
   ledgerTableName,
   selectLedgerStatement,
   showLedgerStatement,
@@ -156,18 +155,4 @@ test("showing the ledger selects every column as text from each target ledger ta
     showLedgerStatement(postgresDialect, ['ledger_a_1', 'ledger_b_2']),
     `${select('ledger_a_1')} UNION ALL ${select('ledger_b_2')} ORDER BY 1, 2, 3, 4`,
   );
-});
-
-test('a batch covered by the ledger is a topic restart only when its smallest LSN is above the stream high water', () => {
-  const ledger = new Map<number, bigint>([
-    [0, 500n],
-    [1, 80n],
-    [-2, 1_000n],
-  ]);
-  const fresh = [{ partition: 0, first: 0, last: 10 }];
-  assert.equal(isTopicRestart(fresh, { min: '2000' }, ledger), true, 'offsets from 0 again, LSNs beyond anything applied');
-  assert.equal(isTopicRestart(fresh, { min: '900' }, ledger), false, 'a replay or a duplicate: its LSNs were applied');
-  assert.equal(isTopicRestart([{ partition: 0, first: 501, last: 600 }], { min: '2000' }, ledger), false, 'not covered: an ordinary new batch');
-  assert.equal(isTopicRestart(fresh, null, ledger), false, 'no LSN, no proof');
-  assert.equal(isTopicRestart(fresh, { min: '2000' }, new Map([[0, 500n]])), false, 'no high water yet (a ledger of an earlier version)');
 });

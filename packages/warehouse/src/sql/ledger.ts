@@ -53,14 +53,6 @@ export const TRUNCATIONS = { schema: 'pgshift', table: 'truncations' } as const;
 /** The ledger row of a stream that holds its truncation watermark (an LSN in `last_offset`). */
 export const WATERMARK_PARTITION = -1;
 
-/**
- * The ledger row of a stream that holds the highest source LSN of any batch applied on it. Offsets say
- * where a topic's partitions were; this says how far the source was. A change topic deleted and created
- * again starts its offsets at 0, below the ledger's: its first batches look "already applied" by offset,
- * but their LSNs are above anything applied, which no replay or duplicate can be (see isTopicRestart).
- */
-export const HIGH_WATER_PARTITION = -2;
-
 /** Target ledger tables are named `ledger_<readable part>_<hash>`: short enough for PostgreSQL's 63 bytes. */
 export const TARGET_LEDGER_PREFIX = 'ledger_';
 
@@ -273,11 +265,6 @@ export function advanceTruncationStatements(dialect: Dialect, stream: LedgerStre
   return advanceLsnRowStatements(dialect, stream, batchId, WATERMARK_PARTITION, lsn);
 }
 
-/** Moves the stream's high-water LSN (HIGH_WATER_PARTITION) to max(high water, lsn), as the watermark. */
-export function advanceHighWaterStatements(dialect: Dialect, stream: LedgerStream, batchId: string, lsn: bigint): string[] {
-  return advanceLsnRowStatements(dialect, stream, batchId, HIGH_WATER_PARTITION, lsn);
-}
-
 function advanceLsnRowStatements(dialect: Dialect, stream: LedgerStream, batchId: string, row: number, lsn: bigint): string[] {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect, stream.target);
@@ -293,29 +280,6 @@ function advanceLsnRowStatements(dialect: Dialect, stream: LedgerStream, batchId
       `LEFT JOIN ${ledger} AS ${existing} ON ${streamIs(dialect, stream, existing)} AND ${existing}.${isRow} ` +
       `WHERE ${existing}.${q('topic')} IS NULL`,
   ];
-}
-
-/**
- * Forgets the stream's partition offsets when the batch proves its change topic was created anew: every
- * offset of the batch is at or below the ledger, yet its smallest LSN is above the stream's high water.
- * In SQL, after the ledger's lock, so that of two loaders only the first forgets (the second sees the
- * high water the first moved). Watermark and high water stay.
- */
-export function forgetRestartedOffsetsStatement(dialect: Dialect, stream: LedgerStream, ranges: readonly PartitionRange[], minLsn: bigint): string {
-  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const ledger = ledgerTableName(dialect, stream.target);
-  const covered = ranges.length === 0 ? 'FALSE' : ledgerCoversCondition(dialect, stream, ranges);
-  return (
-    `DELETE FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND ${q('partition')} >= 0 AND ${covered} ` +
-    `AND EXISTS (SELECT 1 FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND ${q('partition')} = ${HIGH_WATER_PARTITION} AND ${q('last_offset')} < ${minLsn})`
-  );
-}
-
-/** The same test in code, on a ledger read by readLedger (its HIGH_WATER_PARTITION entry included). */
-export function isTopicRestart(ranges: readonly PartitionRange[], lsnRange: { min: string } | null, ledger: ReadonlyMap<number, bigint>): boolean {
-  const highWater = ledger.get(HIGH_WATER_PARTITION);
-  if (lsnRange === null || highWater === undefined || !/^\d+$/.test(lsnRange.min)) return false;
-  return isCoveredByLedger(ranges, ledger) && BigInt(lsnRange.min) > highWater;
 }
 
 /** SQL that is true when the ledger already covers every one of the ranges (a truncate's guard). */

@@ -266,17 +266,7 @@ test('a truncate batch deletes the rows last changed before its LSN (never TRUNC
   const list = statements(redshift, {}, truncateAt('9000000000'));
   assert.deepEqual(
     list.map((s) => s.kind),
-    [
-      'lock-ledger',
-      'forget-restarted-offsets',
-      'truncate-target',
-      'truncation-remove',
-      'truncation-insert',
-      'ledger-remove',
-      'ledger-insert',
-      'advance-high-water',
-      'advance-high-water',
-    ],
+    ['lock-ledger', 'truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert'],
   );
   assert.equal(
     sqlOf(list, 'truncate-target'),
@@ -304,16 +294,7 @@ test('a truncate batch for a target not created yet deletes nothing but moves it
   const list = statements(redshift, {}, truncateAt('5'), { targetExists: false });
   assert.deepEqual(
     list.map((s) => s.kind),
-    [
-      'lock-ledger',
-      'forget-restarted-offsets',
-      'truncation-remove',
-      'truncation-insert',
-      'ledger-remove',
-      'ledger-insert',
-      'advance-high-water',
-      'advance-high-water',
-    ],
+    ['lock-ledger', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert'],
   );
 });
 
@@ -387,96 +368,4 @@ test('a target table named like the staging table is refused', () => {
       }),
     InvalidIdentifier,
   );
-});
-
-test('a batch whose change topic was created anew forgets the stream offsets, first thing after the lock, only if its LSNs are above the high water', () => {
-  const list = statements(redshift, {}, truncateAt('9000000000'));
-  assert.equal(list[1]!.kind, 'forget-restarted-offsets');
-  assert.equal(
-    list[1]!.sql,
-    `DELETE FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" >= 0 ` +
-      `AND EXISTS (SELECT 1 FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = 1 AND "last_offset" >= 20) ` +
-      `AND EXISTS (SELECT 1 FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = -2 AND "last_offset" < 9000000000)`,
-  );
-  const highWater = list.filter((s) => s.kind === 'advance-high-water').map((s) => s.sql);
-  assert.equal(
-    highWater[0],
-    `DELETE FROM ${L} WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND "partition" = -2 AND "last_offset" < 9000000000`,
-  );
-  assert.match(
-    highWater[1]!,
-    /^INSERT INTO .* SELECT 'dw', 'orders', 'pgshift.app.orders', -2, "batch"."lsn", 'b-1', SYSDATE FROM \(SELECT 9000000000 AS "lsn"\)/,
-  );
-});
-
-test('a batch without an LSN never forgets offsets and moves no high water', () => {
-  const kinds = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null }).map((s) => s.kind);
-  assert.ok(!kinds.includes('forget-restarted-offsets') && !kinds.includes('advance-high-water'));
-});
-
-const current: Partial<BatchReady> = { stagingColumns: [...STAGING_META_COLUMNS] };
-
-test('COPY reads the metadata columns the batch lists; a batch of an older batcher has the first six only', () => {
-  assert.match(sqlOf(statements(postgresDialect, {}, current), 'copy'), /"_pgshift_unchanged", "_pgshift_tx_lsn", "_pgshift_old_key"\)/);
-  assert.match(sqlOf(statements(postgresDialect), 'copy'), /"_pgshift_unchanged"\)/);
-});
-
-test('a staged row older than the target row of its key, or a read at the same position, is dropped before the merge', () => {
-  assert.equal(
-    sqlOf(statements(redshift, {}, current), 'stale-filter'),
-    'DELETE FROM "_pgshift_stage" USING "dw"."orders" WHERE "dw"."orders"."id" = "_pgshift_stage"."id" AND ' +
-      '(COALESCE("_pgshift_stage"."_pgshift_tx_lsn", "_pgshift_stage"."_pgshift_lsn") < COALESCE("dw"."orders"."_pgshift_tx_lsn", -1) OR ' +
-      '(COALESCE("_pgshift_stage"."_pgshift_tx_lsn", "_pgshift_stage"."_pgshift_lsn") = COALESCE("dw"."orders"."_pgshift_tx_lsn", -1) AND ' +
-      '("_pgshift_stage"."_pgshift_lsn" < "dw"."orders"."_pgshift_lsn" OR ("_pgshift_stage"."_pgshift_lsn" = "dw"."orders"."_pgshift_lsn" AND "_pgshift_stage"."_pgshift_op" = \'r\'))))',
-  );
-});
-
-test('hard mode keeps a tombstone per deleted key: staged rows older than it are dropped, the latest deletes replace it, old ones are pruned', () => {
-  const list = statements(postgresDialect, {}, current);
-  const create = sqlOf(list, 'create-tombstones');
-  assert.match(
-    create,
-    /^CREATE TABLE IF NOT EXISTS "pgshift"\."deletes_dw_orders_[0-9a-f]{10}" \("id" bigint NOT NULL, "_pgshift_tx_lsn" bigint NOT NULL, "_pgshift_lsn" bigint NOT NULL, "_pgshift_source_ts" timestamp, PRIMARY KEY \("id"\)\)$/,
-  );
-  assert.match(
-    sqlOf(list, 'tombstone-filter'),
-    /^DELETE FROM "_pgshift_stage" USING "pgshift"\."deletes_dw_orders_\w+" WHERE "pgshift"\."deletes_dw_orders_\w+"\."id" = "_pgshift_stage"\."id" AND \(COALESCE/,
-  );
-  assert.match(sqlOf(list, 'tombstone-remove'), /^DELETE FROM "pgshift"\."deletes_dw_orders_\w+" USING "_pgshift_stage" WHERE/);
-  assert.match(
-    sqlOf(list, 'tombstone-insert'),
-    /^INSERT INTO "pgshift"\."deletes_dw_orders_\w+" \("id", "_pgshift_tx_lsn", "_pgshift_lsn", "_pgshift_source_ts"\) SELECT .* WHERE "_pgshift_op" = 'd'$/,
-  );
-  assert.match(sqlOf(list, 'tombstone-prune'), /"_pgshift_source_ts" < CAST\('2025-12-25 00:00:00/);
-  const kinds = list.map((s) => s.kind);
-  assert.ok(kinds.indexOf('tombstone-filter') < kinds.indexOf('remove-target-rows') && kinds.indexOf('tombstone-insert') > kinds.indexOf('write-target-rows'));
-  assert.ok(
-    !statements(postgresDialect, { deleteMode: 'soft' }, current).some((s) => s.kind.startsWith('tombstone') || s.kind === 'create-tombstones'),
-    'soft mode keeps deleted rows to compare with',
-  );
-});
-
-test("a primary-key change takes unchanged TOAST values from the old key's target row, before the merge removes it", () => {
-  const list = statements(postgresDialect, {}, current);
-  const sql = sqlOf(list, 'keep-unchanged-from-old-key');
-  assert.match(
-    sql,
-    /^UPDATE "_pgshift_stage" SET "Name" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|1\|%' THEN "_pgshift_old_row"\."Name" ELSE/,
-  );
-  assert.match(sql, /FROM "dw"\."orders" AS "_pgshift_old_row" WHERE "_pgshift_stage"\."_pgshift_old_key" = "_pgshift_old_row"\."id" AND/);
-  assert.match(sqlOf(list, 'keep-unchanged'), /AND "_pgshift_stage"\."_pgshift_old_key" IS NULL$/, 'the same-key fill leaves moved rows alone');
-  const kinds = list.map((s) => s.kind);
-  assert.ok(kinds.indexOf('keep-unchanged-from-old-key') < kinds.indexOf('remove-target-rows'));
-  assert.ok(!statements(postgresDialect, {}, {}).some((s) => s.kind === 'keep-unchanged-from-old-key'), 'older batches have no old key');
-});
-
-test('soft mode: a delete keeps its last known image; only the columns the batcher marked come from the target', () => {
-  const keep = sqlOf(statements(redshift, { deleteMode: 'soft' }, current), 'keep-unchanged');
-  assert.match(
-    keep,
-    /"at" = CASE WHEN "_pgshift_stage"\."_pgshift_unchanged" LIKE '%\|4\|%' THEN "_pgshift_current"\."at"/,
-    'any column of a delete can be marked',
-  );
-  assert.doesNotMatch(keep, /"_pgshift_op" = 'd' (OR|THEN)/, 'a delete no longer takes every column from the target');
-  assert.match(keep, /AND "_pgshift_stage"\."_pgshift_unchanged" IS NOT NULL AND "_pgshift_stage"\."_pgshift_old_key" IS NULL$/);
 });

@@ -8,12 +8,10 @@ import { mayBeToasted } from '../typing/type-class.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 import { keepUnchangedFromOldKeyStatement, oldKeyStagingType } from './key-change.js';
 import {
-  advanceHighWaterStatements,
   advanceLedgerStatements,
   advanceTruncationStatements,
   filterStagedByLedgerStatement,
   filterStagedByTruncationStatement,
-  forgetRestartedOffsetsStatement,
   ledgerCoversCondition,
   ledgerStreamOf,
   lockLedgerStatement,
@@ -35,8 +33,6 @@ export type MergeStatementKind =
   | 'copy'
   | 'count-guard'
   | 'ledger-filter'
-  | 'forget-restarted-offsets'
-  | 'advance-high-water'
   | 'truncation-filter'
   | 'create-tombstones'
   | 'stale-filter'
@@ -113,15 +109,7 @@ export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStateme
   const ledger = advanceLedgerStatements(dialect, stream, batch.batchId, batch.offsets);
   const kinds: MergeStatementKind[] = ['ledger-remove', 'ledger-insert'];
   const lock: MergeStatement = { kind: 'lock-ledger', sql: lockLedgerStatement(dialect, plan.target) };
-  const lsn = lsnBoundsOf(batch);
-  // A change topic created anew (offsets from 0 again) is told from a replay by the batch's LSNs.
-  const restart: MergeStatement[] = lsn
-    ? [{ kind: 'forget-restarted-offsets', sql: forgetRestartedOffsetsStatement(dialect, stream, batch.offsets, lsn.min) }]
-    : [];
-  const highWater: MergeStatement[] = lsn
-    ? advanceHighWaterStatements(dialect, stream, batch.batchId, lsn.max).map((sql) => ({ kind: 'advance-high-water' as const, sql }))
-    : [];
-  const statements = [lock, ...restart, ...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql })), ...highWater];
+  const statements = [lock, ...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql }))];
   if (batch.kind === 'rows') statements.push({ kind: 'drop-staging', sql: `DROP TABLE ${quoteIdentifier(STAGING_TABLE, dialect.identifiers)}` });
   checkLimits(statements);
   return statements;
@@ -334,13 +322,6 @@ function truncateStatements(dialect: Dialect, plan: MergePlan): MergeStatement[]
     },
     ...watermark,
   ];
-}
-
-/** The batch's LSN range as numbers; null when it has none (or one that is not a decimal LSN). */
-function lsnBoundsOf(batch: MergePlan['batch']): { min: bigint; max: bigint } | null {
-  const range = batch.lsnRange;
-  if (range === null || !/^\d+$/.test(range.min) || !/^\d+$/.test(range.max)) return null;
-  return { min: BigInt(range.min), max: BigInt(range.max) };
 }
 
 /** The truncate's LSN: the batch holds the truncate only, so min = max; max is the latest if it ever held more. */
