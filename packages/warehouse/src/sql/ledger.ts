@@ -115,22 +115,29 @@ export function createTargetLedgerStatements(dialect: Dialect, target: TargetTab
   const isTarget = `${q('target_schema')} = ${names.schema} AND ${q('target_table')} = ${names.table}`;
   const columns = ['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at'].map(q).join(', ');
   return [
-    `CREATE TABLE ${table} (` +
-      [
-        `${q('target_schema')} ${text} NOT NULL`,
-        `${q('target_table')} ${text} NOT NULL`,
-        `${q('topic')} ${text} NOT NULL`,
-        `${q('partition')} ${t.integer} NOT NULL`,
-        `${q('last_offset')} ${t.bigint} NOT NULL`,
-        `${q('batch_id')} ${text} NOT NULL`,
-        `${q('updated_at')} ${t.timestamp} NOT NULL`,
-        `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')}, ${q('partition')})`,
-      ].join(', ') +
-      ')',
+    `CREATE TABLE ${table} (` + ledgerColumnsSql(dialect) + ')',
     `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${ledgerTableName(dialect)} WHERE ${isTarget}`,
     `INSERT INTO ${table} (${columns}) SELECT ${q('target_schema')}, ${q('target_table')}, ${q('topic')}, ${WATERMARK_PARTITION}, ${q('lsn')}, ` +
       `${q('batch_id')}, ${q('updated_at')} FROM ${truncationsTableName(dialect)} WHERE ${isTarget}`,
   ];
+}
+
+/** The columns and key of a ledger table, shared and per target alike. */
+function ledgerColumnsSql(dialect: Dialect): string {
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const t = dialect.metaTypes;
+  // Kafka topic names are at most 249 characters; schema and table names at most 127 bytes.
+  const text = dialect.name === 'redshift' ? 'VARCHAR(512)' : 'text';
+  return [
+    `${q('target_schema')} ${text} NOT NULL`,
+    `${q('target_table')} ${text} NOT NULL`,
+    `${q('topic')} ${text} NOT NULL`,
+    `${q('partition')} ${t.integer} NOT NULL`,
+    `${q('last_offset')} ${t.bigint} NOT NULL`,
+    `${q('batch_id')} ${text} NOT NULL`,
+    `${q('updated_at')} ${t.timestamp} NOT NULL`,
+    `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')}, ${q('partition')})`,
+  ].join(', ');
 }
 
 /** The shared schema, and the shared tables of earlier versions (the source of createTargetLedgerStatements' copy). */
@@ -141,18 +148,7 @@ export function createLedgerStatements(dialect: Dialect): string[] {
   const text = dialect.name === 'redshift' ? 'VARCHAR(512)' : 'text';
   return [
     `CREATE SCHEMA IF NOT EXISTS ${q(LEDGER.schema)}`,
-    `CREATE TABLE IF NOT EXISTS ${ledgerTableName(dialect)} (` +
-      [
-        `${q('target_schema')} ${text} NOT NULL`,
-        `${q('target_table')} ${text} NOT NULL`,
-        `${q('topic')} ${text} NOT NULL`,
-        `${q('partition')} ${t.integer} NOT NULL`,
-        `${q('last_offset')} ${t.bigint} NOT NULL`,
-        `${q('batch_id')} ${text} NOT NULL`,
-        `${q('updated_at')} ${t.timestamp} NOT NULL`,
-        `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')}, ${q('partition')})`,
-      ].join(', ') +
-      ')',
+    `CREATE TABLE IF NOT EXISTS ${ledgerTableName(dialect)} (` + ledgerColumnsSql(dialect) + ')',
     `CREATE TABLE IF NOT EXISTS ${truncationsTableName(dialect)} (` +
       [
         `${q('target_schema')} ${text} NOT NULL`,
