@@ -108,8 +108,6 @@ export function lockLedgerStatement(dialect: Dialect, target: TargetTable): stri
  */
 export function createTargetLedgerStatements(dialect: Dialect, target: TargetTable): string[] {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
-  const t = dialect.metaTypes;
-  const text = dialect.name === 'redshift' ? 'VARCHAR(512)' : 'text';
   const table = ledgerTableName(dialect, target);
   const names = targetLiterals(dialect, target);
   const isTarget = `${q('target_schema')} = ${names.schema} AND ${q('target_table')} = ${names.table}`;
