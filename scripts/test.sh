@@ -37,8 +37,10 @@ needs_stack() {
   done
   return 1
 }
+# --test-force-exit: a file whose tests are done ends even if a client it forgot keeps a socket open (one
+# such file once held CI for ten minutes before its process ended).
 node_test() {
-  node --conditions=source --import tsx --test --test-reporter=spec "$@"
+  node --conditions=source --import tsx --test --test-force-exit --test-reporter=spec "$@"
 }
 unit_loop() {
   local files

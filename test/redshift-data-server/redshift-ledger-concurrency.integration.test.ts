@@ -136,10 +136,7 @@ describe('the Redshift ledger under Redshift isolation', () => {
   });
 
   for (const isolation of ['serializable', 'snapshot'] as const) {
-    // Open: since the source-order statements (tombstones) joined the batch's transaction, two loaders
-    // applying one batch under SERIALIZABLE get 1023 on the ledger in the emulation (issue 9).
-    const todo = isolation === 'serializable' ? { todo: 'open: 1023 with the source-order statements (issue 9)' } : {};
-    it(`applies a batch once when two loaders apply it at the same time, table without a key (${isolation.toUpperCase()})`, todo, async () => {
+    it(`applies a batch once when two loaders apply it at the same time, table without a key (${isolation.toUpperCase()})`, async () => {
       const server = isolation === 'serializable' ? serializable : snapshot;
       const target = { schema, table: `appended_${isolation}` };
       const [first, second] = [loader(server), loader(server)];

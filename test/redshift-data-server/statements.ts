@@ -474,13 +474,16 @@ export class StatementEngine {
       this.endTransaction(state, tx, false);
       throw await this.violation(conflict, tx);
     }
+    // Counted as committed before PostgreSQL's COMMIT returns: PostgreSQL releases the transaction's
+    // locks as it commits, and a transaction that waited on one of them (a LOCK) may hear back first; the
+    // snapshot it takes next must see this commit, as Redshift's does.
+    this.endTransaction(state, tx, true);
     try {
       await client.query('COMMIT');
     } catch (error) {
-      this.endTransaction(state, tx, false);
+      this.tracker.commitFailed(tx);
       throw error;
     }
-    this.endTransaction(state, tx, true);
   }
 
   private endTransaction(state: ConnectionState, tx: TrackedTransaction, committed: boolean): void {

@@ -55,6 +55,17 @@ test('a LOCK first takes no snapshot: the waiter sees what committed before it g
   assert.equal(tracker.access(waiter, ['l'], ['t', 'l']), null);
 });
 
+test('a COMMIT counted as it is sent and then refused by PostgreSQL never happened: it conflicts with nobody', () => {
+  const tracker = new TransactionTracker('serializable');
+  const reader = tracker.begin(1);
+  assert.equal(tracker.access(reader, [LEDGER], []), null);
+  const writer = tracker.begin(2);
+  assert.equal(tracker.access(writer, [LEDGER], [LEDGER]), null);
+  tracker.committed(writer);
+  tracker.commitFailed(writer);
+  assert.equal(tracker.access(reader, [], [LEDGER]), null);
+});
+
 test('under SNAPSHOT nothing conflicts', () => {
   const tracker = new TransactionTracker('snapshot');
   const a = tracker.begin(1);

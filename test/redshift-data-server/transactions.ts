@@ -80,6 +80,11 @@ export class TransactionTracker {
     this.#forget();
   }
 
+  /** PostgreSQL refused a COMMIT already counted (committed() runs as it is sent): it never happened. */
+  commitFailed(tx: TrackedTransaction): void {
+    this.#recent = this.#recent.filter((o) => o !== tx);
+  }
+
   rolledBack(tx: TrackedTransaction): void {
     this.#open.delete(tx);
     this.#forget();

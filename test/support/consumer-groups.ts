@@ -1,4 +1,5 @@
 import { kafka } from './kafka.js';
+import { waitFor } from './wait.js';
 
 /** `topic:partition` → offset. */
 export type Positions = Map<string, bigint>;
@@ -7,12 +8,22 @@ const key = (topic: string, partition: number) => `${topic}:${partition}`;
 
 /**
  * Moves a consumer group back to the earliest offset of each topic, as Kafka UI's "reset offsets"
- * does. The group must have no running member.
+ * does. Kafka refuses while the group has a member: a member stopped a moment ago may still be
+ * leaving, and one that was killed stays until its session times out, so this waits for the group
+ * to be empty first.
  */
-export async function resetToEarliest(groupId: string, topics: readonly string[]): Promise<void> {
+export async function resetToEarliest(groupId: string, topics: readonly string[], { timeoutMs = 90_000 } = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    await waitFor(
+      `consumer group ${groupId} to have no member`,
+      async () => {
+        const { groups } = await admin.describeGroups([groupId]);
+        return groups.every((g) => g.members.length === 0);
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
     for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: true });
   } finally {
     await admin.disconnect();
