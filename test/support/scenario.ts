@@ -86,9 +86,12 @@ async function cleanUp({ schema, source, warehouse, pipeline }: Scenario): Promi
   await warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await warehouse.query(`DELETE FROM pgshift.ledger WHERE topic LIKE $1`, [`${changeTopicPrefix}%`]).catch(() => undefined);
   // Each target table has a ledger table of its own, named after it (sql/ledger.ts targetLedgerName).
-  const ledgers = await warehouse.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'pgshift' AND table_name LIKE $1`, [
-    `ledger\\_${schema.toLowerCase().slice(0, 40).replaceAll('_', '\\_')}%`,
-  ]);
+  // So do its tombstones and moved rows (sql/source-order.ts, sql/key-change.ts).
+  const readable = schema.toLowerCase().slice(0, 40).replaceAll('_', '\\_');
+  const ledgers = await warehouse.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'pgshift' AND (table_name LIKE $1 OR table_name LIKE $2 OR table_name LIKE $3)`,
+    [`ledger\\_${readable}%`, `deletes\\_${readable}%`, `moved\\_${readable}%`],
+  );
   for (const { table_name } of ledgers.rows) await warehouse.query(`DROP TABLE IF EXISTS pgshift."${table_name}"`);
   const topics = (await listTopics()).filter(
     (t) => t.startsWith(changeTopicPrefix) || t === pipeline.batchesTopic || t === `${pipeline.batchesTopic}.dead-letter`,

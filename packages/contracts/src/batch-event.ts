@@ -29,6 +29,12 @@ export interface BatchReady {
    * ones included; a truncate batch's is its truncate's.
    */
   lsnRange: { min: string; max: string } | null;
+  /**
+   * Transaction positions (SourcePosition.txLsn, decimal strings) of the same events: unlike change LSNs
+   * they never go down along a partition, so the ledger can tell a re-created topic's offsets from a
+   * replay of the old ones. Absent or null in events of older batchers.
+   */
+  txLsnRange?: { min: string; max: string } | null;
   /** Source commit times of those events, ms since the epoch. */
   sourceTimeRange: { minMs: number; maxMs: number } | null;
   /** Text values longer than Redshift's VARCHAR limit of 65,535 bytes, per column. */
@@ -192,6 +198,7 @@ export const BATCH_READY_AVRO_SCHEMA = {
     },
     { name: 'producer', type: 'string' },
     { name: 'stagingColumns', type: ['null', { type: 'array', items: 'string' }], default: null },
+    { name: 'txLsnRange', type: ['null', 'LsnRange'], default: null },
   ],
 } as const;
 
@@ -232,10 +239,13 @@ function longToNumber(long: unknown): number {
  * optional fields as null; the TypeScript side uses absent properties.
  */
 export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady {
-  const { stagingColumns, ...event } = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady & { stagingColumns?: string[] | null };
+  const { stagingColumns, txLsnRange, ...event } = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady & {
+    stagingColumns?: string[] | null;
+  };
   return {
     ...event,
     ...(stagingColumns == null ? {} : { stagingColumns }),
+    ...(txLsnRange == null ? {} : { txLsnRange: { min: txLsnRange.min, max: txLsnRange.max } }),
     columns: event.columns.map((c) => {
       const column: ColumnSpec = { name: c.name, sourceType: c.sourceType, nullable: c.nullable, primaryKey: c.primaryKey };
       if (c.length != null) column.length = c.length;
@@ -251,6 +261,7 @@ export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
   const record = {
     ...event,
     stagingColumns: event.stagingColumns ?? null,
+    txLsnRange: event.txLsnRange ?? null,
     columns: event.columns.map((c) => ({
       name: c.name,
       sourceType: c.sourceType,

@@ -30,6 +30,12 @@ export const META = {
    * takes unchanged TOAST values from the old key's row. NULL otherwise.
    */
   oldKey: '_pgshift_old_key',
+  /**
+   * Staging only: for the delete of a primary-key change's old key (Debezium's `__debezium.newkey`), the
+   * new key's identity, in the form of `_pgshift_old_key`. The loader keeps the deleted row's values that
+   * may come back unchanged until the new key's create has taken them (sql/key-change.ts). NULL otherwise.
+   */
+  newKey: '_pgshift_new_key',
   /** Target only: when the loader committed the row. */
   loadedAt: '_pgshift_loaded_at',
   /** Target only, soft-delete mode: the row was deleted at the source. */
@@ -44,7 +50,7 @@ export const META = {
 export const LEGACY_STAGING_META_COLUMNS = [META.op, META.lsn, META.sourceTs, META.partition, META.offset, META.unchanged] as const;
 
 /** The staging columns a batch file carries after the table's columns, in this order (a batch event lists them). */
-export const STAGING_META_COLUMNS = [...LEGACY_STAGING_META_COLUMNS, META.txLsn, META.oldKey] as const;
+export const STAGING_META_COLUMNS = [...LEGACY_STAGING_META_COLUMNS, META.txLsn, META.oldKey, META.newKey] as const;
 
 export type StagingMetaColumn = (typeof STAGING_META_COLUMNS)[number];
 

@@ -47,6 +47,7 @@ const everyField: BatchReady = {
     '_pgshift_tx_lsn',
     '_pgshift_old_key',
   ],
+  txLsnRange: { min: '23456700', max: '18446744073709551615' },
 };
 
 const fewestFields: BatchReady = {

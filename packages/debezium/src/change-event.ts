@@ -31,6 +31,11 @@ export interface ChangeEvent {
    * in the form of `key`; null otherwise, or when the header cannot be read.
    */
   oldKey: string | null;
+  /**
+   * The delete of the old key of a primary-key change (Debezium's `__debezium.newkey` header): the new
+   * key's identity, in the form of `key`; null otherwise, or when the header cannot be read.
+   */
+  newKey: string | null;
 }
 
 /** Why a message is not a change event pgshift can use; `reason` is a stable, machine-readable code. */

@@ -241,3 +241,20 @@ test("a create with Debezium's __debezium.oldkey header names the old key, in th
   const unreadable = await decoder.decode({ ...message, headers: { '__debezium.oldkey': Buffer.from('not json') } });
   assert.equal(unreadable?.oldKey, null, 'an unreadable header only loses the carry-over');
 });
+
+test("a delete with Debezium's __debezium.newkey header names the new key; a create's newkey and a delete's oldkey are ignored", async () => {
+  const moved = {
+    ...jsonMessage(`{"before":${ROW},"after":null,"source":${SOURCE},"op":"d"}`),
+    headers: { '__debezium.newkey': Buffer.from('{"id":9007199254740995}') },
+  };
+  const event = await decoder.decode(moved);
+  assert.equal(event?.newKey, '9007199254740995', 'exact beyond 2^53');
+  assert.equal(event?.oldKey, null);
+  const create = await decoder.decode({
+    ...jsonMessage(`{"before":null,"after":${ROW},"source":${SOURCE},"op":"c"}`),
+    headers: { '__debezium.newkey': Buffer.from('{"id":3}') },
+  });
+  assert.equal(create?.newKey, null);
+  const plain = await decoder.decode(jsonMessage(`{"before":${ROW},"after":null,"source":${SOURCE},"op":"d"}`));
+  assert.equal(plain?.newKey, null);
+});

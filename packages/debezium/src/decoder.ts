@@ -276,6 +276,7 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
         values: null,
         key: null,
         oldKey: null,
+        newKey: null,
       };
     }
     const image = op === 'd' ? envelope.before : envelope.after;
@@ -291,7 +292,8 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
     }
     const key = await decodeKey(message.key);
     const columns = columnsFor(row, key.compiled);
-    const oldKey = op === 'c' && key.compiled ? oldKeyOf(key.compiled, message.headers?.[OLD_KEY_HEADER]) : null;
+    const oldKey = op === 'c' && key.compiled ? keyOfHeader(key.compiled, message.headers?.[OLD_KEY_HEADER]) : null;
+    const newKey = op === 'd' && key.compiled ? keyOfHeader(key.compiled, message.headers?.[NEW_KEY_HEADER]) : null;
     return {
       op: op as Op,
       schema,
@@ -306,6 +308,7 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
       values,
       key: key.key,
       oldKey,
+      newKey,
     };
   }
 
@@ -313,14 +316,16 @@ export function createChangeEventDecoder({ registry, placeholder = DEFAULT_UNAVA
 }
 
 const OLD_KEY_HEADER = '__debezium.oldkey';
+const NEW_KEY_HEADER = '__debezium.newkey';
 
 /**
- * The old key of a primary-key change from Debezium's header: the key struct as JSON text (Connect's
- * header converter), e.g. `{"id":1}`. Read with exact numbers and converted by the key's own converters,
- * so the identity matches what the old key's events had. Null when it cannot be read: the row then only
- * loses the carry-over of unchanged TOAST values, as before.
+ * The other key of a primary-key change from Debezium's header (the old key on the create, the new key
+ * on the delete): the key struct as JSON text (Connect's header converter), e.g. `{"id":1}`. Read with
+ * exact numbers and converted by the key's own converters, so the identity matches what that key's
+ * events have. Null when it cannot be read: the row then only loses the carry-over of unchanged TOAST
+ * values, as before.
  */
-function oldKeyOf(compiled: CompiledKey, header: Buffer | string | (Buffer | string)[] | undefined): string | null {
+function keyOfHeader(compiled: CompiledKey, header: Buffer | string | (Buffer | string)[] | undefined): string | null {
   const raw = Array.isArray(header) ? header[0] : header;
   if (raw == null) return null;
   try {

@@ -39,8 +39,12 @@ export interface WarehouseAdapter extends TextQueries {
   applyBatch(plan: MergePlan): Promise<ApplyResult>;
   /** The source LSN of the newest change in the target (`max(_pgshift_lsn)`); null when it has no row. */
   latestChangeLsn(target: TargetTable): Promise<bigint | null>;
-  /** Partition → last applied offset, for one stream (a change topic into one target). */
-  readLedger(stream: LedgerStream): Promise<Map<number, bigint>>;
+  /**
+   * Partition → last applied offset, for one stream (a change topic into one target). With `changesFrom`
+   * (a batch's smallest transaction position, txLsnRangeOf), without the offsets a deleted and re-created
+   * topic of the same name left: they cover nothing of that batch (see forgetRecreatedTopicStatement).
+   */
+  readLedger(stream: LedgerStream, changesFrom?: bigint | null): Promise<Map<number, bigint>>;
   /**
    * Forgets what was applied to a target (a deliberate reload): its ledger rows and its truncation
    * watermark, and with `emptyTarget` the target's rows too, in one transaction. Returns the ledger

@@ -55,6 +55,7 @@ export class BatchWriter {
     }
 
     const lsns = buffer.lsnRange() ?? (batch.kind === 'truncate' ? { min: batch.lsn, max: batch.lsn } : null);
+    const txLsns = buffer.txLsnRange() ?? (batch.kind === 'truncate' ? { min: batch.txLsn, max: batch.txLsn } : null);
     const sourceTimes = buffer.sourceTimeRange() ?? (batch.kind === 'truncate' ? { min: batch.sourceTsUs, max: batch.sourceTsUs } : null);
 
     return {
@@ -75,6 +76,7 @@ export class BatchWriter {
       oversizedValues,
       producer: this.options.producer,
       stagingColumns: [...STAGING_META_COLUMNS],
+      txLsnRange: txLsns === null ? null : { min: String(txLsns.min), max: String(txLsns.max) },
     };
   }
 

@@ -29,6 +29,7 @@ const decoder: ChangeEventDecoder = {
       lsn: 1n,
       txLsn: 1n,
       oldKey: null,
+      newKey: null,
       txId: null,
       sourceTsUs: 0n,
       snapshot: false,

@@ -96,7 +96,7 @@ export class ChangeDispatcher {
     const ref: TableRef = { topic, schema: event.schema, table: event.table };
     if (event.op === 't') {
       consumed.t++;
-      table.truncate(ref, event.lsn, event.sourceTsUs, partition, offset);
+      table.truncate(ref, event.lsn, event.txLsn, event.sourceTsUs, partition, offset);
       return;
     }
     if (event.values === null) {
@@ -109,7 +109,16 @@ export class ChangeDispatcher {
         ref,
         event.columns,
         event.fingerprint,
-        { op: event.op, key: event.key, values: event.values, lsn: event.lsn, txLsn: event.txLsn, sourceTsUs: event.sourceTsUs, oldKey: event.oldKey },
+        {
+          op: event.op,
+          key: event.key,
+          values: event.values,
+          lsn: event.lsn,
+          txLsn: event.txLsn,
+          sourceTsUs: event.sourceTsUs,
+          oldKey: event.oldKey,
+          newKey: event.newKey,
+        },
         partition,
         offset,
       );

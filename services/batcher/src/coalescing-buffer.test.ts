@@ -222,3 +222,23 @@ test('a primary-key change does not take values from an old key inserted again a
   const created = [...buffer.rows()].find((r) => buffer.valuesOf(r)[0] === '1001')!;
   assert.deepEqual(buffer.valuesOf(created), ['1001', 'a', UNCHANGED]);
 });
+
+test('the transaction positions of every change added, stale and replaced ones included, make the batch range', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  assert.equal(buffer.txLsnRange(), null);
+  buffer.add({ ...change('c', 1, ['1', 'a', 'doc']), txLsn: 500n }, 0, 0);
+  buffer.add({ ...change('u', 1, ['1', 'b', 'doc']), txLsn: 700n }, 0, 1);
+  buffer.add({ ...change('u', 1, ['1', 'stale', 'doc']), txLsn: 300n }, 1, 0);
+  const withoutPosition = change('c', 2, ['2', 'no tx position: its LSN stands in', 'doc']);
+  buffer.add(withoutPosition, 1, 1);
+  assert.deepEqual(buffer.txLsnRange(), { min: 300n, max: withoutPosition.lsn });
+});
+
+test("the delete of a primary-key change's old key carries the new key, for the loader to keep its values; other rows carry none", () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('d', 1, ['1', null, null], 200n, 210n, { newKey: '1001' }), 0, 2);
+  buffer.add(at('c', 2, ['2', 'b', 'doc'], 220n, 230n, { newKey: '1002' }), 0, 3);
+  const rows = [...buffer.rows()];
+  assert.equal(metaOf(buffer, rows.find((r) => r.op === 'd')!)[META.newKey], '1001');
+  assert.equal(metaOf(buffer, rows.find((r) => r.op === 'c')!)[META.newKey], null);
+});

@@ -28,6 +28,8 @@ export interface IncomingChange {
   sourceTsUs: bigint;
   /** A create that changed the primary key: the old key's identity (Debezium's `__debezium.oldkey`). */
   oldKey?: string | null;
+  /** A delete that changed the primary key: the new key's identity (Debezium's `__debezium.newkey`). */
+  newKey?: string | null;
 }
 
 export interface Range<T> {
@@ -57,6 +59,7 @@ export class CoalescingBuffer {
   private readonly notes = createFieldNotes();
   private eventCount = 0;
   private lsns: Range<bigint> | null = null;
+  private txLsns: Range<bigint> | null = null;
   private sourceTimes: Range<bigint> | null = null;
   readonly createdAt = Date.now();
 
@@ -111,7 +114,7 @@ export class CoalescingBuffer {
       txLsn: position.txLsn,
       lsn: position.lsn,
     };
-    this.encode(row, values, change.sourceTsUs, oldKey);
+    this.encode(row, values, change.sourceTsUs, oldKey, op === 'd' ? (change.newKey ?? null) : null);
 
     this.count(partition, offset, change);
     if (change.key === null) this.appended.push(row);
@@ -169,6 +172,11 @@ export class CoalescingBuffer {
     return this.lsns;
   }
 
+  /** The transaction positions (SourcePosition.txLsn) of the changes added (replaced ones included); null when none was. */
+  txLsnRange(): Range<bigint> | null {
+    return this.txLsns;
+  }
+
   /** The source commit times (µs) of the changes added; null when none was. */
   sourceTimeRange(): Range<bigint> | null {
     return this.sourceTimes;
@@ -184,6 +192,7 @@ export class CoalescingBuffer {
     this.track(partition, offset);
     this.eventCount++;
     this.lsns = widen(this.lsns, change.lsn);
+    this.txLsns = widen(this.txLsns, change.txLsn ?? change.lsn);
     this.sourceTimes = widen(this.sourceTimes, change.sourceTsUs);
   }
 
@@ -203,7 +212,7 @@ export class CoalescingBuffer {
   }
 
   /** The staging record: values (unchanged ones as NULL), then the staging metadata columns in STAGING_META_COLUMNS order. */
-  private encode(row: BufferedRow, values: readonly CellValue[], sourceTsUs: bigint, oldKey: string | null): void {
+  private encode(row: BufferedRow, values: readonly CellValue[], sourceTsUs: bigint, oldKey: string | null, newKey: string | null): void {
     const fields: CellValue[] = new Array(this.recordColumns.length);
     let unchanged: number[] | null = null;
     for (let i = 0; i < values.length; i++) {
@@ -224,7 +233,8 @@ export class CoalescingBuffer {
     fields[at++] = String(row.offset);
     fields[at++] = unchanged === null ? null : encodeUnchanged(unchanged);
     fields[at++] = String(row.txLsn);
-    fields[at] = oldKey;
+    fields[at++] = oldKey;
+    fields[at] = newKey;
     resetFieldNotes(this.notes);
     const line = encodeRow(fields, this.recordColumns, this.notes);
     this.arena.append(line, row);

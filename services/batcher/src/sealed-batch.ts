@@ -5,7 +5,7 @@ import type { CoalescingBuffer } from './coalescing-buffer.js';
 export type SealedBatch =
   | { kind: 'rows'; id: string; table: TableRef; buffer: CoalescingBuffer; sealedAt: number }
   /** The source table was truncated; `buffer` holds no rows, only the truncate's offset. */
-  | { kind: 'truncate'; id: string; table: TableRef; buffer: CoalescingBuffer; sealedAt: number; lsn: bigint; sourceTsUs: bigint };
+  | { kind: 'truncate'; id: string; table: TableRef; buffer: CoalescingBuffer; sealedAt: number; lsn: bigint; txLsn: bigint; sourceTsUs: bigint };
 
 /**
  * A batch id that is the same whenever the same offsets are batched again, so that a replay after a

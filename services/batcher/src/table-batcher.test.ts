@@ -64,7 +64,7 @@ test('two source tables on one topic never share a batch, even with equal column
 test('a truncate of the other table sends the open rows out under their own table first', async () => {
   const { table, written, flush } = batcher();
   table.add(spaced, columns, fingerprint, change(1, 'space'), 0, 0);
-  table.truncate(underscored, 5n, 0n, 0, 1);
+  table.truncate(underscored, 5n, 5n, 0n, 0, 1);
   await flush();
   assert.deepEqual(
     written.map((b) => [b.kind, b.table.table]),

@@ -43,12 +43,12 @@ export class TableBatcher {
   }
 
   /** A truncate cuts the batch: earlier rows go out first, then the truncate on its own. */
-  truncate(table: TableRef, lsn: bigint, sourceTsUs: bigint, partition: number, offset: number): void {
+  truncate(table: TableRef, lsn: bigint, txLsn: bigint, sourceTsUs: bigint, partition: number, offset: number): void {
     this.switchTo(table);
     this.seal();
     const marker = new CoalescingBuffer(this.open?.columns ?? [], '');
     marker.skip(partition, offset);
-    this.enqueue({ kind: 'truncate', id: batchIdFor(this.topic, marker), table, buffer: marker, sealedAt: Date.now(), lsn, sourceTsUs });
+    this.enqueue({ kind: 'truncate', id: batchIdFor(this.topic, marker), table, buffer: marker, sealedAt: Date.now(), lsn, txLsn, sourceTsUs });
   }
 
   /** A message that produced no row (tombstone, dead letter): its offset rides with the open buffer. */

@@ -11,6 +11,7 @@ import {
   schemaEvolutionStatements,
   type TargetColumn,
   type TargetTable,
+  txLsnRangeOf,
   type WarehouseAdapter,
 } from '@pgshift/warehouse';
 import { backoffDelay, WakeableSleep } from './backoff.js';
@@ -308,9 +309,9 @@ export class TableLoader {
     );
   }
 
-  /** Every offset of the batch is at or below the ledger (and its topic was not created anew): it is in the warehouse already. */
+  /** Every offset of the batch is at or below the ledger (of this topic, not of one it replaced): it is in the warehouse already. */
   private async coveredByLedger(event: BatchReady, target: TargetTable): Promise<boolean> {
-    const ledger = await this.deps.warehouse.readLedger(ledgerStreamOf({ batch: event, target }));
+    const ledger = await this.deps.warehouse.readLedger(ledgerStreamOf({ batch: event, target }), txLsnRangeOf(event)?.min);
     return isCoveredByLedger(event.offsets, ledger);
   }
 

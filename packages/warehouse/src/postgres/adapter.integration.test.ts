@@ -27,6 +27,7 @@ import type { ApplyResult, MergeOptions, TargetTable } from '../adapter.js';
 import { mapColumns } from '../columns.js';
 import { BatchFileMissing, IncompatibleSchemaChange, StagedRowCountMismatch } from '../errors.js';
 import { planSchemaEvolution, schemaEvolutionStatements } from '../schema-evolution.js';
+import { movedRowsTable } from '../sql/key-change.js';
 import { ledgerTableName } from '../sql/ledger.js';
 import { PostgresAdapter } from './adapter.js';
 import { postgresDialect } from './dialect.js';
@@ -86,6 +87,8 @@ interface Row {
   txLsn?: number;
   /** A primary-key change's old key. */
   oldKey?: string;
+  /** The delete of a primary-key change's old key: the new key. */
+  newKey?: string;
   unchanged?: number[];
 }
 
@@ -106,6 +109,7 @@ function csvFile(columns: readonly ColumnSpec[], rows: readonly Row[]): Buffer {
       encodeUnchanged(row.unchanged ?? []),
       String(row.txLsn ?? row.lsn ?? 1000 + row.offset),
       row.oldKey ?? null,
+      row.newKey ?? null,
     ]
       .map(csvField)
       .join(','),
@@ -765,6 +769,27 @@ describe('source order against the target', () => {
       target,
     );
     assert.deepEqual(await values(target), ['1001:a:big document']);
+  });
+
+  test("a primary-key change still takes an unchanged TOAST value when its old key's delete was applied first, in a batch of its own", async () => {
+    const target = tableNamed('moved_apart');
+    await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'big document'] }]), target);
+    // One UPDATE of the key: the delete (partition 0) and the create (partition 1) share the transaction.
+    await load(
+      await writeBatch(target, columns, [
+        { op: 'd', partition: 0, offset: 2, lsn: 200, txLsn: 150, values: ['1', null, null], unchanged: [1, 2], newKey: '1001' },
+      ]),
+      target,
+    );
+    assert.deepEqual(await values(target), []);
+    await load(
+      await writeBatch(target, columns, [{ op: 'c', partition: 1, offset: 1, lsn: 200, txLsn: 150, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' }]),
+      target,
+    );
+    assert.deepEqual(await values(target), ['1001:a:big document']);
+    const moved = movedRowsTable(target, mapColumns(postgresDialect, columns));
+    const { rows: kept } = await db.query(`SELECT count(*)::int AS n FROM pgshift."${moved.table}"`);
+    assert.equal(kept[0].n, 0, 'the moved row is forgotten once taken');
   });
 
   test('a batch of an older batcher (six metadata columns, no transaction position) still applies', async () => {

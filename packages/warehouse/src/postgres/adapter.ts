@@ -18,7 +18,7 @@ import {
   ledgerStreamOf,
   selectLedgerStatement,
 } from '../sql/ledger.js';
-import { type MergeStatementKind, mergeStatements } from '../sql/merge.js';
+import { type MergeStatementKind, mergeStatements, txLsnRangeOf } from '../sql/merge.js';
 import { dropTombstonesStatement } from '../sql/source-order.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { type TextRow, textRow } from '../text-queries.js';
@@ -94,7 +94,7 @@ export class PostgresAdapter implements WarehouseAdapter {
       await client.query('BEGIN');
       // One writer per target at a time (the same design as on Redshift, see LEDGER): the ledger filter relies on it.
       await client.query(lock!.sql);
-      const ledger = await readLedgerWith(client, ledgerStreamOf(plan));
+      const ledger = await readLedgerWith(client, ledgerStreamOf(plan), txLsnRangeOf(batch)?.min);
       if (isCoveredByLedger(batch.offsets, ledger)) {
         await client.query('ROLLBACK');
         return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
@@ -145,9 +145,9 @@ export class PostgresAdapter implements WarehouseAdapter {
     return rows.map((row: Record<string, unknown>) => textRow(row));
   }
 
-  async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
+  async readLedger(stream: LedgerStream, changesFrom?: bigint | null): Promise<Map<number, bigint>> {
     await this.#ensureLedger(stream.target);
-    return readLedgerWith(this.#pool, stream);
+    return readLedgerWith(this.#pool, stream, changesFrom);
   }
 
   async clearLedger(target: TargetTable, { emptyTarget = false } = {}): Promise<number> {
@@ -266,7 +266,7 @@ interface InformationSchemaColumn {
   is_nullable: 'YES' | 'NO';
 }
 
-async function readLedgerWith(queryable: pg.Pool | pg.PoolClient, stream: LedgerStream): Promise<Map<number, bigint>> {
-  const { rows } = await queryable.query<{ partition: number; last_offset: string }>(selectLedgerStatement(postgresDialect, stream));
+async function readLedgerWith(queryable: pg.Pool | pg.PoolClient, stream: LedgerStream, changesFrom?: bigint | null): Promise<Map<number, bigint>> {
+  const { rows } = await queryable.query<{ partition: number; last_offset: string }>(selectLedgerStatement(postgresDialect, stream, changesFrom));
   return new Map(rows.map((row) => [row.partition, BigInt(row.last_offset)]));
 }

@@ -12,7 +12,7 @@ import {
   ledgerStreamOf,
   selectLedgerStatement,
 } from '../sql/ledger.js';
-import { type MergeStatementKind, mergeStatements } from '../sql/merge.js';
+import { type MergeStatementKind, mergeStatements, txLsnRangeOf } from '../sql/merge.js';
 import { dropTombstonesStatement } from '../sql/source-order.js';
 import { selectLatestLsnStatement } from '../sql/target-position.js';
 import { type TextRow, textRow } from '../text-queries.js';
@@ -76,7 +76,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {
     await this.#ensureLedger(plan.target);
     const { batch } = plan;
-    const ledger = await this.readLedger(ledgerStreamOf(plan));
+    const ledger = await this.readLedger(ledgerStreamOf(plan), txLsnRangeOf(batch)?.min);
     // Only a shortcut: the transaction's ledger filter is what keeps an applied batch from applying twice.
     if (isCoveredByLedger(batch.offsets, ledger)) {
       return { batchId: batch.batchId, rowsStaged: 0, rowsSkipped: batch.rowCount, alreadyApplied: true };
@@ -112,9 +112,9 @@ export class RedshiftAdapter implements WarehouseAdapter {
     return rows.map((row) => textRow(row));
   }
 
-  async readLedger(stream: LedgerStream): Promise<Map<number, bigint>> {
+  async readLedger(stream: LedgerStream, changesFrom?: bigint | null): Promise<Map<number, bigint>> {
     await this.#ensureLedger(stream.target);
-    const { rows } = await this.#client.query(selectLedgerStatement(this.dialect, stream));
+    const { rows } = await this.#client.query(selectLedgerStatement(this.dialect, stream, changesFrom));
     return new Map(rows.map((row) => [Number(row.partition), BigInt(String(row.last_offset))]));
   }
 

@@ -7,6 +7,7 @@ import {
   clearTruncationStatement,
   createLedgerStatements,
   createTargetLedgerStatements,
+  forgetRecreatedTopicStatement,
   isCoveredByLedger,
   ledgerTableName,
   selectLedgerStatement,
@@ -116,7 +117,7 @@ test('a target ledger table is created and filled from the shared tables of earl
   assert.deepEqual(statements, [
     `CREATE TABLE ${table} ("target_schema" VARCHAR(512) NOT NULL, "target_table" VARCHAR(512) NOT NULL, "topic" VARCHAR(512) NOT NULL, ` +
       '"partition" INTEGER NOT NULL, "last_offset" BIGINT NOT NULL, "batch_id" VARCHAR(512) NOT NULL, "updated_at" TIMESTAMP NOT NULL, ' +
-      'PRIMARY KEY ("topic", "target_schema", "target_table", "partition"))',
+      '"last_tx_lsn" BIGINT, PRIMARY KEY ("topic", "target_schema", "target_table", "partition"))',
     `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM "pgshift"."ledger" WHERE "target_schema" = 'dw' AND "target_table" = 'orders'`,
     `INSERT INTO ${table} (${columns}) SELECT "target_schema", "target_table", "topic", -1, "lsn", "batch_id", "updated_at" FROM "pgshift"."truncations" ` +
       `WHERE "target_schema" = 'dw' AND "target_table" = 'orders'`,
@@ -155,4 +156,28 @@ test("showing the ledger selects every column as text from each target ledger ta
     showLedgerStatement(postgresDialect, ['ledger_a_1', 'ledger_b_2']),
     `${select('ledger_a_1')} UNION ALL ${select('ledger_b_2')} ORDER BY 1, 2, 3, 4`,
   );
+});
+
+test('a batch whose changes all come after the change that set an overlapped offset removes that ledger row: a re-created topic', () => {
+  const stream = { topic: 'pgshift.app.orders', target: { schema: 'dw', table: 'orders' } };
+  const ranges = [
+    { partition: 0, first: 0, last: 14 },
+    { partition: 2, first: 3, last: 7 },
+  ];
+  assert.equal(
+    forgetRecreatedTopicStatement(redshift, stream, ranges, 5000n),
+    'DELETE FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' ' +
+      'AND (("partition" = 0 AND "last_offset" >= 0) OR ("partition" = 2 AND "last_offset" >= 3)) AND "last_tx_lsn" < 5000',
+  );
+  assert.equal(forgetRecreatedTopicStatement(redshift, stream, [], 5000n), null, 'a batch without offsets overlaps nothing');
+});
+
+test("a batch's ledger read leaves out the rows an earlier topic of the name left, and keeps rows without a position", () => {
+  const stream = { topic: 'pgshift.app.orders', target: { schema: 'dw', table: 'orders' } };
+  assert.equal(
+    selectLedgerStatement(redshift, stream, 5000n),
+    'SELECT "partition", "last_offset" FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' ' +
+      'AND "target_table" = \'orders\' AND "partition" >= 0 AND ("last_tx_lsn" IS NULL OR "last_tx_lsn" >= 5000) ORDER BY "partition"',
+  );
+  assert.doesNotMatch(selectLedgerStatement(redshift, stream), /last_tx_lsn/, 'without a batch, every row');
 });

@@ -113,15 +113,19 @@ export function createTargetLedgerStatements(dialect: Dialect, target: TargetTab
   const isTarget = `${q('target_schema')} = ${names.schema} AND ${q('target_table')} = ${names.table}`;
   const columns = ['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at'].map(q).join(', ');
   return [
-    `CREATE TABLE ${table} (` + ledgerColumnsSql(dialect) + ')',
+    `CREATE TABLE ${table} (` + ledgerColumnsSql(dialect, { perTarget: true }) + ')',
     `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${ledgerTableName(dialect)} WHERE ${isTarget}`,
     `INSERT INTO ${table} (${columns}) SELECT ${q('target_schema')}, ${q('target_table')}, ${q('topic')}, ${WATERMARK_PARTITION}, ${q('lsn')}, ` +
       `${q('batch_id')}, ${q('updated_at')} FROM ${truncationsTableName(dialect)} WHERE ${isTarget}`,
   ];
 }
 
-/** The columns and key of a ledger table, shared and per target alike. */
-function ledgerColumnsSql(dialect: Dialect): string {
+/**
+ * The columns and key of a ledger table, shared and per target alike; a target's own also has
+ * `last_tx_lsn` (the transaction position of the newest change of the batch that moved `last_offset`),
+ * which tells a topic deleted and re-created from the topic it replaced (forgetRecreatedTopicStatement).
+ */
+function ledgerColumnsSql(dialect: Dialect, { perTarget }: { perTarget: boolean }): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const t = dialect.metaTypes;
   // Kafka topic names are at most 249 characters; schema and table names at most 127 bytes.
@@ -134,6 +138,7 @@ function ledgerColumnsSql(dialect: Dialect): string {
     `${q('last_offset')} ${t.bigint} NOT NULL`,
     `${q('batch_id')} ${text} NOT NULL`,
     `${q('updated_at')} ${t.timestamp} NOT NULL`,
+    ...(perTarget ? [`${q('last_tx_lsn')} ${t.bigint}`] : []),
     `PRIMARY KEY (${q('topic')}, ${q('target_schema')}, ${q('target_table')}, ${q('partition')})`,
   ].join(', ');
 }
@@ -146,7 +151,7 @@ export function createLedgerStatements(dialect: Dialect): string[] {
   const text = dialect.name === 'redshift' ? 'VARCHAR(512)' : 'text';
   return [
     `CREATE SCHEMA IF NOT EXISTS ${q(LEDGER.schema)}`,
-    `CREATE TABLE IF NOT EXISTS ${ledgerTableName(dialect)} (` + ledgerColumnsSql(dialect) + ')',
+    `CREATE TABLE IF NOT EXISTS ${ledgerTableName(dialect)} (` + ledgerColumnsSql(dialect, { perTarget: false }) + ')',
     `CREATE TABLE IF NOT EXISTS ${truncationsTableName(dialect)} (` +
       [
         `${q('target_schema')} ${text} NOT NULL`,
@@ -161,13 +166,36 @@ export function createLedgerStatements(dialect: Dialect): string[] {
   ];
 }
 
-/** Rows `partition`, `last_offset` (bigint as text on PostgreSQL) of one stream, its watermark left out. */
-export function selectLedgerStatement(dialect: Dialect, stream: LedgerStream): string {
+/**
+ * Rows `partition`, `last_offset` (bigint as text on PostgreSQL) of one stream, its watermark left out.
+ * For a batch (`changesFrom`, the smallest transaction position of its changes), without the rows that
+ * an earlier topic of the same name left (forgetRecreatedTopicStatement): they cover none of its offsets.
+ */
+export function selectLedgerStatement(dialect: Dialect, stream: LedgerStream, changesFrom?: bigint | null): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const current = changesFrom == null ? '' : ` AND (${q('last_tx_lsn')} IS NULL OR ${q('last_tx_lsn')} >= ${changesFrom})`;
   return (
     `SELECT ${q('partition')}, ${q('last_offset')} FROM ${ledgerTableName(dialect, stream.target)} ` +
-    `WHERE ${streamIs(dialect, stream)} AND ${q('partition')} >= 0 ORDER BY ${q('partition')}`
+    `WHERE ${streamIs(dialect, stream)} AND ${q('partition')} >= 0${current} ORDER BY ${q('partition')}`
   );
+}
+
+/**
+ * A change topic deleted and re-created (by hand, or by a restore) starts again at offset 0, while the
+ * ledger still holds the old topic's offsets: without this, the new topic's changes up to those offsets
+ * would be dropped as "already applied". Told apart from a replay by the source's positions, which the
+ * topic does not reset: along a partition the transaction position never goes down, so a batch that
+ * overlaps a partition's ledger offset but whose changes all come after the change that set it carries
+ * offsets of another topic. Those ledger rows are removed first in the batch's transaction (after the
+ * ledger's lock); the rest of the transaction then sees a ledger that starts again with the new topic.
+ * A replay never matches: a replayed change at or below the ledger offset is at or before the change
+ * that set it. Rows without a position (an earlier version's) are kept: the check needs both sides.
+ */
+export function forgetRecreatedTopicStatement(dialect: Dialect, stream: LedgerStream, ranges: readonly PartitionRange[], changesFrom: bigint): string | null {
+  if (ranges.length === 0) return null;
+  const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
+  const overlapped = ranges.map((r) => `(${q('partition')} = ${r.partition} AND ${q('last_offset')} >= ${r.first})`).join(' OR ');
+  return `DELETE FROM ${ledgerTableName(dialect, stream.target)} WHERE ${streamIs(dialect, stream)} AND (${overlapped}) AND ${q('last_tx_lsn')} < ${changesFrom}`;
 }
 
 /** `topic = … AND target_schema = … AND target_table = …`, the columns qualified by `table` when given. */
@@ -291,9 +319,16 @@ export function ledgerCoversCondition(dialect: Dialect, stream: LedgerStream, ra
 /**
  * Moves the ledger of every partition in the batch to max(ledger, batch's last offset), with a DELETE
  * of the rows the batch supersedes and an INSERT of the partitions that then have no row (an upsert
- * Redshift accepts: no MERGE, no ON CONFLICT).
+ * Redshift accepts: no MERGE, no ON CONFLICT). `changesUpTo`, the batch's newest transaction position,
+ * is recorded with each offset it moves (null for batches of older batchers).
  */
-export function advanceLedgerStatements(dialect: Dialect, stream: LedgerStream, batchId: string, ranges: readonly PartitionRange[]): string[] {
+export function advanceLedgerStatements(
+  dialect: Dialect,
+  stream: LedgerStream,
+  batchId: string,
+  ranges: readonly PartitionRange[],
+  changesUpTo: bigint | null = null,
+): string[] {
   if (ranges.length === 0) return [];
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect, stream.target);
@@ -306,8 +341,9 @@ export function advanceLedgerStatements(dialect: Dialect, stream: LedgerStream, 
   const names = targetLiterals(dialect, stream.target);
   return [
     `DELETE FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND (${superseded})`,
-    `INSERT INTO ${ledger} (${['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at'].map(q).join(', ')}) ` +
-      `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${batch}.${q('partition')}, ${batch}.${q('last_offset')}, ${dialect.literal(batchId)}, ${dialect.loadedAt} ` +
+    `INSERT INTO ${ledger} (${['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at', 'last_tx_lsn'].map(q).join(', ')}) ` +
+      `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${batch}.${q('partition')}, ${batch}.${q('last_offset')}, ${dialect.literal(batchId)}, ${dialect.loadedAt}, ` +
+      `${changesUpTo === null ? `CAST(NULL AS ${dialect.metaTypes.bigint})` : changesUpTo} ` +
       `FROM (${batchRows}) AS ${batch} ` +
       `LEFT JOIN ${ledger} AS ${existing} ON ${streamIs(dialect, stream, existing)} AND ${existing}.${q('partition')} = ${batch}.${q('partition')} ` +
       `WHERE ${existing}.${q('partition')} IS NULL`,

@@ -111,7 +111,7 @@ test('the staging table has the batch columns (mapped) then the staging metadata
   assert.equal(
     sqlOf(statements(redshift), 'create-staging'),
     'CREATE TEMP TABLE "_pgshift_stage" ("id" BIGINT, "name" VARCHAR(200), "doc" SUPER, "blob" VARBYTE(1024000), "at" TIMESTAMPTZ, ' +
-      '"_pgshift_op" CHAR(1), "_pgshift_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_partition" INTEGER, "_pgshift_offset" BIGINT, "_pgshift_unchanged" VARCHAR(65535), "_pgshift_tx_lsn" BIGINT, "_pgshift_old_key" BIGINT)',
+      '"_pgshift_op" CHAR(1), "_pgshift_lsn" BIGINT, "_pgshift_source_ts" TIMESTAMP, "_pgshift_partition" INTEGER, "_pgshift_offset" BIGINT, "_pgshift_unchanged" VARCHAR(65535), "_pgshift_tx_lsn" BIGINT, "_pgshift_old_key" BIGINT, "_pgshift_new_key" BIGINT)',
   );
 });
 
@@ -320,19 +320,34 @@ test('a truncate in soft mode marks the live rows last changed before its LSN de
   assert.match(sql, /WHERE \("_pgshift_deleted" IS NULL OR "_pgshift_deleted" = FALSE\) AND "_pgshift_lsn" < 777 AND NOT \(EXISTS/);
 });
 
-test('the ledger moves to the greater of its offset and the batch last offset, per partition', () => {
-  const list = statements(redshift);
+test('the ledger moves to the greater of its offset and the batch last offset, per partition, with the batch newest transaction position', () => {
+  const list = statements(redshift, {}, { txLsnRange: { min: '9000', max: '9100' } });
   assert.equal(
     sqlOf(list, 'ledger-remove'),
     'DELETE FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
   );
   const insert = sqlOf(list, 'ledger-insert');
-  assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE /);
+  assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE, 9100 /);
   assert.match(
     insert,
     /FROM \(SELECT 0 AS "partition", 14 AS "last_offset" UNION ALL SELECT 2, 7\) AS "batch" LEFT JOIN "pgshift"\."ledger_dw_orders_134e409538" AS "existing"/,
   );
   assert.match(insert, /WHERE "existing"\."partition" IS NULL$/, 'a partition the ledger has further along keeps its row');
+});
+
+test("right after the ledger's lock, a batch that carries its positions removes the ledger rows a re-created topic left; older batches do not", () => {
+  const list = statements(redshift, {}, { txLsnRange: { min: '9000', max: '9100' } });
+  assert.deepEqual(
+    list.slice(0, 2).map((s) => s.kind),
+    ['lock-ledger', 'ledger-forget-recreated'],
+  );
+  assert.match(
+    sqlOf(list, 'ledger-forget-recreated'),
+    /\("partition" = 0 AND "last_offset" >= 10\) OR \("partition" = 2 AND "last_offset" >= 7\)\) AND "last_tx_lsn" < 9000$/,
+  );
+  const older = statements(redshift);
+  assert.ok(!older.some((s) => s.kind === 'ledger-forget-recreated'));
+  assert.match(sqlOf(older, 'ledger-insert'), /SYSDATE, CAST\(NULL AS BIGINT\) /, 'no position recorded: the check never fires for its rows');
 });
 
 test('PostgreSQL: COPY from STDIN, no count guard (the adapter checks COPY counts), bytea staged as hex text', () => {

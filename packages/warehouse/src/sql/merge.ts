@@ -6,12 +6,13 @@ import type { MergePlan } from '../merge-plan.js';
 import { parseSourceType } from '../typing/source-type.js';
 import { mayBeToasted } from '../typing/type-class.js';
 import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
-import { keepUnchangedFromOldKeyStatement, oldKeyStagingType } from './key-change.js';
+import { keepUnchangedFromOldKeyStatement, movedRowsStatements, oldKeyStagingType } from './key-change.js';
 import {
   advanceLedgerStatements,
   advanceTruncationStatements,
   filterStagedByLedgerStatement,
   filterStagedByTruncationStatement,
+  forgetRecreatedTopicStatement,
   ledgerCoversCondition,
   ledgerStreamOf,
   lockLedgerStatement,
@@ -29,6 +30,7 @@ import {
 /** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
 export type MergeStatementKind =
   | 'lock-ledger'
+  | 'ledger-forget-recreated'
   | 'create-staging'
   | 'copy'
   | 'count-guard'
@@ -37,7 +39,13 @@ export type MergeStatementKind =
   | 'create-tombstones'
   | 'stale-filter'
   | 'tombstone-filter'
+  | 'create-moved-rows'
+  | 'keep-unchanged-from-moved-rows'
   | 'keep-unchanged-from-old-key'
+  | 'moved-rows-remove'
+  | 'moved-rows-insert'
+  | 'moved-rows-forget'
+  | 'moved-rows-prune'
   | 'keep-unchanged'
   | 'remove-target-rows'
   | 'write-target-rows'
@@ -71,6 +79,8 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  * Every batch:
  *   lock-ledger         LOCK the target's ledger table, first (before anything takes a snapshot): loaders
  *                       of one target queue, and each sees what the one before it committed (see LEDGER)
+ *   ledger-forget-recreated  (batches that carry their transaction positions) remove the ledger rows that a
+ *                       deleted and re-created topic of the same name left (forgetRecreatedTopicStatement)
  * Rows batch:
  *   create-staging      CREATE TEMP TABLE with the batch's columns and the staging metadata columns
  *   copy                COPY the batch's files into it
@@ -82,11 +92,16 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  *   stale-filter        (tables with a key) drop staged rows older, by source position, than the target's
  *                       row of their key (see source-order.ts)
  *   tombstone-filter    (tables with a key, hard mode) drop staged rows older than their key's latest delete
+ *   create-moved-rows, keep-unchanged-from-moved-rows  (one-column key, hard mode) the moved-rows table if
+ *                       missing; a primary-key change's unchanged TOAST values from its old key's moved row,
+ *                       kept there by the old key's delete when that was applied first (see movedRowsStatements)
  *   keep-unchanged-from-old-key  (one-column key) a primary-key change's unchanged TOAST values from the
  *                       old key's target row (see key-change.ts)
  *   keep-unchanged      (tables with a key) put the target's value into unchanged TOAST columns (and, for
  *                       a delete, into the columns its last known image lacks: the batcher marks them); for
  *                       batches of older batchers, soft-delete mode takes every column of a delete
+ *   moved-rows-remove/insert/forget/prune  (one-column key, hard mode) a moved key's delete keeps its values
+ *                       in the moved rows; the staged creates' old keys' moved rows are forgotten; old ones pruned
  *   remove-target-rows  (tables with a key) DELETE the target rows of every staged key
  *   write-target-rows   INSERT the latest change per key by source position (all staged rows for tables
  *                       without a key); hard mode leaves deletes out, soft mode writes them marked deleted
@@ -106,10 +121,13 @@ export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStateme
   const { batch } = plan;
   const body = batch.kind === 'truncate' ? truncateStatements(dialect, plan) : rowStatements(dialect, plan);
   const stream = ledgerStreamOf(plan);
-  const ledger = advanceLedgerStatements(dialect, stream, batch.batchId, batch.offsets);
+  const positions = txLsnRangeOf(batch);
+  const ledger = advanceLedgerStatements(dialect, stream, batch.batchId, batch.offsets, positions?.max ?? null);
   const kinds: MergeStatementKind[] = ['ledger-remove', 'ledger-insert'];
-  const lock: MergeStatement = { kind: 'lock-ledger', sql: lockLedgerStatement(dialect, plan.target) };
-  const statements = [lock, ...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql }))];
+  const statements: MergeStatement[] = [{ kind: 'lock-ledger', sql: lockLedgerStatement(dialect, plan.target) }];
+  const forget = positions === null ? null : forgetRecreatedTopicStatement(dialect, stream, batch.offsets, positions.min);
+  if (forget !== null) statements.push({ kind: 'ledger-forget-recreated', sql: forget });
+  statements.push(...body, ...ledger.map((sql, i) => ({ kind: kinds[i]!, sql })));
   if (batch.kind === 'rows') statements.push({ kind: 'drop-staging', sql: `DROP TABLE ${quoteIdentifier(STAGING_TABLE, dialect.identifiers)}` });
   checkLimits(statements);
   return statements;
@@ -134,6 +152,7 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
     [META.unchanged]: t.positions,
     [META.txLsn]: t.bigint,
     [META.oldKey]: oldKeyStagingType(dialect, plan.columns),
+    [META.newKey]: oldKeyStagingType(dialect, plan.columns),
   };
   // The staging table always has every metadata column; COPY fills those the batch's files carry (a
   // batch of an older batcher leaves the transaction position and the old key NULL).
@@ -173,10 +192,25 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
     if (!soft) statements.push({ kind: 'create-tombstones', sql: createTombstoneTableStatement(dialect, plan.target, keys) });
     statements.push({ kind: 'stale-filter', sql: dropStaleAgainstTargetStatement(dialect, stage, target, keys) });
     if (!soft) statements.push({ kind: 'tombstone-filter', sql: dropStaleAgainstTombstonesStatement(dialect, stage, tombstones, keys) });
+    const moved = soft || legacyDeletes ? null : movedRowsStatements(dialect, plan.target, plan.columns, stage, mayBeUnchanged);
+    if (moved !== null) {
+      statements.push({ kind: 'create-moved-rows', sql: moved.create }, { kind: 'keep-unchanged-from-moved-rows', sql: moved.fill });
+    }
     const fromOldKey = legacyDeletes ? null : keepUnchangedFromOldKeyStatement(dialect, plan.columns, stage, target, mayBeUnchanged);
     if (fromOldKey !== null) statements.push({ kind: 'keep-unchanged-from-old-key', sql: fromOldKey });
-    const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft, legacyDeletes);
+    const keepUnchanged = keepUnchangedStatement(dialect, plan.columns, stage, target, soft, legacyDeletes, moved !== null);
     if (keepUnchanged !== null) statements.push({ kind: 'keep-unchanged', sql: keepUnchanged });
+    if (moved !== null) {
+      statements.push(
+        { kind: 'moved-rows-remove', sql: moved.record[0] },
+        { kind: 'moved-rows-insert', sql: moved.record[1] },
+        { kind: 'moved-rows-forget', sql: moved.forget },
+      );
+      if (batch.sourceTimeRange) {
+        const retention = plan.options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
+        statements.push({ kind: 'moved-rows-prune', sql: moved.prune(batch.sourceTimeRange.maxMs, retention) });
+      }
+    }
     const keyMatch = keys.map((k) => `${target}.${q(k.name)} = ${stage}.${q(k.name)}`).join(' AND ');
     statements.push({ kind: 'remove-target-rows', sql: `DELETE FROM ${target} USING ${stage} WHERE ${keyMatch}` });
   }
@@ -219,6 +253,7 @@ function keepUnchangedStatement(
   target: string,
   soft: boolean,
   legacyDeletes: boolean,
+  keepsMovedRows: boolean,
 ): string | null {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const current = q('_pgshift_current');
@@ -240,7 +275,8 @@ function keepUnchangedStatement(
   const keys = columns.filter((c) => c.primaryKey);
   const keyMatch = keys.map((k) => `${stage}.${q(k.name)} = ${current}.${q(k.name)}`);
   const needed = legacySoft ? [`(${unchanged} IS NOT NULL OR ${deleted})`] : [`${unchanged} IS NOT NULL`];
-  if (!soft) needed.push(`${stage}.${q(META.op)} <> 'd'`);
+  // Hard mode writes no delete, except into the moved rows: a moved key's delete needs its values.
+  if (!soft) needed.push(keepsMovedRows ? `(${stage}.${q(META.op)} <> 'd' OR ${stage}.${q(META.newKey)} IS NOT NULL)` : `${stage}.${q(META.op)} <> 'd'`);
   // A moved row's values come from its old key's row, not from an earlier row of the new key.
   if (!legacyDeletes && keys.length === 1) needed.push(`${stage}.${q(META.oldKey)} IS NULL`);
   return `UPDATE ${stage} SET ${assignments.join(', ')} FROM ${target} AS ${current} WHERE ${[...keyMatch, ...needed].join(' AND ')}`;
@@ -322,6 +358,15 @@ function truncateStatements(dialect: Dialect, plan: MergePlan): MergeStatement[]
     },
     ...watermark,
   ];
+}
+
+/** The batch's transaction positions (BatchReady.txLsnRange) as numbers; null for batches of older batchers. */
+export function txLsnRangeOf(batch: Pick<MergePlan['batch'], 'batchId' | 'txLsnRange'>): { min: bigint; max: bigint } | null {
+  const range = batch.txLsnRange;
+  if (range == null) return null;
+  if (!/^\d+$/.test(range.min) || !/^\d+$/.test(range.max))
+    throw new Error(`batch ${batch.batchId} has an invalid transaction position: ${JSON.stringify(range)}`);
+  return { min: BigInt(range.min), max: BigInt(range.max) };
 }
 
 /** The truncate's LSN: the batch holds the truncate only, so min = max; max is the latest if it ever held more. */
