@@ -51,7 +51,8 @@ export class Batcher {
   /** The current consumer's: a new consumer (after a resubscription) has its own. */
   private committer: OffsetCommitter | null = null;
   private stopping = false;
-  private fatal: Error | null = null;
+  /** The error kafkajs gave up on, until the consumer that replaced it joins the group. */
+  private crashed: Error | null = null;
   private readonly connectorWatcher: ConnectorWatcher | null;
 
   constructor(private readonly deps: BatcherDeps) {
@@ -124,12 +125,12 @@ export class Batcher {
     const joined = this.subscription.joined;
     const connectorTasksFailed = (this.connectorWatcher?.failedTasks.length ?? 0) > 0;
     return {
-      ready: joined && this.fatal === null && flushError === null && !this.stopping && !connectorTasksFailed,
+      ready: joined && this.crashed === null && flushError === null && !this.stopping && !connectorTasksFailed,
       detail: {
         joined,
         topics: this.subscription.topics.length,
         ...(this.connectorWatcher ? { connect: this.connectorWatcher.describe() } : {}),
-        ...(this.fatal ? { error: this.fatal.message } : {}),
+        ...(this.crashed ? { error: `consumer crashed, subscribing again: ${this.crashed.message}` } : {}),
         ...(flushError ? { flushError: flushError.message } : {}),
       },
     };
@@ -181,6 +182,7 @@ export class Batcher {
       this.tables.discardOpen();
       committer.assign(payload.memberAssignment);
       this.subscription.markJoined();
+      this.crashed = null;
       logger.info({ assignment: payload.memberAssignment }, 'joined consumer group');
     });
     // kafkajs reports every fetched batch here, also those holding only the transaction markers that
@@ -189,11 +191,13 @@ export class Batcher {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       metrics.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Math.max(0, Number(payload.offsetLag)));
     });
+    // kafkajs restarts a consumer after most crashes, not after all: one it gives up on is replaced (what
+    // it had buffered is dropped; the new consumer starts from the committed offsets).
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) {
-        this.fatal = payload.error;
-        logger.error({ err: payload.error }, 'consumer crashed and will not restart');
-      }
+      if (payload.restart) return;
+      this.crashed = payload.error;
+      logger.error({ err: payload.error }, 'consumer crashed and kafkajs will not restart it: subscribing again');
+      void this.subscription.resubscribe();
     });
     await consumer.connect();
     if (topics.length > 0) await consumer.subscribe({ topics, fromBeginning: true });
@@ -206,9 +210,15 @@ export class Batcher {
           partitionsConsumedConcurrently: 1,
           eachBatch: (payload) => this.dispatcher.dispatch(payload),
         }),
-      // A consumer that found no topic to subscribe to was never run, and kafkajs refuses to pause it.
+      // A consumer that found no topic to subscribe to was never run, and kafkajs refuses to pause it; nor
+      // does it pause one that crashed (it fetches nothing anyway).
       pause: () => {
-        if (topics.length > 0) consumer.pause(topics.map((topic) => ({ topic })));
+        if (topics.length === 0) return;
+        try {
+          consumer.pause(topics.map((topic) => ({ topic })));
+        } catch (error) {
+          logger.warn({ err: error }, 'the consumer could not be paused (it is not running)');
+        }
       },
       disconnect: () => consumer.disconnect(),
     };

@@ -15,13 +15,20 @@ const columns: ColumnSpec[] = [
   { name: 'v', sourceType: 'text', nullable: true, primaryKey: false },
 ];
 
-/** The fake decoder reads a message's value as a script: `c:1`, `u:1`, `d:1`, `t`, `tombstone`, `bad`, `registry-down`, `no-image`, `sentinel`. */
+/** Registry answers the fake decoder refuses before `registry-down` decodes (as `c:9`); Infinity: never. */
+let registryDownFor = 0;
+
+/** The fake decoder reads a message's value as a script: `c:1`, `u:1`, `d:1`, `t`, `tombstone`, `bad`, `registry-down`, `broken`, `no-image`, `sentinel`. */
 const decoder: ChangeEventDecoder = {
   async decode({ value }) {
-    const text = value?.toString() ?? 'tombstone';
+    let text = value?.toString() ?? 'tombstone';
     if (text === 'tombstone') return null;
     if (text === 'bad') throw new DecodeError('malformed-avro', 'not Avro');
-    if (text === 'registry-down') throw new Error('connect ECONNREFUSED');
+    if (text === 'broken') throw new Error('a bug, not the registry');
+    if (text === 'registry-down') {
+      if (registryDownFor-- > 0) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:58081') });
+      text = 'c:9';
+    }
     const [op, id = '0'] = text.split(':');
     const base = {
       schema: 'app',
@@ -63,6 +70,7 @@ function setup(options: { overBudget?: boolean } = {}) {
     logger: createLogger('test', 'silent'),
     isStopping: () => stopping,
     onDispatched: () => dispatched++,
+    registryBackoff: { initialMs: 1, maxMs: 4 },
   });
   const consumed = async () => Object.fromEntries((await metrics.eventsConsumed.get()).values.map((v) => [v.labels.op, v.value]));
   return { dispatcher, tables, deadLetters, consumed, stop: () => (stopping = true), counts: () => ({ reliefs, dispatched }) };
@@ -120,10 +128,35 @@ test('undecodable messages, events without a row image and values equal to the N
   assert.equal(lastResolved(), '5');
 });
 
-test('a failure around decoding (registry unreachable) rejects with offsets resolved only up to the message before it', async () => {
+test('while the registry is unreachable a message is tried again, heartbeating, until it decodes: nothing is dead-lettered or skipped', async () => {
   const { dispatcher, deadLetters, consumed } = setup();
+  registryDownFor = 5;
+  const { payload, lastResolved } = fetched(['c:1', 'registry-down', 'c:3']);
+  let heartbeats = 0;
+  payload.heartbeat = async () => void heartbeats++;
+  await dispatcher.dispatch(payload);
+  assert.equal(lastResolved(), '2');
+  assert.equal(deadLetters.length, 0, 'a good change is not dead-lettered');
+  assert.deepEqual(await consumed(), { c: 3 });
+  assert.ok(heartbeats >= 5, `the partition is kept meanwhile (${heartbeats} heartbeats)`);
+});
+
+test("the wait for the registry ends when the batch is no longer this consumer's (a rebalance): kafkajs gets the error, offsets resolved up to the message before", async () => {
+  const { dispatcher, deadLetters } = setup();
+  registryDownFor = Number.POSITIVE_INFINITY;
   const { payload, lastResolved } = fetched(['c:1', 'c:2', 'registry-down', 'c:3']);
-  await assert.rejects(dispatcher.dispatch(payload), /ECONNREFUSED/);
+  let tries = 0;
+  payload.isStale = () => ++tries > 3;
+  await assert.rejects(dispatcher.dispatch(payload), /fetch failed/);
+  assert.equal(lastResolved(), '1', 'kafkajs re-delivers from the failing message');
+  assert.equal(deadLetters.length, 0);
+  registryDownFor = 0;
+});
+
+test('a failure around decoding that is not the registry rejects at once, offsets resolved only up to the message before it', async () => {
+  const { dispatcher, deadLetters, consumed } = setup();
+  const { payload, lastResolved } = fetched(['c:1', 'c:2', 'broken', 'c:3']);
+  await assert.rejects(dispatcher.dispatch(payload), /a bug/);
   assert.equal(lastResolved(), '1', 'kafkajs re-delivers from the failing message');
   assert.equal(deadLetters.length, 0, 'a good change is not dead-lettered');
   assert.deepEqual(await consumed(), { c: 2 }, 'what was buffered is counted');

@@ -1,7 +1,7 @@
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { TableRef } from '@pgshift/contracts';
 import { SentinelCollisionError } from '@pgshift/csv';
-import { type ChangeEventDecoder, DecodeError } from '@pgshift/debezium';
+import { type ChangeEventDecoder, DecodeError, isRegistryUnavailable } from '@pgshift/debezium';
 import type { DeadLetterQueue, Logger } from '@pgshift/runtime';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BufferedTables } from './buffered-tables.js';
@@ -33,7 +33,11 @@ export interface ChangeDispatcherDeps {
   isStopping: () => boolean;
   /** After each fetched batch is dispatched. */
   onDispatched: () => void;
+  /** How long to wait between two tries of a message while the schema registry is unreachable (ms). */
+  registryBackoff?: { initialMs: number; maxMs: number };
 }
+
+const REGISTRY_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 
 /**
  * Decodes a fetched batch of change messages and hands each change to its topic's TableBatcher; what
@@ -57,7 +61,7 @@ export class ChangeDispatcher {
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale() || this.deps.isStopping()) break;
-        await this.dispatchMessage(table, batch.topic, batch.partition, message, consumed);
+        await this.dispatchMessage(table, batch.topic, batch.partition, message, consumed, { heartbeat, isRunning, isStale });
         lastOffset = message.offset;
         if (++sinceYield === YIELD_EVERY) {
           sinceYield = 0;
@@ -76,14 +80,21 @@ export class ChangeDispatcher {
     this.deps.onDispatched();
   }
 
-  private async dispatchMessage(table: TableBatcher, topic: string, partition: number, message: KafkaMessage, consumed: OpTally): Promise<void> {
+  private async dispatchMessage(
+    table: TableBatcher,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    consumed: OpTally,
+    fetch: Pick<FetchedBatch, 'heartbeat' | 'isRunning' | 'isStale'>,
+  ): Promise<void> {
     const offset = Number(message.offset);
     let event: Awaited<ReturnType<ChangeEventDecoder['decode']>>;
     try {
-      event = await this.deps.decoder.decode({ topic, key: message.key, value: message.value, headers: message.headers ?? {} });
+      event = await this.decodeWaitingForRegistry(topic, partition, message, fetch);
     } catch (error) {
-      // Not a bad message but a failure around it (the registry unreachable): kafkajs retries the batch
-      // from this message, with backoff, instead of dead-lettering a good change.
+      // Not a bad message but a failure around it: kafkajs retries the batch from this message instead
+      // of dead-lettering a good change.
       if (!(error instanceof DecodeError)) throw error;
       await this.deadLetter(topic, partition, message, error);
       table.skip(partition, offset);
@@ -130,6 +141,41 @@ export class ChangeDispatcher {
       return;
     }
     consumed[event.op]++;
+  }
+
+  /**
+   * Decodes a message; while the schema registry is unreachable, waits and tries again, for as long as it
+   * takes (an unreachable dependency is never bad input), heartbeating so the group keeps the partition.
+   * Handing the error to kafkajs instead spends its retries in seconds and then crashes the consumer for
+   * good. Gives up (the error goes to kafkajs) only when the batch is no longer this consumer's to take:
+   * the batcher is stopping, or a rebalance made the batch stale.
+   */
+  private async decodeWaitingForRegistry(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    { heartbeat, isRunning, isStale }: Pick<FetchedBatch, 'heartbeat' | 'isRunning' | 'isStale'>,
+  ): Promise<Awaited<ReturnType<ChangeEventDecoder['decode']>>> {
+    const backoff = this.deps.registryBackoff ?? REGISTRY_BACKOFF;
+    let waitMs = backoff.initialMs;
+    let since: number | null = null;
+    for (;;) {
+      try {
+        const event = await this.deps.decoder.decode({ topic, key: message.key, value: message.value, headers: message.headers ?? {} });
+        if (since !== null)
+          this.deps.logger.info({ topic, partition, offset: message.offset, waitedMs: Date.now() - since }, 'schema registry reachable again');
+        return event;
+      } catch (error) {
+        if (!isRegistryUnavailable(error) || this.deps.isStopping() || !isRunning() || isStale()) throw error;
+        if (since === null) {
+          since = Date.now();
+          this.deps.logger.warn({ topic, partition, offset: message.offset, err: error }, 'schema registry unreachable: waiting for it');
+        }
+        await sleep(waitMs);
+        waitMs = Math.min(waitMs * 2, backoff.maxMs);
+        await heartbeat();
+      }
+    }
   }
 
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: DecodeError): Promise<void> {

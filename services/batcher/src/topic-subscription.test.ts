@@ -132,3 +132,23 @@ test('no refresh after stop', async () => {
   await wait(30);
   assert.equal(stats().consumers, 1);
 });
+
+test('a consumer kafkajs gave up on is replaced: drained, left, and a new one of the same topics runs, never two at once', async () => {
+  const { subscription, log, stats } = setup(['pgshift.app.a'], { drainMs: 5 });
+  await subscription.start();
+  subscription.markJoined();
+  await subscription.resubscribe();
+  assert.equal(subscription.joined, false, 'not joined until the new consumer joins');
+  await subscription.stop();
+  assert.deepEqual(log.slice(0, 7), ['connect#1 pgshift.app.a', 'run#1', 'pause#1', 'drain', 'disconnect#1', 'connect#2 pgshift.app.a', 'run#2']);
+  assert.equal(stats().mostConnectedAtOnce, 1);
+});
+
+test('subscribing again is tried until it works (the broker away meanwhile)', async () => {
+  const { subscription, log, failNextList } = setup(['pgshift.app.a']);
+  await subscription.start();
+  failNextList();
+  await subscription.resubscribe();
+  await subscription.stop();
+  assert.ok(log.includes('connect#2 pgshift.app.a'), log.join(' | '));
+});

@@ -32,6 +32,8 @@ export interface TopicSubscriptionDeps {
 export class TopicSubscription {
   private consumer: ChangeConsumer | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
+  /** Refreshes and resubscriptions run one after another: two at once would put two consumers in the group. */
+  private serial: Promise<void> = Promise.resolve();
   private stopping = false;
   private joinedGroup = false;
   /** The topics consumed, sorted. */
@@ -78,11 +80,44 @@ export class TopicSubscription {
     await consumer.run();
   }
 
+  /**
+   * Replaces a consumer kafkajs gave up on: drains what is buffered, leaves, and subscribes anew; tried
+   * again (after `refreshMs`) for as long as subscribing fails, until the batcher stops.
+   */
+  resubscribe(): Promise<void> {
+    return this.inTurn(async () => {
+      while (!this.stopping) {
+        try {
+          await this.replaceConsumer();
+          return;
+        } catch (error) {
+          this.deps.logger.error({ err: error }, 'subscribing again failed; trying again');
+          await new Promise((resolve) => setTimeout(resolve, this.deps.refreshMs));
+        }
+      }
+    });
+  }
+
+  private inTurn(work: () => Promise<void>): Promise<void> {
+    const turn = this.serial.then(work);
+    this.serial = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async replaceConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    consumer?.pause();
+    await this.deps.drain();
+    await consumer?.disconnect().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'the old consumer did not disconnect cleanly'));
+    this.joinedGroup = false;
+    await this.subscribe();
+  }
+
   /** The next refresh is timed from the end of the last one, so that two never overlap. */
   private scheduleRefresh(): void {
     if (this.stopping) return;
     this.refreshTimer = setTimeout(() => {
-      void this.refresh().finally(() => this.scheduleRefresh());
+      void this.inTurn(() => this.refresh()).finally(() => this.scheduleRefresh());
     }, this.deps.refreshMs);
   }
 
@@ -95,12 +130,7 @@ export class TopicSubscription {
       const added = topics.filter((t) => !this.topics.includes(t));
       if (added.length === 0) return;
       logger.info({ added }, 'new change topics: resubscribing');
-      const consumer = this.consumer;
-      consumer?.pause();
-      await this.deps.drain();
-      await consumer?.disconnect();
-      this.joinedGroup = false;
-      await this.subscribe();
+      await this.replaceConsumer();
     } catch (error) {
       logger.error({ err: error }, 'topic refresh failed');
     }
