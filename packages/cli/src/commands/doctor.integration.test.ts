@@ -147,7 +147,10 @@ test('a connector that is not registered is an error; an unreachable Connect is 
   assert.match(unreachable.stdout, /skipped +source +no source configured/);
 });
 
-test('doctor exits 2 on a bad flag or variable, as every pgshift command', async () => {
+test('doctor exits 2 on a bad flag or variable, as every pgshift command, and when nothing is configured to check', async () => {
   assert.equal((await pgshift({}, 'doctor', '--topic-pattern', '(')).code, 2);
   assert.equal((await pgshift({ PGSHIFT_LOADER_URLS: 'loader:59102' }, 'doctor')).code, 2);
+  const nothing = await pgshift({}, 'doctor');
+  assert.equal(nothing.code, 2, 'nothing configured is not "healthy"');
+  assert.match(nothing.stderr, /^pgshift: nothing to check: give at least one of --source/);
 });

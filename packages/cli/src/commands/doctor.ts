@@ -49,7 +49,8 @@ export function doctorCommand(): Command {
         '  pipeline   the connector and each task (Kafka Connect), the batcher and',
         "             loader groups' lag, the loaders' stopped and waiting tables.",
         '',
-        'Each part not configured is skipped, with a note. Doctor only reads.',
+        'Each part not configured is skipped, with a note (none configured is a',
+        'usage mistake). Doctor only reads.',
         '',
         'Exit code: 0 nothing but ok and info, 1 at least one error, 2 bad',
         'arguments, 3 something could not be checked (unreachable) and no error',
@@ -114,6 +115,12 @@ function doctorOptions(flags: DoctorFlags): DoctorOptions {
   for (const url of flags.loaderUrl ?? []) if (!/^https?:\/\//.test(url)) throw new UsageError(`--loader-url: expected an http:// or https:// URL, got ${url}`);
   const brokers = flags.brokers !== undefined || config.PGSHIFT_KAFKA_BROKERS ? brokersFrom(flags.brokers, config.PGSHIFT_KAFKA_BROKERS) : undefined;
   const warehouseConfigured = flags.warehouse !== undefined || (process.env.PGSHIFT_WAREHOUSE ?? '') !== '';
+  // Nothing configured would be "healthy" with nothing checked: a script that lost its environment must not pass.
+  if (!sourceUrl && !warehouseConfigured && !connectUrl && !brokers && !loaderUrls?.length) {
+    throw new UsageError(
+      'nothing to check: give at least one of --source (PGSHIFT_SOURCE_URL), --warehouse (PGSHIFT_WAREHOUSE), --connect-url (PGSHIFT_CONNECT_URL), --brokers (PGSHIFT_KAFKA_BROKERS), --loader-url (PGSHIFT_LOADER_URLS)',
+    );
+  }
   return {
     source: sourceUrl ? { url: sourceUrl, publication: flags.publication, slot: flags.slot, schemas: list(flags.schemas) } : undefined,
     warehouse: warehouseConfigured ? openWarehouse(flags) : undefined,

@@ -33,7 +33,7 @@ const finding = (severity: Finding['severity'], message: string, fix: string | u
  */
 export function lagFinding(lag: GroupLag, service: string): Finding {
   const where = `${lag.partitions} partitions of ${lag.topics} ${lag.role}`;
-  if (lag.topics === 0) return finding('info', `no ${lag.role} exist yet for group ${lag.group}`, undefined, lag.group);
+  if (lag.topics === 0) return finding('info', `consumer group ${lag.group}: no ${lag.role} in Kafka yet, nothing to consume`, undefined, lag.group);
   if (lag.members === 0) {
     return finding(
       'warn',
