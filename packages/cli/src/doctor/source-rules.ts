@@ -107,9 +107,9 @@ export function slotFinding(slots: readonly ReplicationSlot[], slotName: string)
  */
 export function slotWalFindings(settings: SourceSettings, slots: readonly ReplicationSlot[]): Finding[] {
   const limitMb = settings.maxSlotWalKeepSizeMb;
-  const unlimited = limitMb === null || limitMb < 0;
-  const limitBytes = unlimited ? null : BigInt(limitMb) * 1024n * 1024n;
-  const limitText = unlimited ? 'max_slot_wal_keep_size = -1 (unlimited)' : `max_slot_wal_keep_size ${formatBytes(limitBytes!)}`;
+  const limitBytes = limitMb === null || limitMb < 0 ? null : BigInt(limitMb) * 1024n * 1024n;
+  const unlimited = limitBytes === null;
+  const limitText = limitBytes === null ? 'max_slot_wal_keep_size = -1 (unlimited)' : `max_slot_wal_keep_size ${formatBytes(limitBytes)}`;
   const setLimit = "ALTER SYSTEM SET max_slot_wal_keep_size = '<a size the disk can hold, e.g. 50GB>'; SELECT pg_reload_conf();";
   const findings: Finding[] = [];
   for (const slot of slots) {

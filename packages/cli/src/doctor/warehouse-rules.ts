@@ -57,7 +57,7 @@ export function schemaFindings(
   for (const schema of schemas) {
     const found = existing.find((e) => e.schema === schema || e.schema === schema.toLowerCase());
     const check = schema === LEDGER.schema ? 'ledger-schema' : 'target-schema';
-    if (found && found.canCreate && found.canUse) ready.push(schema);
+    if (found?.canCreate && found.canUse) ready.push(schema);
     else if (found) {
       const missing = [...(found.canUse ? [] : ['USAGE']), ...(found.canCreate ? [] : ['CREATE'])];
       findings.push(
