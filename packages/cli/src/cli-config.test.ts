@@ -30,3 +30,9 @@ test('--brokers overrides PGSHIFT_KAFKA_BROKERS, and neither is a usage error', 
   assert.deepEqual(brokersFrom(undefined, ['c:3']), ['c:3']);
   assert.throws(() => brokersFrom(undefined, undefined), /--brokers or PGSHIFT_KAFKA_BROKERS/);
 });
+
+test("doctor's loader URLs are a list of http URLs, each validated", () => {
+  assert.deepEqual(readCliConfig({ PGSHIFT_LOADER_URLS: 'http://l1:59102, http://l2:59102' }).PGSHIFT_LOADER_URLS, ['http://l1:59102', 'http://l2:59102']);
+  assert.throws(() => readCliConfig({ PGSHIFT_LOADER_URLS: 'http://l1:59102,l2:59102' }), /PGSHIFT_LOADER_URLS/);
+  assert.throws(() => readCliConfig({ PGSHIFT_CONNECT_URL: 'connect:8083' }), /PGSHIFT_CONNECT_URL/);
+});

@@ -10,12 +10,23 @@ export const cliConfigShape = {
   PGSHIFT_KAFKA_BROKERS: env
     .list()
     .optional()
-    .meta({ description: 'dead-letters: Kafka bootstrap brokers, comma-separated `host:port`', whenUnset: 'give `--brokers`' }),
-  PGSHIFT_SOURCE_URL: env.postgresUrl().optional().meta({ description: 'verify: the source PostgreSQL connection string', whenUnset: 'give `--source`' }),
+    .meta({ description: 'dead-letters, doctor: Kafka bootstrap brokers, comma-separated `host:port`', whenUnset: 'give `--brokers`' }),
+  PGSHIFT_SOURCE_URL: env
+    .postgresUrl()
+    .optional()
+    .meta({ description: 'verify, doctor: the source PostgreSQL connection string', whenUnset: 'give `--source`' }),
   PGSHIFT_TARGET_SCHEMA: env
     .string()
     .optional()
-    .meta({ description: "verify: the warehouse schema of every table, as the loader's (`--target-schema`)", whenUnset: "the source table's schema" }),
+    .meta({ description: "verify, doctor: the warehouse schema of every table, as the loader's (`--target-schema`)", whenUnset: "the source table's schema" }),
+  PGSHIFT_CONNECT_URL: env
+    .httpUrl()
+    .optional()
+    .meta({ description: "doctor: Kafka Connect's REST API, to check the connector and its tasks", whenUnset: 'not checked (`--connect-url`)' }),
+  PGSHIFT_LOADER_URLS: env.httpUrlList().optional().meta({
+    description: "doctor: each loader's ops endpoint (`http://host:<its PGSHIFT_HTTP_PORT>`), comma-separated, for its stopped and waiting tables",
+    whenUnset: 'not checked (`--loader-url`)',
+  }),
   ...logLevelShape,
 };
 

@@ -2,19 +2,21 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './cli-error.js';
 import { deadLettersCommand } from './commands/dead-letters.js';
+import { doctorCommand } from './commands/doctor.js';
 import { ledgerCommand } from './commands/ledger.js';
 import { verifyCommand } from './commands/verify.js';
 
 const program = new Command('pgshift')
   .description(
-    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, manage the load ledger, re-drive dead letters.',
+    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, check the whole setup (doctor), manage the load ledger, re-drive dead letters.',
   )
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride()
   .addCommand(verifyCommand())
   .addCommand(ledgerCommand())
-  .addCommand(deadLettersCommand());
+  .addCommand(deadLettersCommand())
+  .addCommand(doctorCommand());
 
 for (const command of program.commands) {
   command.exitOverride();

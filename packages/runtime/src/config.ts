@@ -105,6 +105,8 @@ export const env = {
           .filter((s) => s !== ''),
       )
       .pipe(z.array(z.string()).min(1, { error: 'expected a comma-separated list' })),
+  /** Comma-separated http:// or https:// URLs (several instances of one service). */
+  httpUrlList: () => env.list().pipe(z.array(env.httpUrl())),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` }),
   logLevel: () => env.oneOf(LOG_LEVELS),
 };

@@ -16,6 +16,7 @@ const ports = Object.fromEntries(
 export const SOURCE_URL = `postgresql://pgshift:pgshift@127.0.0.1:${ports.PG_SOURCE_PORT}/app`;
 export const WAREHOUSE_URL = `postgresql://pgshift:pgshift@127.0.0.1:${ports.PG_WAREHOUSE_PORT}/warehouse`;
 export const KAFKA_BROKER = `127.0.0.1:${ports.KAFKA_PORT}`;
+export const CONNECT_URL = `http://127.0.0.1:${ports.CONNECT_PORT}`;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
