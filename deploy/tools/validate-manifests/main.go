@@ -22,8 +22,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -214,9 +214,12 @@ type kafkaConnector struct {
 	Kind       string            `json:"kind"`
 	Metadata   metav1.ObjectMeta `json:"metadata"`
 	Spec       *struct {
-		Class        string                 `json:"class"`
-		TasksMax     *int32                 `json:"tasksMax,omitempty"`
-		AutoRestart  *struct{ Enabled *bool `json:"enabled,omitempty"`; MaxRestarts *int32 `json:"maxRestarts,omitempty"` } `json:"autoRestart,omitempty"`
+		Class       string `json:"class"`
+		TasksMax    *int32 `json:"tasksMax,omitempty"`
+		AutoRestart *struct {
+			Enabled     *bool  `json:"enabled,omitempty"`
+			MaxRestarts *int32 `json:"maxRestarts,omitempty"`
+		} `json:"autoRestart,omitempty"`
 		Config       map[string]interface{} `json:"config,omitempty"`
 		State        string                 `json:"state,omitempty"`
 		Pause        *bool                  `json:"pause,omitempty"`
