@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { batcherConfigShape, readBatcherConfig } from '@pgshift/batcher';
+import { loaderConfigShape, readLoaderConfig } from '@pgshift/loader';
 import { parse } from 'yaml';
 import { chartDir, chartTestsSkip, type Manifest, render, renderError } from './helm.js';
 
@@ -88,6 +90,34 @@ describe('the Helm chart', { skip }, () => {
             Object.keys(rendered[0]?.data ?? {}).sort(),
             Object.keys(parse(readFileSync(`${chartDir}/ci/${file}`, 'utf8')).secret.values).sort(),
           );
+      });
+
+      it('configures the batcher and the loader with variables they read, in values their own config loaders accept', () => {
+        const secretValues = (parse(readFileSync(`${chartDir}/ci/${file}`, 'utf8')) as { secret?: { values?: Record<string, string> } }).secret?.values ?? {};
+        const services = [
+          { name: 'pgshift-batcher', shape: batcherConfigShape, read: readBatcherConfig },
+          { name: 'pgshift-loader', shape: loaderConfigShape, read: readLoaderConfig },
+        ];
+        for (const { name, shape, read } of services) {
+          const data = named(manifests, 'ConfigMap', name).data ?? {};
+          const unknown = Object.keys(data).filter((key) => !(key in shape));
+          assert.deepEqual(unknown, [], `${name}'s ConfigMap names only variables the service reads`);
+          const [c] = containersOf(named(manifests, 'Deployment', name));
+          const environment: Record<string, string> = { ...data };
+          for (const e of c.env) {
+            if (e.value !== undefined) environment[e.name] = e.value;
+            else if (e.valueFrom?.fieldRef) environment[e.name] = 'pod-0';
+            else if (e.valueFrom?.secretKeyRef) {
+              const key = e.valueFrom.secretKeyRef.key as string;
+              // An existing Secret: a stand-in for what it holds where the configuration needs it.
+              const value =
+                secretValues[key] ?? (key === 'PGSHIFT_WAREHOUSE_URL' && !e.valueFrom.secretKeyRef.optional ? 'postgres://u:p@warehouse/db' : undefined);
+              if (value !== undefined) environment[e.name] = value;
+              if (!key.startsWith('AWS_')) assert.ok(key in shape, `${name} reads ${key}`);
+            }
+          }
+          assert.doesNotThrow(() => read(environment), `${name} accepts its rendered configuration`);
+        }
       });
 
       it('gives each Deployment a PodDisruptionBudget over its pods that lets unready pods be evicted', () => {
