@@ -100,6 +100,7 @@ log "alerting rules: promtool check rules, promtool test rules ($("$PROMTOOL" --
 
 log "chart, dashboard and rules tests"
 source scripts/node-env.sh
+[ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 PGSHIFT_DEPLOY_TOOLS_REQUIRED=1 PGSHIFT_HELM="$HELM" \
   node --conditions=source --import tsx --test --test-reporter=spec test/deploy/*.test.ts
 
