@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: everything a fresh clone needs, then every test.
 #   1. Node.js 24 (scripts/node-env.sh) and the npm dependencies (npm ci) when missing or older than the lock file
-#   2. the typecheck (tsc -b, strict) and the compose check
+#   2. the typecheck (tsc -b, strict), the compose check, and (full run only) the deployment checks
+#      (scripts/check-deploy.sh: the Helm chart linted, rendered and validated; the alerting rules through
+#      promtool; the chart and dashboard tests; its tools built once from the Go module proxy and Debian)
 #   3. the unit loop: every *.test.ts that is not *.integration.test.ts and not in test/e2e (no service needed)
 #   4. the native stack (stack/stack.sh up: idempotent; installs and starts what is missing)
 #   5. the integration tests (*.integration.test.ts, beside the code), the end-to-end tests (test/e2e), and
@@ -70,6 +72,7 @@ if [ $# -gt 0 ]; then
   exit 0
 fi
 
+bash scripts/check-deploy.sh
 unit_loop
 bash stack/stack.sh up
 mapfile -t files < <(stack_files)

@@ -24,6 +24,24 @@ function problemsOf(environment: Record<string, string>): string[] {
   assert.fail('expected a ConfigError');
 }
 
+test('a bad value is shown in the error, but never a credential or the password of a URL', () => {
+  const secretShape = { PGSHIFT_WAREHOUSE_URL: env.postgresUrl(), PGSHIFT_SCHEMA_REGISTRY_PASSWORD: env.integer(), PGSHIFT_ROWS: env.integer(1) };
+  let message = '';
+  try {
+    loadConfig(secretShape, {
+      PGSHIFT_WAREHOUSE_URL: 'mysql://pgshift:hunter2@warehouse:5432/db',
+      PGSHIFT_SCHEMA_REGISTRY_PASSWORD: 's3cret',
+      PGSHIFT_ROWS: 'ten',
+    });
+  } catch (error) {
+    message = String(error);
+  }
+  assert.doesNotMatch(message, /hunter2|s3cret/);
+  assert.match(message, /PGSHIFT_WAREHOUSE_URL: .*\(got "mysql:\/\/pgshift:\*\*\*@warehouse:5432\/db"\)/);
+  assert.match(message, /PGSHIFT_SCHEMA_REGISTRY_PASSWORD: .*\(got a value \(hidden: PGSHIFT_SCHEMA_REGISTRY_PASSWORD is a credential\)\)/);
+  assert.match(message, /PGSHIFT_ROWS: .*\(got "ten"\)/);
+});
+
 test('three bad variables, one of them a conditional requirement, are reported together', () => {
   const problems = problemsOf({ PGSHIFT_REGISTRY: 'localhost:8081', PGSHIFT_KIND: 'b', PGSHIFT_LOG_LEVEL: 'loud' });
   assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['PGSHIFT_KIND_B_URL', 'PGSHIFT_LOG_LEVEL', 'PGSHIFT_REGISTRY']);

@@ -35,7 +35,7 @@ export function loadConfig<Shape extends z.ZodRawShape>(
   const parsed: Record<string, unknown> = {};
   const problems: string[] = [];
   const bad = new Set<string>();
-  const got = (name: string) => (input[name] === undefined ? 'it is not set' : `got ${JSON.stringify(input[name])}`);
+  const got = (name: string) => (input[name] === undefined ? 'it is not set' : `got ${shownValue(name, input[name])}`);
   for (const [name, schema] of Object.entries(shape)) {
     const value = env[name];
     input[name] = value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -55,6 +55,18 @@ export function loadConfig<Shape extends z.ZodRawShape>(
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed as z.infer<z.ZodObject<Shape>>;
+}
+
+/** Names of variables whose value is a credential: an error shows that they are set, never what they hold. */
+const CREDENTIAL_NAME = /PASSWORD|TOKEN|SECRET_ACCESS_KEY|ACCESS_KEY_ID/;
+
+/**
+ * A variable's value as a config error may show it (it is logged): a credential's value is hidden, and a
+ * URL's password is masked (`postgres://pgshift:***@warehouse/db`), so no secret reaches the logs.
+ */
+export function shownValue(name: string, value: string): string {
+  if (CREDENTIAL_NAME.test(name)) return `a value (hidden: ${name} is a credential)`;
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@\s]*):[^/?#@\s]*@/i, '$1:***@'));
 }
 
 /** pino's levels; `silent` turns logging off. */

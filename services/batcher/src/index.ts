@@ -1,3 +1,3 @@
 export { Batcher, type BatcherDeps } from './batcher.js';
-export { type BatcherConfig, readBatcherConfig } from './config.js';
+export { type BatcherConfig, batcherConfigShape, readBatcherConfig } from './config.js';
 export { createBatcherMetrics } from './metrics.js';

@@ -1,3 +1,3 @@
-export { type LoaderConfig, readLoaderConfig } from './config.js';
+export { type LoaderConfig, loaderConfigShape, readLoaderConfig } from './config.js';
 export { Loader, type LoaderDeps } from './loader.js';
 export { createLoaderMetrics } from './metrics.js';
