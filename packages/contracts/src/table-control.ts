@@ -103,6 +103,11 @@ export class ControlState {
     }
   }
 
+  /** The table's record, if it has one. */
+  find(key: string): TableControl | undefined {
+    return this.byKey.get(key);
+  }
+
   get(key: string): TableControl {
     return this.byKey.get(key) ?? defaultControl(key);
   }
