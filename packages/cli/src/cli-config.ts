@@ -1,5 +1,6 @@
 import { type ConfigDocs, env, loadConfig, logLevelShape } from '@pgshift/runtime';
 import { warehouseConnectionShape } from '@pgshift/warehouse';
+import { z } from 'zod';
 
 /**
  * The environment of the pgshift command, read through the same loadConfig as the services (every bad
@@ -16,6 +17,12 @@ export const cliConfigShape = {
     .string()
     .optional()
     .meta({ description: "verify: the warehouse schema of every table, as the loader's (`--target-schema`)", whenUnset: "the source table's schema" }),
+  PGSHIFT_CONTROL_URL: env.httpUrl().optional().meta({ description: 'tables: the control API base URL (`--url`)', whenUnset: '`http://127.0.0.1:59104`' }),
+  PGSHIFT_CONTROL_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "tables: the control API's bearer token (the control service's PGSHIFT_CONTROL_TOKEN)", whenUnset: 'required for `tables`' }),
   ...logLevelShape,
 };
 

@@ -3,18 +3,20 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './cli-error.js';
 import { deadLettersCommand } from './commands/dead-letters.js';
 import { ledgerCommand } from './commands/ledger.js';
+import { tablesCommand } from './commands/tables.js';
 import { verifyCommand } from './commands/verify.js';
 
 const program = new Command('pgshift')
   .description(
-    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, manage the load ledger, re-drive dead letters.',
+    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, control tables (pause, resume, retry, schedule), manage the load ledger, re-drive dead letters.',
   )
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride()
   .addCommand(verifyCommand())
   .addCommand(ledgerCommand())
-  .addCommand(deadLettersCommand());
+  .addCommand(deadLettersCommand())
+  .addCommand(tablesCommand());
 
 for (const command of program.commands) {
   command.exitOverride();
