@@ -352,8 +352,8 @@ max_wal_senders = 0"
 }
 
 down() {
-  # The demo's batcher and loader (scripts/demo.ts) first: they drain into the services below.
-  for s in batcher loader s3 connect registry kafka; do stop "$s"; done
+  # The demo's batcher, loader and control service (scripts/demo.ts) first: they drain into the services below.
+  for s in batcher loader control s3 connect registry kafka; do stop "$s"; done
   for s in pg-warehouse pg-source; do
     if [ -f "$STACK/$s/PG_VERSION" ] && pg_as "$PG_BIN/pg_ctl" -D "$STACK/$s" status >/dev/null 2>&1; then
       log "stopping $s"
