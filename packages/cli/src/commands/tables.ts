@@ -5,6 +5,7 @@ import { EXIT, UsageError } from '../cli-error.js';
 import { ControlClient, DEFAULT_CONTROL_URL } from '../tables/control-client.js';
 import { formatAction, formatTables } from '../tables/format-tables.js';
 
+/** The flags of `tables` and of its subcommands, wherever they were given (`tables --as x pause t` or `tables pause t --as x`). */
 interface Flags {
   json?: boolean;
   as?: string;
@@ -37,9 +38,12 @@ export function tablesCommand(): Command {
   });
 
   const action = (name: 'pause' | 'resume' | 'retry', summary: string) =>
-    withCommon(new Command(name).summary(summary).description(summary).argument('<table>', 'schema.table')).action(async (table: string, flags: Flags) => {
-      report(await client(flags).act(table, name), flags);
-    });
+    withCommon(new Command(name).summary(summary).description(summary).argument('<table>', 'schema.table')).action(
+      async (table: string, _flags: Flags, self: Command) => {
+        const flags = self.optsWithGlobals<Flags>();
+        report(await client(flags).act(table, name), flags);
+      },
+    );
   command.addCommand(action('pause', 'pause a table: its batches wait in order (nothing skipped) until it is resumed'));
   command.addCommand(action('resume', 'resume a paused table: it catches up on what waited'));
   command.addCommand(action('retry', 'make a stopped table try its failed batch now (after fixing the cause), instead of after its backoff'));
@@ -57,7 +61,8 @@ export function tablesCommand(): Command {
         )
         .argument('<table>', 'schema.table')
         .argument('<schedule...>', 'continuous | every <n>m|h | at HH:MM[,HH:MM…]'),
-    ).action(async (table: string, words: string[], flags: Flags) => {
+    ).action(async (table: string, words: string[], _flags: Flags, self: Command) => {
+      const flags = self.optsWithGlobals<Flags>();
       report(await client(flags).schedule(table, words.join(' ')), flags);
     }),
   );
