@@ -38,12 +38,20 @@ export class CompactedTopicFollower {
       await admin.disconnect();
     }
     let caughtUp: () => void = () => undefined;
-    const reachedEnd = new Promise<void>((resolve) => {
+    let failed: (error: Error) => void = () => undefined;
+    const reachedEnd = new Promise<void>((resolve, reject) => {
       caughtUp = resolve;
+      failed = reject;
     });
     if (ends.size === 0) caughtUp();
     const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
     this.consumer = consumer;
+    // kafkajs restarts a consumer after a retriable crash; one it gives up on fails the start, or is logged.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      logger.error({ topic, err: payload.error }, 'following the topic stopped');
+      failed(payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
