@@ -68,7 +68,8 @@ test('pause, schedule and resume write the table control record with the actor, 
   const scheduled = await app.inject({ method: 'PUT', url: '/v1/tables/shop.orders/schedule', headers, payload: { schedule: 'every 60m' } });
   assert.equal(scheduled.statusCode, 200, scheduled.body);
   assert.equal(scheduled.json().control.schedule, 'every 1h');
-  await app.inject({ method: 'POST', url: '/v1/tables/shop.orders/resume', headers });
+  const resumed = await app.inject({ method: 'POST', url: '/v1/tables/shop.orders/resume', headers });
+  assert.equal(resumed.json().known, false, 'its own control record does not make a table known');
   assert.deepEqual(
     written.map((w) => [w.table, w.action.kind, w.actor]),
     [

@@ -74,7 +74,8 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
       if (error instanceof ScheduleError) return fail(reply, 400, error.message);
       throw error;
     }
-    const known = store.view(table) !== null;
+    // Whether a loader has reported the table (a control record alone does not make it known).
+    const known = (store.view(table)?.state ?? 'unknown') !== 'unknown';
     try {
       const { after, changes } = await store.act(table, wanted, actor);
       metrics.actions.inc({ action: name, outcome: 'ok' });
