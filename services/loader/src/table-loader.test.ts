@@ -7,6 +7,7 @@ import { type ApplyResult, IncompatibleSchemaChange, type MergePlan, postgresDia
 import pLimit from 'p-limit';
 import { Registry } from 'prom-client';
 import { createLoaderMetrics } from './metrics.js';
+import { PartitionProgress } from './partition-progress.js';
 import { TableLoader, type TableLoaderDeps } from './table-loader.js';
 
 // The table loader's guarantees, against a warehouse fake that records what it was asked to apply.
@@ -316,6 +317,38 @@ describe('operator control', () => {
     assert.equal(streaming.rowsApplied, 4);
     assert.equal(streaming.batchesQueued, 0);
     await loader.close();
+  });
+
+  test('a paused table on a shared partition holds the committable offset at its batch while another table on it keeps applying; resumed, the offset moves past both', async () => {
+    const progress = new PartitionProgress();
+    const commits: number[] = [];
+    const callbacks = (offset: number) => ({
+      onDone: () => {
+        const next = progress.complete(offset);
+        if (next !== null) commits.push(next);
+      },
+      onParked: () => progress.park(offset),
+      onStopped: async () => undefined,
+      partition: 0,
+    });
+    const pausedWarehouse = new FakeWarehouse();
+    const { loader: paused } = loaderFor(pausedWarehouse);
+    const otherWarehouse = new FakeWarehouse();
+    const { loader: other } = loaderFor(otherWarehouse);
+    paused.setControl(control({ paused: true }));
+    for (const offset of [0, 1, 2, 3]) progress.start(offset);
+    paused.enqueue(batch(0), 0, callbacks(0));
+    other.enqueue(batch(1), 0, callbacks(1));
+    paused.enqueue(batch(2), 0, callbacks(2));
+    other.enqueue(batch(3), 0, callbacks(3));
+    await until('the other table applied both', () => otherWarehouse.applied.length === 2);
+    assert.deepEqual(commits, [], 'nothing committable past the paused batch at offset 0');
+    assert.equal(progress.pending, 0, 'the paused batches are not pending work: consumption goes on');
+    assert.equal(progress.parked, 2);
+    paused.setControl(control({ paused: false }));
+    await until('the paused table applied both', () => pausedWarehouse.applied.length === 2);
+    assert.deepEqual(commits, [2, 4], 'offset 0 releases 1; offset 2 releases 3');
+    await Promise.all([paused.close(), other.close()]);
   });
 
   test('lag is the age of the oldest change waiting, in seconds, and the batches waiting', async () => {
