@@ -21,7 +21,7 @@ export interface TableStatus {
   reason: string | null;
   /** Since when it is in this state (ISO), when not streaming. */
   since: string | null;
-  /** Rows merged by the reporting instance since it took the table up. */
+  /** Rows merged (a loader taking the table up continues the count of the latest status). */
   rowsApplied: number;
   batchesApplied: number;
   /** Batches consumed and not applied yet (waiting or being applied). */

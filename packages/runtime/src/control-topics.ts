@@ -34,14 +34,16 @@ export async function ensureControlTopics(kafka: Kafka, topics: ControlTopics): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const compacted = [
+    // Compaction only cleans closed segments: the status topic, written every few seconds per table,
+    // rolls them often, so that a reader starting up reads little more than one record per table.
+    const compacted = (segmentMs: number) => [
       { name: 'cleanup.policy', value: 'compact' },
       { name: 'min.cleanable.dirty.ratio', value: '0.1' },
-      { name: 'segment.ms', value: String(6 * 3_600_000) },
+      { name: 'segment.ms', value: String(segmentMs) },
     ];
     await ensureTopics(admin, [
-      { topic: topics.controlTopic, numPartitions: 1, configEntries: compacted },
-      { topic: topics.statusTopic, numPartitions: 1, configEntries: compacted },
+      { topic: topics.controlTopic, numPartitions: 1, configEntries: compacted(6 * 3_600_000) },
+      { topic: topics.statusTopic, numPartitions: 1, configEntries: compacted(10 * 60_000) },
     ]);
   } finally {
     await admin.disconnect();

@@ -1,4 +1,4 @@
-import { type BatchReady, ControlState, encodeTableStatus, qualifiedName } from '@pgshift/contracts';
+import { type BatchReady, ControlState, decodeTableStatus, encodeTableStatus, qualifiedName, type TableStatus } from '@pgshift/contracts';
 import {
   CompactedTopicFollower,
   type CompactedTopicRecord,
@@ -56,6 +56,9 @@ export class Loader {
   /** Every table's control (paused, schedule, retry), as the control topic says; followed from its beginning. */
   private readonly control = new ControlState();
   private readonly controlFollower: CompactedTopicFollower;
+  /** The latest status of every table, whoever reported it: a table taken up here continues its counts. */
+  private readonly reported = new Map<string, TableStatus>();
+  private readonly statusFollower: CompactedTopicFollower;
   private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: LoaderDeps) {
@@ -69,6 +72,21 @@ export class Loader {
       groupPrefix: `pgshift-loader-control-${deps.config.instanceId}`,
       logger: deps.logger.child({ component: 'control' }),
       onRecord: (record) => this.onControlRecord(record),
+    });
+    this.statusFollower = new CompactedTopicFollower(deps.kafka, {
+      topic: deps.config.statusTopic,
+      groupPrefix: `pgshift-loader-status-${deps.config.instanceId}`,
+      logger: deps.logger.child({ component: 'status' }),
+      onRecord: ({ key, value }) => {
+        if (value === null) this.reported.delete(key);
+        else {
+          try {
+            this.reported.set(key, decodeTableStatus(key, value));
+          } catch {
+            // Not a status: nothing to continue from.
+          }
+        }
+      },
     });
   }
 
@@ -92,7 +110,7 @@ export class Loader {
     await ensureControlTopics(kafka, config);
     await this.producer.connect();
     // Every pause and schedule is known before the first batch is taken up.
-    await this.controlFollower.start();
+    await Promise.all([this.controlFollower.start(), this.statusFollower.start()]);
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // kafkajs re-delivers from the committed offsets after a (re)join: nothing consumed before may
       // run any more, and a stopped table tries its first batch again when it comes back.
@@ -165,7 +183,7 @@ export class Loader {
     this.consumer.pause([{ topic: this.deps.config.batchesTopic }]);
     await Promise.all([...this.tables.values()].map((t) => t.close()));
     await this.consumer.disconnect();
-    await this.controlFollower.stop();
+    await Promise.all([this.controlFollower.stop(), this.statusFollower.stop()]);
     await this.producer.disconnect();
     await this.deps.warehouse.close();
   }
@@ -245,6 +263,8 @@ export class Loader {
       table = new TableLoader(event.table, { config, warehouse, metrics, logger, withSlot: (work) => this.slots(work) });
       table.rejoined(this.generation);
       table.setControl(this.control.get(qualifiedName(event.table)), { initial: true });
+      const earlier = this.reported.get(qualifiedName(event.table));
+      if (earlier) table.continueFrom(earlier);
       this.tables.set(key, table);
     }
     return table;

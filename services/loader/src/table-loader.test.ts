@@ -351,6 +351,20 @@ describe('operator control', () => {
     await Promise.all([paused.close(), other.close()]);
   });
 
+  test('a table taken up continues the counts of its latest status, whoever reported it', async () => {
+    const warehouse = new FakeWarehouse();
+    const { loader } = loaderFor(warehouse);
+    loader.continueFrom({ rowsApplied: 500, batchesApplied: 7, lastBatchAt: '2026-12-02T05:00:00.000Z' });
+    assert.equal(loader.status('l').lastBatchAt, '2026-12-02T05:00:00.000Z');
+    const t = tracker();
+    loader.enqueue(batch(1), 0, t.for('b1'));
+    await until('applied', () => t.done.length === 1);
+    const status = loader.status('l');
+    assert.deepEqual([status.rowsApplied, status.batchesApplied], [501, 8]);
+    assert.ok(status.lastBatchAt! > '2026-12-02T05:00:00.000Z');
+    await loader.close();
+  });
+
   test('lag is the age of the oldest change waiting, in seconds, and the batches waiting', async () => {
     const warehouse = new FakeWarehouse();
     const { loader } = loaderFor(warehouse);

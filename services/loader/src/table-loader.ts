@@ -181,6 +181,16 @@ export class TableLoader {
     this.pause.wake();
   }
 
+  /**
+   * Continues the counts of the table's latest status, whoever reported it (this instance before a
+   * restart, another one before a rebalance), so rows applied add up across instances.
+   */
+  continueFrom(earlier: Pick<TableStatus, 'rowsApplied' | 'batchesApplied' | 'lastBatchAt'>): void {
+    this.rowsApplied += Math.max(0, earlier.rowsApplied);
+    this.applied += Math.max(0, earlier.batchesApplied);
+    if (earlier.lastBatchAt !== null && this.lastAppliedAt === null) this.lastAppliedAt = Date.parse(earlier.lastBatchAt);
+  }
+
   /** The batches-topic partition of the latest batch consumed (the loader reports only tables it owns). */
   get partition(): number | null {
     return this.lastPartition;
