@@ -128,12 +128,13 @@ for (const target of warehouseTargets()) {
           await churn(source, schema, names, 121, 200);
           await waitForTableMatch(source, warehouse, schema, 'customers');
           await waitForTableMatch(source, warehouse, schema, 'notes');
-          await waitForView(
+          const afterRestart = await waitForView(
             control,
             orders,
             'reported paused by the new loader',
             (v) => v.state === 'paused' && v.instance === restarted.name && (v.batchesQueued ?? 0) > 0,
           );
+          assert.ok((afterRestart.rowsApplied ?? 0) >= 20, `the new loader continues the count of rows applied: ${afterRestart.rowsApplied}`);
           assert.deepEqual(await tableSnapshot(warehouse, schema, 'orders'), frozen, 'the pause held across the restart');
 
           const list = await tables(control);
