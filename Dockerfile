@@ -2,7 +2,8 @@
 # The pgshift services, one image per target:
 #   docker build --target batcher -t pgshift-batcher .
 #   docker build --target loader  -t pgshift-loader  .
-# Both carry the compiled CLI too: `docker compose exec loader node packages/cli/dist/main.js --help`.
+#   docker build --target control -t pgshift-control .
+# All carry the compiled CLI too: `docker compose exec loader node packages/cli/dist/main.js --help`.
 # Workspace packages resolve to their dist/ through the `default` export condition, so nothing runs tsx.
 
 ARG NODE_IMAGE=node:24-slim
@@ -20,6 +21,7 @@ COPY packages/warehouse/package.json packages/warehouse/
 COPY packages/cli/package.json packages/cli/
 COPY services/batcher/package.json services/batcher/
 COPY services/loader/package.json services/loader/
+COPY services/control/package.json services/control/
 COPY test/package.json test/
 
 # ---------------------------------------------------------------- compile
@@ -29,7 +31,7 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY packages/ packages/
 COPY services/ services/
 # Only the shipped projects (and, through their references, the packages they use); test/ is not built.
-RUN npx tsc -b services/batcher services/loader packages/cli \
+RUN npx tsc -b services/batcher services/loader services/control packages/cli \
  && find packages services -path '*/dist/*' \( -name '*.test.*' -o -name '.tsbuildinfo' \) -delete
 
 # ---------------------------------------------------------------- production dependencies
@@ -37,10 +39,10 @@ RUN npx tsc -b services/batcher services/loader packages/cli \
 # build tree, so nothing the compiler needed ships.
 FROM manifests AS prod-deps
 RUN npm ci --omit=dev --no-audit --no-fund \
-      --workspace services/batcher --workspace services/loader --workspace packages/cli \
+      --workspace services/batcher --workspace services/loader --workspace services/control --workspace packages/cli \
  && npm cache clean --force
 
-# ---------------------------------------------------------------- runtime (shared by both targets)
+# ---------------------------------------------------------------- runtime (shared by every target)
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
@@ -53,6 +55,7 @@ COPY --from=build /app/packages/warehouse/dist packages/warehouse/dist/
 COPY --from=build /app/packages/cli/dist packages/cli/dist/
 COPY --from=build /app/services/batcher/dist services/batcher/dist/
 COPY --from=build /app/services/loader/dist services/loader/dist/
+COPY --from=build /app/services/control/dist services/control/dist/
 # Files stay root-owned: the service can read its code but not change it.
 USER node
 
@@ -65,3 +68,8 @@ FROM runtime AS loader
 ENV PGSHIFT_HTTP_PORT=59102
 EXPOSE 59102
 CMD ["node", "--max-semi-space-size=64", "services/loader/dist/main.js"]
+
+FROM runtime AS control
+ENV PGSHIFT_HTTP_PORT=59103 PGSHIFT_CONTROL_PORT=59104
+EXPOSE 59103 59104
+CMD ["node", "services/control/dist/main.js"]

@@ -40,6 +40,8 @@ PUBLISHED = {
     "S3_PORT": ("s3", 7070),
     "BATCHER_HTTP_PORT": ("batcher", None),  # the service listens on PGSHIFT_HTTP_PORT = the host port
     "LOADER_HTTP_PORT": ("loader", None),
+    "CONTROL_HTTP_PORT": ("control", 59103),  # PGSHIFT_HTTP_PORT of the control service
+    "CONTROL_API_PORT": ("control", 59104),  # PGSHIFT_CONTROL_PORT
 }
 NOT_PUBLISHED = {
     "KAFKA_CONTROLLER_PORT": "the KRaft controller listener is internal to the kafka container",
@@ -339,7 +341,7 @@ def check_dockerfile(services: dict, problems: list[str]) -> None:
             relative = manifest.relative_to(ROOT).as_posix()
             if relative not in copied:
                 problems.append(f"Dockerfile: {relative} is not copied before npm ci (the lockfile lists that workspace)")
-    for name in ("batcher", "loader"):
+    for name in ("batcher", "loader", "control"):
         if name not in stages:
             problems.append(f"Dockerfile: no `{name}` target")
             continue

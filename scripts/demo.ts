@@ -4,6 +4,7 @@
  * data and adds more writes. `npm run stack -- down` stops everything.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -16,7 +17,7 @@ import { waitFor } from '../test/support/wait.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SCHEMA = 'shop';
-const ports = { batcher: 59101, loader: 59102 };
+const ports = { batcher: 59101, loader: 59102, control: 59103, controlApi: 59104 };
 
 function say(text: string): void {
   process.stdout.write(`\x1b[1m[demo]\x1b[0m ${text}\n`);
@@ -33,7 +34,7 @@ function alive(pidFile: string): boolean {
 }
 
 /** Starts a service detached, logging to .stack/logs/<name>.log; stack.sh down stops it. */
-function startInBackground(service: 'batcher' | 'loader', env: Record<string, string>): void {
+function startInBackground(service: 'batcher' | 'loader' | 'control', env: Record<string, string>): void {
   const pidFile = `${root}.stack/run/${service}.pid`;
   if (alive(pidFile)) {
     say(`${service} already running (pid ${readFileSync(pidFile, 'utf8').trim()})`);
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   const topicPattern = `^${stack.topicPrefix}\\.(public|${SCHEMA})\\.[^.]+$`;
   startInBackground('batcher', { PGSHIFT_TOPIC_PATTERN: topicPattern, PGSHIFT_FLUSH_AGE: '2s', PGSHIFT_TOPIC_REFRESH: '10s' });
   startInBackground('loader', {});
+  startInBackground('control', { PGSHIFT_CONTROL_TOKEN: controlToken(), PGSHIFT_CONTROL_PORT: String(ports.controlApi) });
 
   say('writing to the source for 15 seconds: new orders, payments, price changes, deletes');
   const until = Date.now() + 15_000;
@@ -102,11 +104,24 @@ Where everything is (the batcher and loader keep running; \`npm run stack -- dow
   S3           ${stack.s3.endpoint}/${stack.s3.bucket}  (batches/<schema>.<table>/<yyyy>/<mm>/<dd>/<batch id>/)
   batcher      http://127.0.0.1:${ports.batcher}/metrics  /readyz   log .stack/logs/batcher.log
   loader       http://127.0.0.1:${ports.loader}/metrics  /readyz   log .stack/logs/loader.log
+  control      http://127.0.0.1:${ports.controlApi}/v1/tables (bearer token in .stack/run/control-token)   log .stack/logs/control.log
+  tables       PGSHIFT_CONTROL_TOKEN=$(cat .stack/run/control-token) npm run pgshift -- tables   (pause|resume|retry|schedule <table>)
   verify       PGSHIFT_SOURCE_URL=${stack.sourceUrl} PGSHIFT_WAREHOUSE=postgres \\
                PGSHIFT_WAREHOUSE_URL=${stack.warehouseUrl} npm run pgshift -- verify --schema ${SCHEMA}
 `;
   process.stdout.write(ui);
   if (verified !== 0) throw new Error('pgshift verify did not find the warehouse in sync with the source');
+}
+
+/** The demo control service's token: $PGSHIFT_CONTROL_TOKEN, else one made once and kept in .stack/run/control-token (mode 600). */
+function controlToken(): string {
+  if (process.env.PGSHIFT_CONTROL_TOKEN) return process.env.PGSHIFT_CONTROL_TOKEN;
+  const file = `${root}.stack/run/control-token`;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(`${root}.stack/run`, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
 }
 
 /** `pgshift verify --schema shop`, its report shown as it comes. */

@@ -318,7 +318,7 @@ s3_bucket() {
 # elsewhere the stack still runs, with that small risk).
 reserve_ports() {
   local file=/proc/sys/net/ipv4/ip_local_reserved_ports ports current
-  ports="$PG_SOURCE_PORT,$PG_WAREHOUSE_PORT,$KAFKA_PORT,$KAFKA_CONTROLLER_PORT,$CONNECT_PORT,$REGISTRY_PORT,$S3_PORT,$BATCHER_HTTP_PORT,$LOADER_HTTP_PORT,$REDSHIFT_DATA_PORT"
+  ports="$PG_SOURCE_PORT,$PG_WAREHOUSE_PORT,$KAFKA_PORT,$KAFKA_CONTROLLER_PORT,$CONNECT_PORT,$REGISTRY_PORT,$S3_PORT,$BATCHER_HTTP_PORT,$LOADER_HTTP_PORT,$CONTROL_HTTP_PORT,$CONTROL_API_PORT,$REDSHIFT_DATA_PORT"
   current="$(cat "$file" 2>/dev/null || true)"
   if [ -n "$current" ]; then ports="$current,$ports"; fi
   echo "$ports" 2>/dev/null >"$file" || log "could not reserve the stack's ports in $file (not root?): continuing"
@@ -352,8 +352,8 @@ max_wal_senders = 0"
 }
 
 down() {
-  # The demo's batcher and loader (scripts/demo.ts) first: they drain into the services below.
-  for s in batcher loader s3 connect registry kafka; do stop "$s"; done
+  # The demo's batcher, loader and control service (scripts/demo.ts) first: they drain into the services below.
+  for s in batcher loader control s3 connect registry kafka; do stop "$s"; done
   for s in pg-warehouse pg-source; do
     if [ -f "$STACK/$s/PG_VERSION" ] && pg_as "$PG_BIN/pg_ctl" -D "$STACK/$s" status >/dev/null 2>&1; then
       log "stopping $s"

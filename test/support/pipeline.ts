@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type ServiceHandle, startService } from './services.js';
+import { allocatePort, type ServiceHandle, startService } from './services.js';
 import { stack, uniqueName } from './stack.js';
 
 /** The sample schema (fixtures/sample-schema.sql) created under `schema` in the source. */
@@ -17,11 +17,26 @@ export interface Pipeline {
   loaderGroup: string;
   batcherEnv: Record<string, string>;
   loaderEnv: Record<string, string>;
+  /** The compacted topics of table control records and of the loaders' table status. */
+  controlTopic: string;
+  statusTopic: string;
   startBatcher(label?: string): ServiceHandle;
   startLoader(label?: string): ServiceHandle;
+  /** The control service (the API behind `pgshift tables`) of this pipeline, on a port of its own. */
+  startControl(label?: string): ControlHandle;
   services: ServiceHandle[];
   stopAll(): Promise<void>;
 }
+
+export interface ControlHandle extends ServiceHandle {
+  /** The control API's base URL and token: what `pgshift tables` needs (PGSHIFT_CONTROL_URL, PGSHIFT_CONTROL_TOKEN). */
+  url: string;
+  token: string;
+  cliEnv: Record<string, string>;
+}
+
+/** The token the tests' control services require. */
+export const TEST_CONTROL_TOKEN = 'pgshift-test-control-token';
 
 /**
  * A pipeline of its own for one test: the change topics of `schema` only, its own batches topic and
@@ -45,6 +60,7 @@ export function pipelineFor(schema: string, overrides: { batcher?: Record<string
     PGSHIFT_CONSUMER_GROUP: loaderGroup,
     PGSHIFT_BATCHES_TOPIC: batchesTopic,
     PGSHIFT_DEAD_LETTER_TOPIC: `${batchesTopic}.dead-letter`,
+    PGSHIFT_STATUS_INTERVAL: '1s',
     ...overrides.loader,
   };
   const services: ServiceHandle[] = [];
@@ -55,6 +71,8 @@ export function pipelineFor(schema: string, overrides: { batcher?: Record<string
     loaderGroup,
     batcherEnv,
     loaderEnv,
+    controlTopic: `${batchesTopic}.control`,
+    statusTopic: `${batchesTopic}.status`,
     services,
     startBatcher(label = 'batcher') {
       const handle = startService('batcher', batcherEnv, label);
@@ -65,6 +83,17 @@ export function pipelineFor(schema: string, overrides: { batcher?: Record<string
       const handle = startService('loader', loaderEnv, label);
       services.push(handle);
       return handle;
+    },
+    startControl(label = 'control') {
+      const apiPort = allocatePort();
+      const handle = startService(
+        'control',
+        { PGSHIFT_BATCHES_TOPIC: batchesTopic, PGSHIFT_CONTROL_TOKEN: TEST_CONTROL_TOKEN, PGSHIFT_CONTROL_PORT: String(apiPort) },
+        label,
+      );
+      services.push(handle);
+      const url = `http://127.0.0.1:${apiPort}`;
+      return { ...handle, url, token: TEST_CONTROL_TOKEN, cliEnv: { PGSHIFT_CONTROL_URL: url, PGSHIFT_CONTROL_TOKEN: TEST_CONTROL_TOKEN } };
     },
     async stopAll() {
       await Promise.all(services.map((s) => s.kill()));

@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { kafka, listTopics } from './kafka.js';
-import { connect, type Pipeline, pipelineFor } from './pipeline.js';
+import { type ControlHandle, connect, type Pipeline, pipelineFor } from './pipeline.js';
 import { type ServiceHandle, startService } from './services.js';
 import { stack, uniqueName } from './stack.js';
 import type { WarehouseTarget } from './warehouse-targets.js';
@@ -24,6 +24,8 @@ export interface Scenario {
   startBatcher(): Promise<ServiceHandle>;
   /** Starts a loader and waits until it is ready, unless `ready: false` (it may stop a table at once). */
   startLoader(options?: { ready?: boolean }): Promise<ServiceHandle>;
+  /** Starts the control service (the API of `pgshift tables`) and waits until it is ready. */
+  startControl(): Promise<ControlHandle>;
   /** Starts both services and waits until both are ready. */
   start(): Promise<{ batcher: ServiceHandle; loader: ServiceHandle }>;
 }
@@ -62,6 +64,11 @@ export async function withScenario(target: WarehouseTarget, options: ScenarioOpt
     qualified: (table) => `${schema}.${table}`,
     startBatcher: () => launch('batcher'),
     startLoader: (options) => launch('loader', options),
+    startControl: async () => {
+      const handle = pipeline.startControl(`${schema}-${target.name}-control-${++starts}`);
+      await handle.ready(120_000);
+      return handle;
+    },
     start: async () => {
       const [batcher, loader] = await Promise.all([launch('batcher'), launch('loader')]);
       return { batcher, loader };
@@ -94,7 +101,9 @@ async function cleanUp({ schema, source, warehouse, pipeline }: Scenario): Promi
   );
   for (const { table_name } of ledgers.rows) await warehouse.query(`DROP TABLE IF EXISTS pgshift."${table_name}"`);
   const topics = (await listTopics()).filter(
-    (t) => t.startsWith(changeTopicPrefix) || t === pipeline.batchesTopic || t === `${pipeline.batchesTopic}.dead-letter`,
+    (t) =>
+      t.startsWith(changeTopicPrefix) ||
+      [pipeline.batchesTopic, `${pipeline.batchesTopic}.dead-letter`, pipeline.controlTopic, pipeline.statusTopic].includes(t),
   );
   const admin = kafka.admin();
   await admin.connect();

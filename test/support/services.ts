@@ -15,6 +15,11 @@ export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 // outgoing connection (to Kafka, S3 …), and a service that cannot bind exits at start.
 let nextPort = 20000 + (process.pid % 1000) * 10;
 
+/** A port of this test process's own range, for a service's second listener (the control API). */
+export function allocatePort(): number {
+  return nextPort++;
+}
+
 export interface ServiceHandle {
   name: string;
   httpPort: number;
@@ -50,7 +55,7 @@ export function pipelineEnv(overrides: Record<string, string> = {}): Record<stri
 
 /** Starts services/<service>/src/main.ts as a real process with its own HTTP port and log file. */
 export function startService(
-  service: 'batcher' | 'loader',
+  service: 'batcher' | 'loader' | 'control',
   env: Record<string, string>,
   label: string = service,
   httpPort: number = nextPort++,

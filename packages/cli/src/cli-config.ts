@@ -1,5 +1,6 @@
 import { type ConfigDocs, env, loadConfig, logLevelShape } from '@pgshift/runtime';
 import { warehouseConnectionShape } from '@pgshift/warehouse';
+import { z } from 'zod';
 
 /**
  * The environment of the pgshift command, read through the same loadConfig as the services (every bad
@@ -27,6 +28,12 @@ export const cliConfigShape = {
     description: "doctor: each loader's ops endpoint (`http://host:<its PGSHIFT_HTTP_PORT>`), comma-separated, for its stopped and waiting tables",
     whenUnset: 'not checked (`--loader-url`)',
   }),
+  PGSHIFT_CONTROL_URL: env.httpUrl().optional().meta({ description: 'tables: the control API base URL (`--url`)', whenUnset: '`http://127.0.0.1:59104`' }),
+  PGSHIFT_CONTROL_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "tables: the control API's bearer token (the control service's PGSHIFT_CONTROL_TOKEN)", whenUnset: 'required for `tables`' }),
   ...logLevelShape,
 };
 

@@ -4,11 +4,12 @@ import { EXIT } from './cli-error.js';
 import { deadLettersCommand } from './commands/dead-letters.js';
 import { doctorCommand } from './commands/doctor.js';
 import { ledgerCommand } from './commands/ledger.js';
+import { tablesCommand } from './commands/tables.js';
 import { verifyCommand } from './commands/verify.js';
 
 const program = new Command('pgshift')
   .description(
-    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, check the whole setup (doctor), manage the load ledger, re-drive dead letters.',
+    'Operate a pgshift pipeline (PostgreSQL → Kafka → S3 → Redshift): check the warehouse against the source, check the whole setup (doctor), control tables (pause, resume, retry, schedule), manage the load ledger, re-drive dead letters.',
   )
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)')
@@ -16,7 +17,8 @@ const program = new Command('pgshift')
   .addCommand(verifyCommand())
   .addCommand(ledgerCommand())
   .addCommand(deadLettersCommand())
-  .addCommand(doctorCommand());
+  .addCommand(doctorCommand())
+  .addCommand(tablesCommand());
 
 for (const command of program.commands) {
   command.exitOverride();

@@ -4,4 +4,7 @@ export * from './columns.js';
 export * from './csv-format.js';
 export * from './metadata-columns.js';
 export * from './s3-layout.js';
+export * from './schedule.js';
+export * from './table-control.js';
 export * from './table-ref.js';
+export * from './table-status.js';

@@ -1,5 +1,7 @@
+export * from './compacted-topic.js';
 export * from './config.js';
 export * from './config-docs.js';
+export * from './control-topics.js';
 export * from './dead-letter.js';
 export * from './http-server.js';
 export * from './kafka.js';

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import {
   type ConfigDocs,
+  controlTopicsOf,
+  controlTopicsShape,
   env,
   loadConfig,
   logLevelShape,
@@ -24,6 +26,8 @@ export const loaderConfigShape = {
     .describe('how long the consumer group waits for a silent instance before giving its partitions to another'),
   PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-loader').describe('consumer group of the batches topic'),
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter').describe('where undecodable batch events and copies of those that stopped a table go'),
+  ...controlTopicsShape,
+  PGSHIFT_STATUS_INTERVAL: env.duration().prefault('10s').describe("how often the loader publishes its tables' status to the status topic"),
   ...warehouseConnectionShape,
   ...s3ClientShape,
   PGSHIFT_TARGET_SCHEMA: z.string().optional().meta({ description: 'the warehouse schema of every table', whenUnset: "the source table's schema" }),
@@ -74,6 +78,8 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     registry: schemaRegistrySettings(c),
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,
+    ...controlTopicsOf(c.PGSHIFT_BATCHES_TOPIC, c),
+    statusIntervalMs: Math.max(100, c.PGSHIFT_STATUS_INTERVAL),
     warehouse: c.PGSHIFT_WAREHOUSE,
     connection,
     s3: s3Settings(c),

@@ -1,5 +1,13 @@
-import type { BatchReady } from '@pgshift/contracts';
-import { createReliableProducer, DeadLetterQueue, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
+import { type BatchReady, ControlState, decodeTableStatus, encodeTableStatus, qualifiedName, type TableStatus } from '@pgshift/contracts';
+import {
+  CompactedTopicFollower,
+  type CompactedTopicRecord,
+  createReliableProducer,
+  DeadLetterQueue,
+  ensureControlTopics,
+  ensurePipelineTopics,
+  type Logger,
+} from '@pgshift/runtime';
 import type { WarehouseAdapter } from '@pgshift/warehouse';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pLimit from 'p-limit';
@@ -45,6 +53,13 @@ export class Loader {
   private readonly batchEvents: BatchEventDecoder;
   /** Set while a batch event waits for the schema registry (it is never dead-lettered for that). */
   private waitingForRegistry: RegistryUnavailableError | null = null;
+  /** Every table's control (paused, schedule, retry), as the control topic says; followed from its beginning. */
+  private readonly control = new ControlState();
+  private readonly controlFollower: CompactedTopicFollower;
+  /** The latest status of every table, whoever reported it: a table taken up here continues its counts. */
+  private readonly reported = new Map<string, TableStatus>();
+  private readonly statusFollower: CompactedTopicFollower;
+  private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: LoaderDeps) {
     this.batchEvents = deps.batchEvents;
@@ -52,6 +67,27 @@ export class Loader {
     this.deadLetters = new DeadLetterQueue(this.producer, deps.config.deadLetterTopic, 'loader');
     this.slots = pLimit(deps.config.tableConcurrency);
     this.consumer = deps.kafka.consumer({ groupId: deps.config.kafka.group, sessionTimeout: deps.config.kafka.sessionTimeoutMs, heartbeatInterval: 3_000 });
+    this.controlFollower = new CompactedTopicFollower(deps.kafka, {
+      topic: deps.config.controlTopic,
+      groupPrefix: `pgshift-loader-control-${deps.config.instanceId}`,
+      logger: deps.logger.child({ component: 'control' }),
+      onRecord: (record) => this.onControlRecord(record),
+    });
+    this.statusFollower = new CompactedTopicFollower(deps.kafka, {
+      topic: deps.config.statusTopic,
+      groupPrefix: `pgshift-loader-status-${deps.config.instanceId}`,
+      logger: deps.logger.child({ component: 'status' }),
+      onRecord: ({ key, value }) => {
+        if (value === null) this.reported.delete(key);
+        else {
+          try {
+            this.reported.set(key, decodeTableStatus(key, value));
+          } catch {
+            // Not a status: nothing to continue from.
+          }
+        }
+      },
+    });
   }
 
   readiness() {
@@ -71,7 +107,10 @@ export class Loader {
   async start(): Promise<void> {
     const { config, kafka, logger } = this.deps;
     await ensurePipelineTopics(kafka, config);
+    await ensureControlTopics(kafka, config);
     await this.producer.connect();
+    // Every pause and schedule is known before the first batch is taken up.
+    await Promise.all([this.controlFollower.start(), this.statusFollower.start()]);
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // kafkajs re-delivers from the committed offsets after a (re)join: nothing consumed before may
       // run any more, and a stopped table tries its first batch again when it comes back.
@@ -94,15 +133,57 @@ export class Loader {
       partitionsConsumedConcurrently: 6,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
-    logger.info({ topic: config.batchesTopic, group: config.kafka.group, warehouse: config.warehouse }, 'loader started');
+    this.statusTimer = setInterval(() => void this.publishStatus(), config.statusIntervalMs);
+    logger.info(
+      {
+        topic: config.batchesTopic,
+        group: config.kafka.group,
+        warehouse: config.warehouse,
+        controlTopic: config.controlTopic,
+        statusTopic: config.statusTopic,
+      },
+      'loader started',
+    );
+  }
+
+  private onControlRecord(record: CompactedTopicRecord): void {
+    const applied = this.control.apply(record.key, record.value);
+    if ('error' in applied) {
+      this.deps.logger.warn({ key: record.key, offset: record.offset, error: applied.error.message }, 'control record ignored');
+      return;
+    }
+    for (const table of this.tables.values()) if (table.name === record.key) table.setControl(applied.control);
+  }
+
+  /**
+   * Publishes the status of every table on a partition this instance has now (a table it loaded before
+   * a rebalance is another instance's to report), keyed by table, on the compacted status topic.
+   */
+  private async publishStatus(): Promise<void> {
+    if (!this.joined || this.stopping) return;
+    const { config, metrics, logger } = this.deps;
+    const now = Date.now();
+    const messages = [...this.tables.values()]
+      .filter((t) => t.partition !== null && this.assigned.has(t.partition))
+      .map((t) => ({ key: t.name, value: encodeTableStatus(t.status(config.instanceId, now)) }));
+    if (messages.length === 0) return;
+    try {
+      await this.producer.send({ topic: config.statusTopic, messages });
+      metrics.statusPublished.inc({ outcome: 'ok' }, messages.length);
+    } catch (error) {
+      metrics.statusPublished.inc({ outcome: 'failed' }, messages.length);
+      logger.warn({ err: error, tables: messages.length }, 'status not published; trying again at the next interval');
+    }
   }
 
   /** SIGTERM: stop taking batches, let the running transactions finish, commit, disconnect. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.statusTimer) clearInterval(this.statusTimer);
     this.consumer.pause([{ topic: this.deps.config.batchesTopic }]);
     await Promise.all([...this.tables.values()].map((t) => t.close()));
     await this.consumer.disconnect();
+    await Promise.all([this.controlFollower.stop(), this.statusFollower.stop()]);
     await this.producer.disconnect();
     await this.deps.warehouse.close();
   }
@@ -136,6 +217,7 @@ export class Loader {
         onDone: () => this.done(progress, batch.partition, offset),
         onParked: () => progress.park(offset),
         onStopped: (error) => this.deadLetter(batch.partition, message, 'table-stopped', error),
+        partition: batch.partition,
       });
       resolveOffset(message.offset);
       while (this.pendingCount() > MAX_PENDING && current()) {
@@ -180,6 +262,9 @@ export class Loader {
       const { config, warehouse, metrics, logger } = this.deps;
       table = new TableLoader(event.table, { config, warehouse, metrics, logger, withSlot: (work) => this.slots(work) });
       table.rejoined(this.generation);
+      table.setControl(this.control.get(qualifiedName(event.table)), { initial: true });
+      const earlier = this.reported.get(qualifiedName(event.table));
+      if (earlier) table.continueFrom(earlier);
       this.tables.set(key, table);
     }
     return table;

@@ -54,6 +54,18 @@ export function createLoaderMetrics(registry: Registry) {
       labelNames: ['table'],
       registers,
     }),
+    tablePaused: new Gauge({
+      name: 'pgshift_loader_table_paused',
+      help: '1 while an operator has paused a table (pgshift tables pause): its batches wait, in order',
+      labelNames: ['table'],
+      registers,
+    }),
+    statusPublished: new Counter({
+      name: 'pgshift_loader_status_records_total',
+      help: 'Table status records published to the status topic, by outcome (ok, failed)',
+      labelNames: ['outcome'],
+      registers,
+    }),
     valuesTruncated: new Counter({
       name: 'pgshift_loader_values_truncated_total',
       help: 'Text values cut to the warehouse column size under PGSHIFT_OVERSIZE_POLICY=truncate',

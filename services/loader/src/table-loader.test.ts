@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatchReady } from '@pgshift/contracts';
+import { type BatchReady, defaultControl, type TableControl } from '@pgshift/contracts';
 import { createLogger } from '@pgshift/runtime';
 import { type ApplyResult, IncompatibleSchemaChange, type MergePlan, postgresDialect, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
 import pLimit from 'p-limit';
 import { Registry } from 'prom-client';
 import { createLoaderMetrics } from './metrics.js';
+import { PartitionProgress } from './partition-progress.js';
 import { TableLoader, type TableLoaderDeps } from './table-loader.js';
 
 // The table loader's guarantees, against a warehouse fake that records what it was asked to apply.
@@ -102,6 +103,7 @@ function tracker() {
       onDone: () => done.push(id),
       onParked: () => parked.push(id),
       onStopped: async () => void stopped.push(id),
+      partition: 0,
     }),
   };
 }
@@ -284,6 +286,150 @@ describe('PGSHIFT_DROP_REMOVED_COLUMNS=true', () => {
       'the column is kept',
     );
     assert.deepEqual(warehouse.applied, ['b1'], 'and the batch is applied (the column receives NULLs)');
+    await loader.close();
+  });
+});
+
+describe('operator control', () => {
+  const control = (over: Partial<TableControl>): TableControl => ({ ...defaultControl('shop.orders'), updatedBy: 'alice', ...over });
+
+  test('a paused table applies nothing, parks its batches (offsets held, not pending work) and reports paused; on resume it catches up, in order', async () => {
+    const warehouse = new FakeWarehouse();
+    const { loader } = loaderFor(warehouse);
+    const t = tracker();
+    loader.setControl(control({ paused: true }));
+    for (const n of [1, 2, 3]) loader.enqueue(batch(n), 0, t.for(`b${n}`));
+    await until('every batch parked', () => t.parked.length === 3);
+    await sleep(50);
+    assert.deepEqual(warehouse.applied, [], 'nothing applied while paused');
+    const paused = loader.status('loader-1');
+    assert.equal(paused.state, 'paused');
+    assert.equal(paused.reason, 'paused by alice');
+    assert.deepEqual(paused.lag, { seconds: 0, batches: 3 });
+    loader.enqueue(batch(4), 0, t.for('b4'));
+    assert.deepEqual(t.parked, ['b1', 'b2', 'b3', 'b4'], 'a batch arriving while paused is parked at once');
+
+    loader.setControl(control({ paused: false }));
+    await until('every batch applied', () => t.done.length === 4);
+    assert.deepEqual(warehouse.applied, ['b1', 'b2', 'b3', 'b4']);
+    const streaming = loader.status('loader-1');
+    assert.equal(streaming.state, 'streaming');
+    assert.equal(streaming.rowsApplied, 4);
+    assert.equal(streaming.batchesQueued, 0);
+    await loader.close();
+  });
+
+  test('a paused table on a shared partition holds the committable offset at its batch while another table on it keeps applying; resumed, the offset moves past both', async () => {
+    const progress = new PartitionProgress();
+    const commits: number[] = [];
+    const callbacks = (offset: number) => ({
+      onDone: () => {
+        const next = progress.complete(offset);
+        if (next !== null) commits.push(next);
+      },
+      onParked: () => progress.park(offset),
+      onStopped: async () => undefined,
+      partition: 0,
+    });
+    const pausedWarehouse = new FakeWarehouse();
+    const { loader: paused } = loaderFor(pausedWarehouse);
+    const otherWarehouse = new FakeWarehouse();
+    const { loader: other } = loaderFor(otherWarehouse);
+    paused.setControl(control({ paused: true }));
+    for (const offset of [0, 1, 2, 3]) progress.start(offset);
+    paused.enqueue(batch(0), 0, callbacks(0));
+    other.enqueue(batch(1), 0, callbacks(1));
+    paused.enqueue(batch(2), 0, callbacks(2));
+    other.enqueue(batch(3), 0, callbacks(3));
+    await until('the other table applied both', () => otherWarehouse.applied.length === 2);
+    assert.deepEqual(commits, [], 'nothing committable past the paused batch at offset 0');
+    assert.equal(progress.pending, 0, 'the paused batches are not pending work: consumption goes on');
+    assert.equal(progress.parked, 2);
+    paused.setControl(control({ paused: false }));
+    await until('the paused table applied both', () => pausedWarehouse.applied.length === 2);
+    assert.deepEqual(commits, [2, 4], 'offset 0 releases 1; offset 2 releases 3');
+    await Promise.all([paused.close(), other.close()]);
+  });
+
+  test('a table taken up continues the counts of its latest status, whoever reported it', async () => {
+    const warehouse = new FakeWarehouse();
+    const { loader } = loaderFor(warehouse);
+    loader.continueFrom({ rowsApplied: 500, batchesApplied: 7, lastBatchAt: '2026-12-02T05:00:00.000Z' });
+    assert.equal(loader.status('l').lastBatchAt, '2026-12-02T05:00:00.000Z');
+    const t = tracker();
+    loader.enqueue(batch(1), 0, t.for('b1'));
+    await until('applied', () => t.done.length === 1);
+    const status = loader.status('l');
+    assert.deepEqual([status.rowsApplied, status.batchesApplied], [501, 8]);
+    assert.ok(status.lastBatchAt! > '2026-12-02T05:00:00.000Z');
+    await loader.close();
+  });
+
+  test('lag is the age of the oldest change waiting, in seconds, and the batches waiting', async () => {
+    const warehouse = new FakeWarehouse();
+    const { loader } = loaderFor(warehouse);
+    loader.setControl(control({ paused: true }));
+    const now = Date.now();
+    loader.enqueue({ ...batch(1), sourceTimeRange: { minMs: now - 42_000, maxMs: now - 40_000 } }, 0, tracker().for('b1'));
+    loader.enqueue({ ...batch(2), sourceTimeRange: { minMs: now - 10_000, maxMs: now } }, 0, tracker().for('b2'));
+    assert.deepEqual(loader.status('l', now).lag, { seconds: 42, batches: 2 });
+    await loader.close();
+  });
+
+  test('a scheduled table applies only the batches created before its latest window opened; later ones wait, reported scheduled-waiting', async () => {
+    const warehouse = new FakeWarehouse();
+    const { loader } = loaderFor(warehouse);
+    const t = tracker();
+    loader.setControl(control({ schedule: 'every 1h' }));
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    loader.enqueue({ ...batch(1), createdAtMs: hour - 1000 }, 0, t.for('b1'));
+    loader.enqueue({ ...batch(2), createdAtMs: hour + 1 }, 0, t.for('b2'));
+    loader.enqueue({ ...batch(3), createdAtMs: hour - 5000 }, 0, t.for('b3'));
+    await until('the batch before the window applied, the rest parked', () => t.done.length === 1 && t.parked.includes('b2'));
+    await sleep(50);
+    assert.deepEqual(warehouse.applied, ['b1'], 'b3 waits behind b2: order is kept');
+    const status = loader.status('l');
+    assert.equal(status.state, 'scheduled-waiting');
+    assert.equal(status.nextWindowAt, new Date(hour + 3_600_000).toISOString());
+    // Back to continuous: everything waiting goes, in order.
+    loader.setControl(control({ schedule: 'continuous' }));
+    await until('all applied', () => t.done.length === 3);
+    assert.deepEqual(warehouse.applied, ['b1', 'b2', 'b3']);
+    await loader.close();
+  });
+
+  test('a retry request makes a stopped table try its batch at once instead of after its backoff; a request seen before is no request', async () => {
+    const warehouse = new FakeWarehouse();
+    const metrics = createLoaderMetrics(new Registry());
+    const deps: TableLoaderDeps = {
+      config: {
+        targetSchema: undefined,
+        deleteModeFor: () => 'hard',
+        oversizePolicy: 'truncate',
+        dropRemovedColumns: false,
+        retry: { transient: { initialMs: 5, maxMs: 20 }, stopped: { initialMs: 3_600_000, maxMs: 3_600_000 } },
+      },
+      warehouse: warehouse as unknown as WarehouseAdapter,
+      metrics,
+      logger: createLogger('loader-test', 'silent'),
+      withSlot: pLimit(4),
+    };
+    const loader = new TableLoader(table, deps);
+    loader.setControl(control({ retryRequestedAt: '2026-01-01T00:00:00.000Z' }), { initial: true });
+    const t = tracker();
+    warehouse.failures.set('b1', permanent);
+    loader.enqueue(batch(1), 0, t.for('b1'));
+    loader.enqueue(batch(2), 0, t.for('b2'));
+    await until('the table to stop', () => loader.status('l').state === 'stopped');
+    assert.ok(loader.status('l').nextRetryAt! > new Date(Date.now() + 3_000_000).toISOString(), 'next attempt an hour away');
+    warehouse.failures.delete('b1'); // the cause is fixed
+    loader.setControl(control({ retryRequestedAt: '2026-01-01T00:00:00.000Z', updatedBy: 'bob' }));
+    await sleep(50);
+    assert.deepEqual(warehouse.applied, [], 'the same request again is not a new one');
+    loader.setControl(control({ retryRequestedAt: '2026-12-02T06:00:00.000Z' }));
+    await until('both batches applied', () => t.done.length === 2);
+    assert.deepEqual(warehouse.applied, ['b1', 'b2']);
+    assert.equal(loader.status('l').state, 'streaming');
     await loader.close();
   });
 });

@@ -1,4 +1,17 @@
-import { type BatchReady, qualifiedName, type TableRef } from '@pgshift/contracts';
+import {
+  type BatchReady,
+  CONTINUOUS,
+  defaultControl,
+  formatSchedule,
+  loadableUpTo,
+  nextWindowAfter,
+  parseSchedule,
+  qualifiedName,
+  type Schedule,
+  type TableControl,
+  type TableRef,
+  type TableStatus,
+} from '@pgshift/contracts';
 import type { Logger } from '@pgshift/runtime';
 import {
   type ApplyResult,
@@ -34,7 +47,12 @@ interface QueuedBatch {
   /** Publishes a copy of the batch event that stopped the table, for operators to inspect. */
   onStopped: (error: unknown) => Promise<void>;
   parked: boolean;
+  /** The batches-topic partition it was consumed from. */
+  partition: number;
 }
+
+/** How long a held table (paused, between windows) sleeps before it looks again, unless woken. */
+const HOLD_RECHECK_MS = 30_000;
 
 /** What a table loader uses: the warehouse, its settings, a slot among the tables loaded at once. */
 export interface TableLoaderDeps {
@@ -74,13 +92,44 @@ export class TableLoader {
   private closed = false;
   private readonly pause = new WakeableSleep();
   private applied = 0;
+  private rowsApplied = 0;
+  private lastAppliedAt: number | null = null;
   private lastError: string | null = null;
+  private lastPartition: number | null = null;
+  private control: TableControl;
+  private schedule: Schedule = CONTINUOUS;
+  /** Why the queue's head is not being applied now: its batches are parked (offsets held, not pending work). */
+  private holding: 'paused' | 'scheduled' | 'stopped' | null = null;
 
   constructor(
     readonly source: TableRef,
     private readonly deps: TableLoaderDeps,
   ) {
     this.name = qualifiedName(source);
+    this.control = defaultControl(this.name);
+  }
+
+  /**
+   * The operator's control of this table (from the control topic). A pause or a schedule holds the
+   * queue's head; a resume or a window opening lets it go; a retry request newer than the last one
+   * seen makes a stopped table try its batch at once. `initial`: the record as it stood when the table
+   * was first seen (a retry asked for before is not a request to this loader).
+   */
+  setControl(control: TableControl, { initial = false } = {}): void {
+    const previous = this.control;
+    this.control = control;
+    try {
+      this.schedule = parseSchedule(control.schedule);
+    } catch {
+      this.schedule = CONTINUOUS;
+    }
+    this.deps.metrics.tablePaused.set({ table: this.name }, control.paused ? 1 : 0);
+    if (!initial && control.retryRequestedAt !== null && control.retryRequestedAt !== previous.retryRequestedAt) this.retryNow();
+    if (control.paused !== previous.paused || control.schedule !== previous.schedule) {
+      if (!initial)
+        this.deps.logger.info({ table: this.name, paused: control.paused, schedule: control.schedule, by: control.updatedBy }, 'table control changed');
+      this.pause.wake();
+    }
   }
 
   get target(): TargetTable {
@@ -99,7 +148,8 @@ export class TableLoader {
     if (generation !== this.generation || this.closed) return;
     const entry: QueuedBatch = { event, generation, ...callbacks, parked: false };
     this.queue.push(entry);
-    if (this.state.kind === 'stopped') this.parkQueued();
+    this.lastPartition = callbacks.partition;
+    if (this.state.kind === 'stopped' || this.holding !== null) this.parkQueued();
     this.kick();
   }
 
@@ -127,8 +177,63 @@ export class TableLoader {
   /** An operator (or a fixed cause) says: try the stopped table's first batch now. */
   retryNow(): void {
     if (this.state.kind !== 'stopped') return;
+    this.deps.logger.info({ table: this.name, by: this.control.updatedBy }, 'retry asked for: the stopped table tries its batch now');
     this.state = { ...this.state, retryAt: 0 };
     this.pause.wake();
+  }
+
+  /**
+   * Continues the counts of the table's latest status, whoever reported it (this instance before a
+   * restart, another one before a rebalance), so rows applied add up across instances.
+   */
+  continueFrom(earlier: Pick<TableStatus, 'rowsApplied' | 'batchesApplied' | 'lastBatchAt'>): void {
+    this.rowsApplied += Math.max(0, earlier.rowsApplied);
+    this.applied += Math.max(0, earlier.batchesApplied);
+    if (earlier.lastBatchAt !== null && this.lastAppliedAt === null) this.lastAppliedAt = Date.parse(earlier.lastBatchAt);
+  }
+
+  /** The batches-topic partition of the latest batch consumed (the loader reports only tables it owns). */
+  get partition(): number | null {
+    return this.lastPartition;
+  }
+
+  /** What the table is doing, for the status topic (see TableStatus). */
+  status(instance: string, now: number = Date.now()): TableStatus {
+    const { state } = this;
+    const head = this.queue[0];
+    const window = loadableUpTo(this.schedule, now);
+    const betweenWindows = this.schedule.kind !== 'continuous' && (head === undefined || head.event.createdAtMs > window);
+    const nextWindow = nextWindowAfter(this.schedule, now);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const [name, reason, since] = this.control.paused
+      ? (['paused', `paused by ${this.control.updatedBy || 'an operator'}`, this.control.updatedAt] as const)
+      : state.kind === 'stopped'
+        ? (['stopped', state.reason, iso(state.since)] as const)
+        : state.kind === 'waiting'
+          ? (['waiting-for-dependency', state.reason, iso(state.since)] as const)
+          : betweenWindows
+            ? (['scheduled-waiting', `${formatSchedule(this.schedule)}: next window at ${iso(nextWindow)}`, null] as const)
+            : (['streaming', null, null] as const);
+    const oldest = head?.event.sourceTimeRange?.minMs;
+    return {
+      table: this.name,
+      topic: this.source.topic,
+      state: name,
+      reason,
+      since,
+      rowsApplied: this.rowsApplied,
+      batchesApplied: this.applied,
+      batchesQueued: this.queue.length,
+      lastBatchAt: iso(this.lastAppliedAt),
+      lastError: this.lastError,
+      lag: { seconds: oldest === undefined ? 0 : Math.max(0, Math.round((now - oldest) / 100) / 10), batches: this.queue.length },
+      schedule: formatSchedule(this.schedule),
+      nextWindowAt: iso(nextWindow),
+      nextRetryAt: state.kind === 'stopped' ? iso(state.retryAt) : null,
+      instance,
+      partition: this.lastPartition,
+      reportedAt: new Date(now).toISOString(),
+    };
   }
 
   /** Shutdown: take nothing more, end waits, let a transaction under way finish. */
@@ -148,17 +253,40 @@ export class TableLoader {
       ...(state.kind !== 'streaming' ? { reason: state.reason, since: new Date(state.since).toISOString(), attempts: state.attempts } : {}),
       ...(state.kind === 'stopped' ? { nextRetry: new Date(state.retryAt).toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.control.paused ? { paused: true } : {}),
+      ...(this.schedule.kind !== 'continuous' ? { schedule: formatSchedule(this.schedule) } : {}),
     };
+  }
+
+  /**
+   * Why the head may not be applied now, and until when (ms since the epoch; it is looked at again
+   * earlier when woken): paused, or created after the latest window of its schedule opened.
+   */
+  private heldUntil(head: QueuedBatch, now: number): { why: 'paused' | 'scheduled'; until: number } | null {
+    if (this.control.paused) return { why: 'paused', until: now + HOLD_RECHECK_MS };
+    if (head.event.createdAtMs > loadableUpTo(this.schedule, now)) {
+      return { why: 'scheduled', until: Math.min(nextWindowAfter(this.schedule, now) ?? now, now + HOLD_RECHECK_MS) };
+    }
+    return null;
   }
 
   private async drain(): Promise<void> {
     while (!this.closed && this.queue.length > 0) {
       const head = this.queue[0]!;
+      const held = this.heldUntil(head, Date.now());
+      if (held) {
+        this.holding = held.why;
+        this.parkQueued();
+        await this.pause.sleep(Math.max(0, held.until - Date.now()));
+        continue;
+      }
       if (this.state.kind === 'stopped' && Date.now() < this.state.retryAt) {
+        this.holding = 'stopped';
         this.parkQueued();
         await this.pause.sleep(this.state.retryAt - Date.now());
         continue;
       }
+      this.holding = null;
       const outcome = await this.deps.withSlot(() => (this.isCurrent(head) ? this.attempt(head) : Promise.resolve('stale' as const)));
       if (outcome === 'stale') continue;
       if (outcome === 'applied') {
@@ -197,6 +325,8 @@ export class TableLoader {
     try {
       const result = await this.apply(event);
       this.applied++;
+      this.lastAppliedAt = Date.now();
+      if (!result.alreadyApplied) this.rowsApplied += event.rowsByOp.c + event.rowsByOp.u + event.rowsByOp.d + event.rowsByOp.r;
       this.lastError = null;
       if (this.state.kind !== 'streaming') {
         logger.info({ table: this.name, batchId: event.batchId, was: this.state.kind, attempts: this.state.attempts }, 'table streaming again');
