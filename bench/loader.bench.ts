@@ -178,7 +178,7 @@ async function main(): Promise<void> {
 
     const sum = (timings: StatementTiming[]) => timings.reduce((total, t) => total + t.ms, 0);
     // Everything between COPY and the ledger is the merge (whatever statements merge.ts generates today).
-    const bookkeeping: StatementTiming['kind'][] = ['create-staging', 'ledger-remove', 'ledger-insert', 'drop-staging', 'commit'];
+    const bookkeeping: StatementTiming['kind'][] = ['create-staging', 'ledger-update', 'ledger-insert', 'drop-staging', 'commit'];
     const copyMs = sum(merge.timings.filter((t) => t.kind === 'copy'));
     const mergeMs = sum(merge.timings.filter((t) => t.kind !== 'copy' && !bookkeeping.includes(t.kind)));
     const bookkeepingMs = sum(merge.timings.filter((t) => bookkeeping.includes(t.kind)));

@@ -790,6 +790,15 @@ describe('source order against the target', () => {
     const moved = movedRowsTable(target, mapColumns(postgresDialect, columns));
     const { rows: kept } = await db.query(`SELECT count(*)::int AS n FROM pgshift."${moved.table}"`);
     assert.equal(kept[0].n, 0, 'the moved row is forgotten once taken');
+
+    // The same create again (a replay after a ledger reset): the old row and the moved row are gone, and
+    // the change, at the target row's own position, changes nothing.
+    await adapter.clearLedger(target);
+    await load(
+      await writeBatch(target, columns, [{ op: 'c', partition: 1, offset: 1, lsn: 200, txLsn: 150, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' }]),
+      target,
+    );
+    assert.deepEqual(await values(target), ['1001:a:big document']);
   });
 
   test('a batch of an older batcher (six metadata columns, no transaction position) still applies', async () => {

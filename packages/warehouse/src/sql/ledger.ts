@@ -317,10 +317,12 @@ export function ledgerCoversCondition(dialect: Dialect, stream: LedgerStream, ra
 }
 
 /**
- * Moves the ledger of every partition in the batch to max(ledger, batch's last offset), with a DELETE
- * of the rows the batch supersedes and an INSERT of the partitions that then have no row (an upsert
- * Redshift accepts: no MERGE, no ON CONFLICT). `changesUpTo`, the batch's newest transaction position,
- * is recorded with each offset it moves (null for batches of older batchers).
+ * Moves the ledger of every partition in the batch to max(ledger, batch's last offset): an UPDATE of the
+ * rows the batch supersedes and an INSERT of the partitions that then have no row (an upsert Redshift
+ * accepts: no MERGE, no ON CONFLICT). `changesUpTo`, the batch's newest transaction position, raises the
+ * row's `last_tx_lsn` and never lowers it (a batch of an older batcher, without positions, makes it NULL): a re-driven change or a
+ * duplicate Connect sends again after a restart comes at a new offset with an old position, and the row
+ * must still say how far the changes at or below its offset reach (forgetRecreatedTopicStatement).
  */
 export function advanceLedgerStatements(
   dialect: Dialect,
@@ -333,6 +335,13 @@ export function advanceLedgerStatements(
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const ledger = ledgerTableName(dialect, stream.target);
   const superseded = ranges.map((r) => `(${q('partition')} = ${r.partition} AND ${q('last_offset')} < ${r.last})`).join(' OR ');
+  const newOffset = `CASE ${q('partition')} ${ranges.map((r) => `WHEN ${r.partition} THEN ${r.last}`).join(' ')} END`;
+  const txLsn = q('last_tx_lsn');
+  // A batch without positions makes the row's unknown: the check never fires on what it cannot vouch for.
+  const raised =
+    changesUpTo === null
+      ? `, ${txLsn} = CAST(NULL AS ${dialect.metaTypes.bigint})`
+      : `, ${txLsn} = CASE WHEN ${txLsn} IS NULL OR ${txLsn} < ${changesUpTo} THEN ${changesUpTo} ELSE ${txLsn} END`;
   const batchRows = ranges
     .map((r, i) => (i === 0 ? `SELECT ${r.partition} AS ${q('partition')}, ${r.last} AS ${q('last_offset')}` : `SELECT ${r.partition}, ${r.last}`))
     .join(' UNION ALL ');
@@ -340,7 +349,8 @@ export function advanceLedgerStatements(
   const batch = q('batch');
   const names = targetLiterals(dialect, stream.target);
   return [
-    `DELETE FROM ${ledger} WHERE ${streamIs(dialect, stream)} AND (${superseded})`,
+    `UPDATE ${ledger} SET ${q('last_offset')} = ${newOffset}, ${q('batch_id')} = ${dialect.literal(batchId)}, ${q('updated_at')} = ${dialect.loadedAt}${raised} ` +
+      `WHERE ${streamIs(dialect, stream)} AND (${superseded})`,
     `INSERT INTO ${ledger} (${['target_schema', 'target_table', 'topic', 'partition', 'last_offset', 'batch_id', 'updated_at', 'last_tx_lsn'].map(q).join(', ')}) ` +
       `SELECT ${names.schema}, ${names.table}, ${dialect.literal(stream.topic)}, ${batch}.${q('partition')}, ${batch}.${q('last_offset')}, ${dialect.literal(batchId)}, ${dialect.loadedAt}, ` +
       `${changesUpTo === null ? `CAST(NULL AS ${dialect.metaTypes.bigint})` : changesUpTo} ` +

@@ -86,7 +86,7 @@ test('a rows batch is staged, checked, filtered by the ledger and the truncation
       'tombstone-remove',
       'tombstone-insert',
       'tombstone-prune',
-      'ledger-remove',
+      'ledger-update',
       'ledger-insert',
       'drop-staging',
     ],
@@ -242,7 +242,7 @@ test('a table without a key appends every staged row with its op and position, d
       'ledger-filter',
       'truncation-filter',
       'write-target-rows',
-      'ledger-remove',
+      'ledger-update',
       'ledger-insert',
       'drop-staging',
     ],
@@ -266,7 +266,7 @@ test('a truncate batch deletes the rows last changed before its LSN (never TRUNC
   const list = statements(redshift, {}, truncateAt('9000000000'));
   assert.deepEqual(
     list.map((s) => s.kind),
-    ['lock-ledger', 'truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert'],
+    ['lock-ledger', 'truncate-target', 'truncation-remove', 'truncation-insert', 'ledger-update', 'ledger-insert'],
   );
   assert.equal(
     sqlOf(list, 'truncate-target'),
@@ -294,7 +294,7 @@ test('a truncate batch for a target not created yet deletes nothing but moves it
   const list = statements(redshift, {}, truncateAt('5'), { targetExists: false });
   assert.deepEqual(
     list.map((s) => s.kind),
-    ['lock-ledger', 'truncation-remove', 'truncation-insert', 'ledger-remove', 'ledger-insert'],
+    ['lock-ledger', 'truncation-remove', 'truncation-insert', 'ledger-update', 'ledger-insert'],
   );
 });
 
@@ -302,7 +302,7 @@ test('a truncate batch without an LSN deletes every row and records no watermark
   const list = statements(redshift, {}, { ...truncateAt('1'), lsnRange: null });
   assert.deepEqual(
     list.map((s) => s.kind),
-    ['lock-ledger', 'truncate-target', 'ledger-remove', 'ledger-insert'],
+    ['lock-ledger', 'truncate-target', 'ledger-update', 'ledger-insert'],
   );
   assert.match(sqlOf(list, 'truncate-target'), /^DELETE FROM "dw"\."orders" WHERE NOT \(EXISTS/);
 });
@@ -323,8 +323,10 @@ test('a truncate in soft mode marks the live rows last changed before its LSN de
 test('the ledger moves to the greater of its offset and the batch last offset, per partition, with the batch newest transaction position', () => {
   const list = statements(redshift, {}, { txLsnRange: { min: '9000', max: '9100' } });
   assert.equal(
-    sqlOf(list, 'ledger-remove'),
-    'DELETE FROM "pgshift"."ledger_dw_orders_134e409538" WHERE "topic" = \'pgshift.app.orders\' AND "target_schema" = \'dw\' AND "target_table" = \'orders\' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))',
+    sqlOf(list, 'ledger-update'),
+    `UPDATE ${L} SET "last_offset" = CASE "partition" WHEN 0 THEN 14 WHEN 2 THEN 7 END, "batch_id" = 'b-1', "updated_at" = SYSDATE, ` +
+      `"last_tx_lsn" = CASE WHEN "last_tx_lsn" IS NULL OR "last_tx_lsn" < 9100 THEN 9100 ELSE "last_tx_lsn" END ` +
+      `WHERE "topic" = 'pgshift.app.orders' AND "target_schema" = 'dw' AND "target_table" = 'orders' AND (("partition" = 0 AND "last_offset" < 14) OR ("partition" = 2 AND "last_offset" < 7))`,
   );
   const insert = sqlOf(list, 'ledger-insert');
   assert.match(insert, /SELECT 'dw', 'orders', 'pgshift\.app\.orders', "batch"\."partition", "batch"\."last_offset", 'b-1', SYSDATE, 9100 /);
@@ -348,6 +350,7 @@ test("right after the ledger's lock, a batch that carries its positions removes 
   const older = statements(redshift);
   assert.ok(!older.some((s) => s.kind === 'ledger-forget-recreated'));
   assert.match(sqlOf(older, 'ledger-insert'), /SYSDATE, CAST\(NULL AS BIGINT\) /, 'no position recorded: the check never fires for its rows');
+  assert.match(sqlOf(older, 'ledger-update'), /"last_tx_lsn" = CAST\(NULL AS BIGINT\) WHERE/, 'a row it moves no longer vouches for a position');
 });
 
 test('PostgreSQL: COPY from STDIN, no count guard (the adapter checks COPY counts), bytea staged as hex text', () => {
@@ -382,5 +385,13 @@ test('a target table named like the staging table is refused', () => {
         columns: mapColumns(redshift, b.columns),
       }),
     InvalidIdentifier,
+  );
+});
+
+test("a staged row at the target row's own position is the same change again: the stale filter drops it, as an older one", () => {
+  const list = statements(redshift, {}, { stagingColumns: [...STAGING_META_COLUMNS] });
+  assert.match(
+    sqlOf(list, 'stale-filter'),
+    /AND \(COALESCE\("_pgshift_stage"\."_pgshift_tx_lsn", "_pgshift_stage"\."_pgshift_lsn"\) < COALESCE\("dw"\."orders"\."_pgshift_tx_lsn", -1\) OR \(COALESCE\("_pgshift_stage"\."_pgshift_tx_lsn", "_pgshift_stage"\."_pgshift_lsn"\) = COALESCE\("dw"\."orders"\."_pgshift_tx_lsn", -1\) AND "_pgshift_stage"\."_pgshift_lsn" <= "dw"\."orders"\."_pgshift_lsn"\)\)$/,
   );
 });

@@ -55,7 +55,7 @@ export type MergeStatementKind =
   | 'truncate-target'
   | 'truncation-remove'
   | 'truncation-insert'
-  | 'ledger-remove'
+  | 'ledger-update'
   | 'ledger-insert'
   | 'drop-staging';
 
@@ -107,14 +107,15 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  *                       without a key); hard mode leaves deletes out, soft mode writes them marked deleted
  *   tombstone-remove/insert/prune  (tables with a key, hard mode) the staged keys' tombstones replaced by
  *                       their latest deletes; tombstones past the retention forgotten
- *   ledger-remove/insert  ledger := max(ledger, batch's last offset) for each partition of the batch
+ *   ledger-update/insert  ledger := max(ledger, batch's last offset) for each partition of the batch (and its
+ *                       last_tx_lsn := max(last_tx_lsn, the batch's newest position))
  *   drop-staging
  * Truncate batch (at LSN T):
  *   truncate-target     unless the ledger already covers the batch, DELETE the target rows whose last
  *                       change is below T (soft mode: mark them deleted); rows changed after the truncate
  *                       but applied before it stay
  *   truncation-remove/insert  watermark := max(watermark, T)
- *   ledger-remove/insert
+ *   ledger-update/insert
  * A truncate batch without an LSN (lsnRange null) deletes every row and records no watermark.
  */
 export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
@@ -123,7 +124,7 @@ export function mergeStatements(dialect: Dialect, plan: MergePlan): MergeStateme
   const stream = ledgerStreamOf(plan);
   const positions = txLsnRangeOf(batch);
   const ledger = advanceLedgerStatements(dialect, stream, batch.batchId, batch.offsets, positions?.max ?? null);
-  const kinds: MergeStatementKind[] = ['ledger-remove', 'ledger-insert'];
+  const kinds: MergeStatementKind[] = ['ledger-update', 'ledger-insert'];
   const statements: MergeStatement[] = [{ kind: 'lock-ledger', sql: lockLedgerStatement(dialect, plan.target) }];
   const forget = positions === null ? null : forgetRecreatedTopicStatement(dialect, stream, batch.offsets, positions.min);
   if (forget !== null) statements.push({ kind: 'ledger-forget-recreated', sql: forget });

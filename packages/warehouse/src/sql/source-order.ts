@@ -55,7 +55,11 @@ function stagedTx(dialect: Dialect, stage: string): string {
 
 /**
  * True when the staged row must not replace `other` (a target row or a tombstone): it is older, or at the
- * same position and a snapshot read (a read never overwrites a streamed change at its position).
+ * same position. Two changes of one key never share a position, so an equal one is the same change
+ * applied before (a replay, a duplicate after a Connect restart, a ledger reset): it changes nothing, as
+ * exactly-once asks, and cannot undo what its first application filled in (the unchanged TOAST values a
+ * primary-key change took from rows that are gone since). A snapshot read at a streamed change's position
+ * is dropped by the same rule.
  */
 export function stagedIsStaleCondition(dialect: Dialect, stage: string, other: string): string {
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
@@ -63,7 +67,7 @@ export function stagedIsStaleCondition(dialect: Dialect, stage: string, other: s
   const oTx = `COALESCE(${other}.${q(META.txLsn)}, -1)`;
   const sLsn = `${stage}.${q(META.lsn)}`;
   const oLsn = `${other}.${q(META.lsn)}`;
-  return `(${sTx} < ${oTx} OR (${sTx} = ${oTx} AND (${sLsn} < ${oLsn} OR (${sLsn} = ${oLsn} AND ${stage}.${q(META.op)} = 'r'))))`;
+  return `(${sTx} < ${oTx} OR (${sTx} = ${oTx} AND ${sLsn} <= ${oLsn}))`;
 }
 
 function keyMatch(dialect: Dialect, keys: readonly MappedColumn[], a: string, b: string): string {
