@@ -37,7 +37,8 @@ interface QueuedBatch {
 
 /** What a table loader uses: the warehouse, its settings, a slot among the tables loaded at once. */
 export interface TableLoaderDeps {
-  config: Pick<LoaderConfig, 'targetSchema' | 'deleteModeFor' | 'oversizePolicy' | 'dropRemovedColumns' | 'retry'>;
+  config: Pick<LoaderConfig, 'targetSchema' | 'deleteModeFor' | 'oversizePolicy' | 'dropRemovedColumns' | 'retry'> &
+    Partial<Pick<LoaderConfig, 'unrepresentablePolicy'>>;
   warehouse: WarehouseAdapter;
   metrics: LoaderMetrics;
   logger: Logger;
@@ -206,6 +207,13 @@ export class TableLoader {
         for (const op of ['c', 'u', 'd', 'r'] as const) metrics.rowsApplied.inc({ table: this.name, op }, event.rowsByOp[op]);
       }
       metrics.rowsSkipped.inc({ table: this.name }, result.rowsSkipped);
+      if (result.cellsSubstituted) {
+        metrics.cellsSubstituted.inc({ table: this.name }, result.cellsSubstituted);
+        this.deps.logger.warn(
+          { table: this.name, batchId: event.batchId, cells: result.cellsSubstituted },
+          'values the warehouse cannot hold landed as their documented substitute (recorded in pgshift.substitutes_…)',
+        );
+      }
       metrics.loadSeconds.observe({ table: this.name }, (performance.now() - started) / 1000);
       if (event.sourceTimeRange) {
         metrics.endToEndLagSeconds.set({ table: this.name }, Math.max(0, (Date.now() - event.sourceTimeRange.maxMs) / 1000));
@@ -285,7 +293,7 @@ export class TableLoader {
       batch: event,
       target,
       columns,
-      options: { deleteMode, oversizePolicy: config.oversizePolicy },
+      options: { deleteMode, oversizePolicy: config.oversizePolicy, unrepresentablePolicy: config.unrepresentablePolicy ?? 'substitute' },
       targetExists: this.targetColumns !== null,
     });
   }

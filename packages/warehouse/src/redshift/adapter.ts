@@ -1,6 +1,6 @@
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import type { Dialect } from '../dialect.js';
-import { BatchFileMissing, runDdl, StagedRowCountMismatch } from '../errors.js';
+import { BatchFileMissing, runDdl, StagedRowCountMismatch, UnrepresentableValues } from '../errors.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import {
@@ -97,6 +97,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
       rowsBeforeTruncation: rows('truncation-filter'),
       targetRowsRemoved: rows('remove-target-rows') + rows('truncate-target'),
       targetRowsWritten: rows('write-target-rows'),
+      cellsSubstituted: rows('record-substitutes'),
       alreadyApplied: false,
     };
   }
@@ -139,6 +140,9 @@ export class RedshiftAdapter implements WarehouseAdapter {
     if (!(error instanceof RedshiftStatementError)) return error;
     if (kind === 'count-guard' && /division by zero/i.test(error.redshiftError)) {
       return Object.assign(new StagedRowCountMismatch(plan.batch.batchId, null, plan.batch.rowCount), { cause: error });
+    }
+    if (kind === 'unrepresentable-guard' && /division by zero/i.test(error.redshiftError)) {
+      return new UnrepresentableValues(plan.batch.batchId, { cause: error });
     }
     if (kind === 'copy') {
       const missing = /'(s3:\/\/[^']+)' is mandatory|NoSuchKey.*?(s3:\/\/\S+)/i.exec(error.redshiftError);

@@ -2,6 +2,7 @@ import { META } from '@pgshift/contracts';
 import type { MappedColumn } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import { quoteIdentifier } from './identifiers.js';
+import { toStaging } from './substitutes.js';
 
 /**
  * A primary-key change under REPLICA IDENTITY DEFAULT reaches pgshift as a delete of the old key and a
@@ -26,7 +27,7 @@ export function keepUnchangedFromOldKeyStatement(
   const assignments: string[] = [];
   columns.forEach((column, position) => {
     if (!mayBeUnchanged(column)) return;
-    const oldValue = dialect.toStaging(`${old}.${q(column.name)}`, column.type);
+    const oldValue = toStaging(dialect, column, `${old}.${q(column.name)}`);
     assignments.push(`${q(column.name)} = CASE WHEN ${unchanged} LIKE '%|${position}|%' THEN ${oldValue} ELSE ${stage}.${q(column.name)} END`);
   });
   if (assignments.length === 0) return null;
