@@ -22,16 +22,16 @@ const SCENARIO_TIMEOUT_MS = 10 * 60_000;
 
 const TABLE = `CREATE TABLE %s.edges (
   id int PRIMARY KEY, d date, ts timestamp, ts3 timestamp(3), tstz timestamptz,
-  n numeric, n2 numeric(10,2), n50 numeric(50,4), tz timetz, na numeric[], note text)`;
+  n numeric, n2 numeric(10,2), n50 numeric(50,4), tz timetz, na numeric[], vb varbit(16), vbl varbit, note text)`;
 
 const ROWS = `INSERT INTO %s.edges VALUES
-  (1, 'infinity', 'infinity', 'infinity', 'infinity', 'NaN', 'NaN', 'NaN', '05:06:07+02', '{1.5,NaN}', 'all positive'),
-  (2, '-infinity', '-infinity', '-infinity', '-infinity', 'Infinity', 12.34, '-Infinity', '23:59:59.999999-03:30', '{}', 'all negative'),
+  (1, 'infinity', 'infinity', 'infinity', 'infinity', 'NaN', 'NaN', 'NaN', '05:06:07+02', '{1.5,2.25}', B'', ('1' || repeat('01', 300))::varbit, 'all positive'),
+  (2, '-infinity', '-infinity', '-infinity', '-infinity', 'Infinity', 12.34, -1234567890123456789012345678901234567890.5, '23:59:59.999999-03:30', '{}', B'101', B'', 'all negative'),
   (3, '2020-02-29', '2020-02-29 12:34:56.789012', '1999-12-31 23:59:59.999', '2021-03-04 05:06:07.123456+05:30',
-      123456789012345678901234567890123456789012.123456789012345, -99999999.99, 12345678901234567890123456789012345.1234, '00:00:00+00', NULL, 'too wide'),
-  (4, '0044-03-15 BC', '1900-01-01 00:00:00', NULL, '1969-12-31 23:59:59.999999+00', 1.12345678901234, 0, 1.5, NULL, '{-0.0000000001}', 'too fine'),
-  (5, NULL, NULL, NULL, NULL, 1.50, NULL, 9999999999999999999999999999999999.9999, NULL, NULL, 'fits'),
-  (6, '2024-01-01', '2024-01-01 00:00:00', '2024-01-01 00:00:00', '2024-01-01 00:00:00+00', '-Infinity', 1, 0.0001, '12:00:00+14', '{1,2}', 'one more')`;
+      123456789012345678901234567890123456789012.123456789012345, -99999999.99, 12345678901234567890123456789012345.1234, '00:00:00+00', NULL, NULL, NULL, 'too wide'),
+  (4, '0044-03-15 BC', '1900-01-01 00:00:00', NULL, '1969-12-31 23:59:59.999999+00', 1.12345678901234, 0, 1.5, NULL, '{-0.0000000001}', B'1', B'1', 'too fine'),
+  (5, NULL, NULL, NULL, NULL, 1.50, NULL, 9999999999999999999999999999999999.9999, NULL, NULL, NULL, NULL, 'fits'),
+  (6, '2024-01-01', '2024-01-01 00:00:00', '2024-01-01 00:00:00', '2024-01-01 00:00:00+00', '-Infinity', 1, 0.0001, '12:00:00+14', '{1,2}', B'1111111111111111', B'10', 'one more')`;
 
 /** Cells Redshift cannot hold, per row: infinities (4 date/time columns in rows 1 and 2), the numerics. */
 const REDSHIFT_SUBSTITUTES = [
@@ -115,7 +115,7 @@ for (const target of warehouseTargets()) {
               rows.map((r) => [r.d, r.ts, r.ts3, r.tstz, r.n, r.n2, r.n50]),
               [
                 ['infinity', 'infinity', 'infinity', 'infinity', 'NaN', 'NaN', 'NaN'],
-                ['-infinity', '-infinity', '-infinity', '-infinity', 'Infinity', '12.34', '-Infinity'],
+                ['-infinity', '-infinity', '-infinity', '-infinity', 'Infinity', '12.34', '-1234567890123456789012345678901234567890.5000'],
                 [
                   '2020-02-29',
                   '2020-02-29 12:34:56.789012',

@@ -289,3 +289,21 @@ test('numerics under decimal.handling.mode=string: exact text, NaN and ±Infinit
   );
   assert.equal(texts(['1.50']), '["1.50"]');
 });
+
+test("varbit(n) is not padded to n: an empty varbit stays empty and B'1' stays 1, bit(n) keeps its width", () => {
+  const bits = (type: string, length: number) =>
+    compileCellConverter(
+      schema({ type: 'bytes', name: 'io.debezium.data.Bits', parameters: { length: String(length), '__debezium.source.column.type': type } }),
+      DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
+    );
+  assert.equal(bits('VARBIT', 16)(Buffer.alloc(0)), '');
+  assert.equal(bits('VARBIT', 5)(Buffer.from([0x01])), '1');
+  assert.equal(bits('VARBIT', 5)(Buffer.from([0x05])), '101');
+  assert.equal(bits('BIT', 5)(Buffer.alloc(0)), '00000');
+  assert.equal(bits('BIT', 3)(Buffer.from([0x02])), '010');
+  // A long varbit: 601 bits, the first one set (Debezium's Bits cannot carry leading zeros of a varbit).
+  const long = `1${'01'.repeat(300)}`;
+  const bytes = Buffer.alloc(76);
+  for (let i = 0; i < long.length; i++) if (long[long.length - 1 - i] === '1') bytes[i >> 3]! |= 1 << (i & 7);
+  assert.equal(bits('VARBIT', 2_147_483_647)(bytes), long);
+});

@@ -89,8 +89,10 @@ function compileText(schema: ConnectSchema): TextConverter {
     case 'io.debezium.time.MicroDuration':
       return (value) => microDurationText(asBigInt(value));
     case 'io.debezium.data.Bits': {
+      // bit(n) is padded to its width; varbit(n) is not (its `length` is a maximum: B'' stays empty, B'1' stays 1).
       const length = Number(schema.parameters.length);
-      const width = Number.isInteger(length) && length > 0 && length < UNLIMITED_LENGTH ? length : undefined;
+      const fixed = schema.parameters[SOURCE_TYPE]?.toUpperCase() !== 'VARBIT';
+      const width = fixed && Number.isInteger(length) && length > 0 && length < UNLIMITED_LENGTH ? length : undefined;
       return (value) => bitsText(asBytes(value), width);
     }
     case 'io.debezium.data.geometry.Geometry':

@@ -25,6 +25,8 @@ export interface SubstitutionRule {
   readonly stagingType: string;
   /** What the cell becomes, for the record table's `substitute` column. */
   readonly substituteText: string;
+  /** The edge values and their substitutes, for docs/type-mapping.md. */
+  readonly description: string;
   /** Warehouse SQL: the staged text cannot land as itself (NULL-safe: false for NULL). */
   unrepresentable(staged: string): string;
   /** Warehouse SQL: the staged text as the target type, the substitute where unrepresentable. */
@@ -35,12 +37,6 @@ export interface SubstitutionRule {
   sourceUnrepresentable(column: string): string;
   /** PostgreSQL SQL on the source column: the value the warehouse holds, in the source type. */
   sourceSubstitute(column: string): string;
-}
-
-/** A type's edge values and their substitutes, per adapter, for docs/type-mapping.md. */
-export interface EdgeValues {
-  redshift: string;
-  postgres: string;
 }
 
 export const REDSHIFT_INFINITY = {
@@ -65,6 +61,7 @@ function infinityRule(targetType: 'DATE' | 'TIMESTAMP' | 'TIMESTAMPTZ'): Substit
   return {
     stagingType: TEMPORAL_TEXT,
     substituteText: `${ends.positive} for infinity, ${ends.negative} for -infinity`,
+    description: `\`infinity\` → \`${ends.positive}\`, \`-infinity\` → \`${ends.negative}\` (recorded)`,
     unrepresentable: (staged) => `${staged} IN ('infinity', '-infinity')`,
     toTarget: (staged) =>
       `CASE WHEN ${staged} = 'infinity' THEN ${positive} WHEN ${staged} = '-infinity' THEN ${negative} ELSE CAST(${staged} AS ${targetType}) END`,
@@ -92,6 +89,7 @@ function decimalRule(precision: number, scale: number): SubstitutionRule {
   return {
     stagingType: NUMERIC_TEXT,
     substituteText: 'NULL',
+    description: `NaN, ±Infinity, more than ${integerDigits} integer digits or more than ${scale} fractional digits (other than zeros) → NULL (recorded; never rounded)`,
     unrepresentable: (staged) => `${staged} !~ ${fits}`,
     toTarget: (staged) => `CASE WHEN ${staged} ~ ${fits} THEN CAST(${staged} AS ${target}) END`,
     fromTarget: (value) => `CAST(${value} AS ${NUMERIC_TEXT})`,
