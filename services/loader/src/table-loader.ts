@@ -74,6 +74,8 @@ export class TableLoader {
   private closed = false;
   private readonly pause = new WakeableSleep();
   private applied = 0;
+  /** Cells landed as their documented substitute since this instance started (pgshift.substitutes_… has them all). */
+  private cellsSubstituted = 0;
   private lastError: string | null = null;
 
   constructor(
@@ -145,6 +147,7 @@ export class TableLoader {
       state: state.kind === 'streaming' ? 'running' : state.kind,
       applied: this.applied,
       queued: this.queue.length,
+      ...(this.cellsSubstituted > 0 ? { cellsSubstituted: this.cellsSubstituted } : {}),
       ...(state.kind !== 'streaming' ? { reason: state.reason, since: new Date(state.since).toISOString(), attempts: state.attempts } : {}),
       ...(state.kind === 'stopped' ? { nextRetry: new Date(state.retryAt).toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -208,6 +211,7 @@ export class TableLoader {
       }
       metrics.rowsSkipped.inc({ table: this.name }, result.rowsSkipped);
       if (result.cellsSubstituted) {
+        this.cellsSubstituted += result.cellsSubstituted;
         metrics.cellsSubstituted.inc({ table: this.name }, result.cellsSubstituted);
         this.deps.logger.warn(
           { table: this.name, batchId: event.batchId, cells: result.cellsSubstituted },
