@@ -100,9 +100,16 @@ for (const target of warehouseTargets()) {
             },
             { timeoutMs: 180_000, intervalMs: 1000 },
           );
+          const scrape = async () => (await fetch(`http://127.0.0.1:${loader.httpPort}/metrics`)).text();
+          // The loader counts right after its transaction commits, a moment after the rows are visible.
+          if (target.name === 'redshift') {
+            await waitFor('the substitutes to be counted', async () => metricValue(await scrape(), 'pgshift_loader_cells_substituted_total') > 0, {
+              timeoutMs: 30_000,
+            });
+          }
           const ready = await readiness(loader);
           assert.equal(ready.status, 200, `no table stopped: ${JSON.stringify(ready.body)}`);
-          const metrics = await (await fetch(`http://127.0.0.1:${loader.httpPort}/metrics`)).text();
+          const metrics = await scrape();
           assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: qualified('edges') }), 0);
 
           await warehouse.query(`SET TimeZone = 'UTC'`);
