@@ -103,9 +103,13 @@ for (const target of warehouseTargets()) {
           const scrape = async () => (await fetch(`http://127.0.0.1:${loader.httpPort}/metrics`)).text();
           // The loader counts right after its transaction commits, a moment after the rows are visible.
           if (target.name === 'redshift') {
-            await waitFor('the substitutes to be counted', async () => metricValue(await scrape(), 'pgshift_loader_cells_substituted_total') > 0, {
-              timeoutMs: 30_000,
-            });
+            await waitFor(
+              'the substitutes to be counted',
+              async () => metricValue(await scrape(), 'pgshift_loader_cells_substituted_total') === REDSHIFT_SUBSTITUTES.length,
+              {
+                timeoutMs: 30_000,
+              },
+            );
           }
           const ready = await readiness(loader);
           assert.equal(ready.status, 200, `no table stopped: ${JSON.stringify(ready.body)}`);
