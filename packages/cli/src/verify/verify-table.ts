@@ -7,6 +7,9 @@ import { differingColumns, diffRowHashes, keyId, type RowHash } from './diff.js'
 import { type SqlSide, substitutedCellsSql } from './normalise.js';
 import { emptyTableReport, settleStatus, type TableReport } from './table-report.js';
 
+/** Source types whose values a warehouse may hold as a substitute (typing/substitutes.ts). */
+const SUBSTITUTABLE_SOURCE_TYPES = new Set(['numeric', 'date', 'timestamp', 'timestamptz']);
+
 /** The two databases and how verify speaks to each. */
 export interface Connections {
   source: TextQueries;
@@ -52,6 +55,8 @@ export async function verifyTable(connections: Connections, name: SourceTableNam
       warehouseColumns: targetColumns,
       identifiers: ids,
       substitution: (column) => {
+        // Only these source types can hold what the rules substitute (money has no NaN, and its literals would not parse).
+        if (!SUBSTITUTABLE_SOURCE_TYPES.has(column.typeName)) return null;
         const spec = { name: column.name, sourceType: column.typeName, nullable: true, primaryKey: false };
         return dialect.substitution(
           dialect.columnType(column.precision === undefined ? spec : { ...spec, length: column.precision, scale: column.scale ?? 0 }),
