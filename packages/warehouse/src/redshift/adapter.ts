@@ -97,8 +97,8 @@ export class RedshiftAdapter implements WarehouseAdapter {
       rowsBeforeTruncation: rows('truncation-filter'),
       targetRowsRemoved: rows('remove-target-rows') + rows('truncate-target'),
       targetRowsWritten: rows('write-target-rows'),
-      cellsSubstituted: rows('record-substitutes'),
       alreadyApplied: false,
+      ...(rows('record-substitutes') > 0 ? { cellsSubstituted: rows('record-substitutes') } : {}),
     };
   }
 
