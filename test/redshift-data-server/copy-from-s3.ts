@@ -57,6 +57,8 @@ interface TargetColumn {
   character: boolean;
   /** VARCHAR/CHAR length, which Redshift counts in bytes. */
   maxBytes: number | null;
+  /** The PostgreSQL type (a domain's base type) the emulator stores it in. */
+  typname: string;
 }
 
 interface Target {
@@ -139,6 +141,7 @@ async function resolveTarget(client: pg.ClientBase, copy: RedshiftCopy): Promise
       type: c.type,
       binary: c.typname === 'bytea',
       character,
+      typname: c.typname,
       maxBytes: character && typmod > 4 ? typmod - 4 : null,
     };
   });
@@ -259,6 +262,34 @@ async function* readRecords(s3: S3Client, url: string, copy: RedshiftCopy): Asyn
   }
 }
 
+/**
+ * Values PostgreSQL reads into a column of this (PostgreSQL) type but Redshift does not: it has no
+ * infinity in DATE / TIMESTAMP / TIMESTAMPTZ and no NaN or ±Infinity in DECIMAL, and its dates stop at
+ * 294276 AD. The load error Redshift reports, or null.
+ */
+export function redshiftRefuses(typname: string, value: string): { errorCode: number; errorMessage: string } | null {
+  switch (typname) {
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz': {
+      const infinite = /^[+-]?infinity$/i.test(value.trim());
+      const year = /^(\d+)-/.exec(value.trim());
+      if (infinite || (year && Number(year[1]) > 294276 && !/ BC$/i.test(value.trim()))) {
+        return typname === 'date'
+          ? { errorCode: 1205, errorMessage: 'Invalid Date Format - length must be 10 or more' }
+          : { errorCode: 1206, errorMessage: 'Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]' };
+      }
+      return null;
+    }
+    case 'numeric':
+      return /^[+-]?(nan|infinity|inf)$/i.test(value.trim())
+        ? { errorCode: 1207, errorMessage: `Invalid digit, Value '${value.trim()[0]}', Pos 0, Type: Decimal` }
+        : null;
+    default:
+      return null;
+  }
+}
+
 /** What Redshift would refuse in this record before it reaches the table; null when it is fine. */
 function checkRecord(fields: ParsedField[], target: Target, copy: RedshiftCopy): Omit<LoadError, 'tableId' | 'fileName' | 'lineNumber' | 'rawLine'> | null {
   const columns = target.columns;
@@ -272,6 +303,14 @@ function checkRecord(fields: ParsedField[], target: Target, copy: RedshiftCopy):
       errorMessage: fields.length < columns.length ? 'Delimiter not found' : 'Extra column(s) found',
       rawFieldValue: '',
     };
+  }
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
+    const value = fieldValue(fields[i]!, column, copy);
+    const refused = value === null ? null : redshiftRefuses(column.typname, value);
+    if (refused !== null) {
+      return { columnName: column.name, columnType: column.type, columnLength: '', ...refused, rawFieldValue: value!.slice(0, 1024) };
+    }
   }
   if (copy.truncateColumns) return null;
   for (let i = 0; i < columns.length; i++) {

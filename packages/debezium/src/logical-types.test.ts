@@ -138,7 +138,7 @@ test('Timestamp, MicroTimestamp, NanoTimestamp: exact µs, negative epochs, far 
   assert.equal(timestampMillisText(BigInt(epochDays(2262, 4, 12)) * 86_400_000n + 123n), '2262-04-12 00:00:00.123');
   assert.equal(nanoTimestampText(1_500n), '1970-01-01 00:00:00.000001');
   assert.equal(nanoTimestampText(-1n), '1969-12-31 23:59:59.999999', 'floors to the µs below');
-  assert.equal(nanoTimestampText(9223372036854775807n), '2262-04-11 23:47:16.854775');
+  assert.equal(nanoTimestampText(9223372036854775806n), '2262-04-11 23:47:16.854775');
 });
 
 test('ZonedTimestamp and ZonedTime: ISO in UTC to PostgreSQL text with +00', () => {
@@ -242,4 +242,68 @@ test('unchanged TOAST placeholders become UNCHANGED for strings, bytes, text arr
   const custom = compileCellConverter(schema({ type: 'string' }), '<toast>');
   assert.equal(custom('<toast>'), UNCHANGED);
   assert.equal(custom(placeholder), placeholder);
+});
+
+test("infinity and -infinity: Debezium 3.6's encodings of them in every date and timestamp type decode to PostgreSQL's words", () => {
+  // Date: -5877611-06-21 (+infinity) and -5877611-06-22 (-infinity), as Debezium 3.6.3 sends them.
+  assert.equal(dateText(-2_147_472_692), 'infinity');
+  assert.equal(dateText(-2_147_472_691), '-infinity');
+  assert.equal(dateText(-2_147_472_690), '5877612-06-23 BC', 'the day after is an ordinary (out-of-range) date');
+  // MicroTimestamp (timestamp(4..6)), Timestamp (timestamp(0..3), ms) and NanoTimestamp.
+  assert.equal(microTimestampText(9_223_372_036_825_200_000n), 'infinity');
+  assert.equal(microTimestampText(-9_223_372_036_832_400_000n), '-infinity');
+  assert.equal(microTimestampText(9_223_372_036_825_199_999n), '294247-01-10 04:00:25.199999', 'one µs before is an ordinary timestamp');
+  assert.equal(timestampMillisText(9_223_372_036_825_200n), 'infinity');
+  assert.equal(timestampMillisText(-9_223_372_036_832_400n), '-infinity');
+  assert.equal(nanoTimestampText(9_223_372_036_854_775_807n), 'infinity');
+  assert.equal(nanoTimestampText(-9_223_372_036_854_775_808n), '-infinity');
+  // ZonedTimestamp: the words themselves.
+  assert.equal(zonedTimestampText('infinity'), 'infinity');
+  assert.equal(zonedTimestampText('-infinity'), '-infinity');
+  const date = compileCellConverter(schema({ type: 'int32', name: 'io.debezium.time.Date' }), '');
+  assert.equal(date(-2_147_472_692), 'infinity');
+  const micro = compileCellConverter(schema({ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }), '');
+  assert.equal(micro(-9_223_372_036_832_400_000n), '-infinity');
+  assert.equal(micro(new LosslessNumber('9223372036825200000')), 'infinity', 'from the JSON converter too');
+});
+
+test('numerics under decimal.handling.mode=string: exact text, NaN and ±Infinity in PostgreSQL spelling, numeric arrays as JSON numbers', () => {
+  const numeric = compileCellConverter(schema({ type: 'string', parameters: { '__debezium.source.column.type': 'NUMERIC' } }), '');
+  assert.equal(numeric('123456789012345678901234567890123456789012.123456789012345'), '123456789012345678901234567890123456789012.123456789012345');
+  assert.equal(numeric('-0.000000000001'), '-0.000000000001');
+  assert.equal(numeric('NAN'), 'NaN');
+  assert.equal(numeric('POSITIVE_INFINITY'), 'Infinity');
+  assert.equal(numeric('NEGATIVE_INFINITY'), '-Infinity');
+  const money = compileCellConverter(schema({ type: 'string', parameters: { '__debezium.source.column.type': 'MONEY' } }), '');
+  assert.equal(money('-1234.56'), '-1234.56');
+  const text = compileCellConverter(schema({ type: 'string', parameters: { '__debezium.source.column.type': 'TEXT' } }), '');
+  assert.equal(text('NAN'), 'NAN', 'a text column keeps the very word');
+  const numerics = compileCellConverter(
+    schema({ type: 'array', items: schema({ type: 'string' }), parameters: { '__debezium.source.column.type': '_NUMERIC' } }),
+    '',
+  );
+  assert.equal(numerics(['1.50', null, 'NAN', '-2', 'POSITIVE_INFINITY']), '[1.50,null,"NaN",-2,"Infinity"]');
+  const texts = compileCellConverter(
+    schema({ type: 'array', items: schema({ type: 'string' }), parameters: { '__debezium.source.column.type': '_TEXT' } }),
+    '',
+  );
+  assert.equal(texts(['1.50']), '["1.50"]');
+});
+
+test("varbit(n) is not padded to n: an empty varbit stays empty and B'1' stays 1, bit(n) keeps its width", () => {
+  const bits = (type: string, length: number) =>
+    compileCellConverter(
+      schema({ type: 'bytes', name: 'io.debezium.data.Bits', parameters: { length: String(length), '__debezium.source.column.type': type } }),
+      DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
+    );
+  assert.equal(bits('VARBIT', 16)(Buffer.alloc(0)), '');
+  assert.equal(bits('VARBIT', 5)(Buffer.from([0x01])), '1');
+  assert.equal(bits('VARBIT', 5)(Buffer.from([0x05])), '101');
+  assert.equal(bits('BIT', 5)(Buffer.alloc(0)), '00000');
+  assert.equal(bits('BIT', 3)(Buffer.from([0x02])), '010');
+  // A long varbit: 601 bits, the first one set (Debezium's Bits cannot carry leading zeros of a varbit).
+  const long = `1${'01'.repeat(300)}`;
+  const bytes = Buffer.alloc(76);
+  for (let i = 0; i < long.length; i++) if (long[long.length - 1 - i] === '1') bytes[i >> 3]! |= 1 << (i & 7);
+  assert.equal(bits('VARBIT', 2_147_483_647)(bytes), long);
 });

@@ -77,6 +77,24 @@ export function variableScaleDecimalText(value: { scale: number; value: Uint8Arr
   return decimalText(unscaledFromBytes(value.value), value.scale);
 }
 
+/**
+ * A numeric under `decimal.handling.mode=string`: BigDecimal.toPlainString(), exact; PostgreSQL's special
+ * values come as Debezium's enum names (SpecialValueDecimal: `NAN`, `POSITIVE_INFINITY`,
+ * `NEGATIVE_INFINITY`) and become PostgreSQL's `NaN`, `Infinity`, `-Infinity`.
+ */
+export function decimalStringText(text: string): string {
+  switch (text) {
+    case 'NAN':
+      return 'NaN';
+    case 'POSITIVE_INFINITY':
+      return 'Infinity';
+    case 'NEGATIVE_INFINITY':
+      return '-Infinity';
+    default:
+      return text;
+  }
+}
+
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
@@ -122,8 +140,28 @@ function civilText(days: number): { date: string; era: string } {
   return { date: `${pad4(bc ? 1 - year : year)}-${pad2(month)}-${pad2(day)}`, era: bc ? ' BC' : '' };
 }
 
-/** `io.debezium.time.Date`: days since the epoch → `YYYY-MM-DD[ BC]`. */
+/**
+ * How Debezium 3.6 encodes PostgreSQL's `infinity` and `-infinity` (PostgresValueConverter's
+ * POSITIVE_/NEGATIVE_INFINITY_* constants, read from the 3.6.3 connector's bytecode): a date as the day of
+ * `-5877611-06-21` (+infinity) and `-5877611-06-22` (-infinity), both far outside PostgreSQL's date range;
+ * a timestamp as 9223372036825200000 / -9223372036832400000 µs since the epoch (Timestamp: the same in
+ * ms; NanoTimestamp: Long.MAX_VALUE / Long.MIN_VALUE). timestamptz arrives as the strings `infinity` /
+ * `-infinity`. Decoded back to PostgreSQL's own words. A Debezium upgrade that changes these constants
+ * (debezium/dbz#2524 moves µs to Long.MAX/MIN) must be followed here: test/e2e/fidelity.test.ts fails.
+ */
+export const DEBEZIUM_INFINITY = {
+  dateDays: -2_147_472_692,
+  negativeDateDays: -2_147_472_691,
+  micros: 9_223_372_036_825_200_000n,
+  negativeMicros: -9_223_372_036_832_400_000n,
+  longMax: 9_223_372_036_854_775_807n,
+  longMin: -9_223_372_036_854_775_808n,
+} as const;
+
+/** `io.debezium.time.Date`: days since the epoch → `YYYY-MM-DD[ BC]`, or `infinity` / `-infinity`. */
 export function dateText(days: number): string {
+  if (days === DEBEZIUM_INFINITY.dateDays) return 'infinity';
+  if (days === DEBEZIUM_INFINITY.negativeDateDays) return '-infinity';
   const { date, era } = civilText(days);
   return date + era;
 }
@@ -149,8 +187,23 @@ export function nanoTimeText(nanos: bigint): string {
   return clockText(Number(nanos / 1000n));
 }
 
+/** `infinity` / `-infinity` for Debezium's encodings of them in µs; undefined for an ordinary timestamp. */
+function infiniteMicros(micros: bigint): string | undefined {
+  if (micros === DEBEZIUM_INFINITY.micros) return 'infinity';
+  if (micros === DEBEZIUM_INFINITY.negativeMicros) return '-infinity';
+  return undefined;
+}
+
 /** `io.debezium.time.MicroTimestamp` (µs since the epoch, no zone) → `YYYY-MM-DD HH:MM:SS[.ffffff][ BC]`. */
 export function microTimestampText(micros: bigint): string {
+  if (micros >= DEBEZIUM_INFINITY.micros || micros <= DEBEZIUM_INFINITY.negativeMicros) {
+    const infinite = infiniteMicros(micros);
+    if (infinite !== undefined) return infinite;
+  }
+  return finiteMicroTimestampText(micros);
+}
+
+function finiteMicroTimestampText(micros: bigint): string {
   const asNumber = Number(micros);
   if (Number.isSafeInteger(asNumber)) {
     // Plain number arithmetic for the years ±285 around 1970, BigInt beyond.
@@ -175,6 +228,8 @@ export function timestampMillisText(millis: bigint | number): string {
 
 /** `io.debezium.time.NanoTimestamp` (ns since the epoch); floors to µs, PostgreSQL's precision. */
 export function nanoTimestampText(nanos: bigint): string {
+  if (nanos === DEBEZIUM_INFINITY.longMax) return 'infinity';
+  if (nanos === DEBEZIUM_INFINITY.longMin) return '-infinity';
   const micros = nanos / 1000n;
   return microTimestampText(nanos < 0n && micros * 1000n !== nanos ? micros - 1n : micros);
 }
@@ -210,6 +265,7 @@ function splitOffset(text: string): { time: string; offset: string } {
  * `+10000-…` and `-0001-…` for years beyond 9999 / BC) → `2021-03-04 05:06:07.123456+00[ BC]`.
  */
 export function zonedTimestampText(iso: string): string {
+  // `infinity` / `-infinity` come as those words, which PostgreSQL reads as they are.
   const t = iso.indexOf('T');
   if (t < 0) return iso;
   let datePart = iso.slice(0, t);

@@ -8,6 +8,7 @@ import {
   bytesText,
   dateText,
   decimalBytesText,
+  decimalStringText,
   float32Text,
   float64Text,
   geometryText,
@@ -88,8 +89,10 @@ function compileText(schema: ConnectSchema): TextConverter {
     case 'io.debezium.time.MicroDuration':
       return (value) => microDurationText(asBigInt(value));
     case 'io.debezium.data.Bits': {
+      // bit(n) is padded to its width; varbit(n) is not (its `length` is a maximum: B'' stays empty, B'1' stays 1).
       const length = Number(schema.parameters.length);
-      const width = Number.isInteger(length) && length > 0 && length < UNLIMITED_LENGTH ? length : undefined;
+      const fixed = schema.parameters[SOURCE_TYPE]?.toUpperCase() !== 'VARBIT';
+      const width = fixed && Number.isInteger(length) && length > 0 && length < UNLIMITED_LENGTH ? length : undefined;
       return (value) => bitsText(asBytes(value), width);
     }
     case 'io.debezium.data.geometry.Geometry':
@@ -120,11 +123,12 @@ function compileText(schema: ConnectSchema): TextConverter {
       // bit(1) arrives as a boolean; PostgreSQL writes it 1/0.
       return schema.parameters[SOURCE_TYPE] === 'BIT' ? (value) => bitBooleanText(asBoolean(value)) : (value) => booleanText(asBoolean(value));
     case 'string':
-      return asString;
+      // decimal.handling.mode=string: numerics (money too) are strings, with PostgreSQL's special values renamed.
+      return isNumericSource(schema.parameters[SOURCE_TYPE]) ? (value) => decimalStringText(asString(value)) : asString;
     case 'bytes':
       return (value) => bytesText(asBytes(value));
     case 'array':
-      return compileArrayText(schema.items!);
+      return compileArrayText(schema.items!, isNumericSource(schema.parameters[SOURCE_TYPE]?.replace(/^_/, '')));
     case 'map':
       return compileMapText(schema.values!);
     case 'struct':
@@ -132,8 +136,22 @@ function compileText(schema: ConnectSchema): TextConverter {
   }
 }
 
+/** The source types Debezium sends as decimals (strings under decimal.handling.mode=string). */
+function isNumericSource(sourceType: string | undefined): boolean {
+  if (sourceType === undefined) return false;
+  const name = sourceType.toUpperCase();
+  return name === 'NUMERIC' || name === 'DECIMAL' || name === 'MONEY';
+}
+
+/** A numeric array element sent as a string: a JSON number, except NaN and ±Infinity, which JSON has not (PostgreSQL's to_jsonb quotes them too). */
+function numericStringFragment(value: unknown): string {
+  const text = decimalStringText(asString(value));
+  return text === 'NaN' || text === 'Infinity' || text === '-Infinity' ? `"${text}"` : text;
+}
+
 /** An element inside JSON text: numbers stay numbers when the text is an exact JSON number. */
-function compileJsonFragment(schema: ConnectSchema): TextConverter {
+function compileJsonFragment(schema: ConnectSchema, numericStrings = false): TextConverter {
+  if (numericStrings && schema.type === 'string') return numericStringFragment;
   const toText = compileText(schema);
   if (isJsonNumeric(schema)) return toText;
   if (schema.type === 'float32' || schema.type === 'float64') {
@@ -154,8 +172,8 @@ function isJsonNumeric(schema: ConnectSchema): boolean {
 }
 
 /** Arrays → JSON array text of the element conversions: `[1,2,null]`, `["a","b"]`. */
-function compileArrayText(items: ConnectSchema): TextConverter {
-  const element = compileJsonFragment(items);
+function compileArrayText(items: ConnectSchema, numericStrings: boolean): TextConverter {
+  const element = compileJsonFragment(items, numericStrings);
   return (value) => {
     const array = value as readonly unknown[];
     let text = '[';

@@ -3,7 +3,7 @@ import type { MergePlan, TargetTable } from './merge-plan.js';
 import type { LedgerStream } from './sql/ledger.js';
 import type { TextQueries } from './text-queries.js';
 
-export type { DeleteMode, MergeOptions, MergePlan, OversizePolicy, TargetTable } from './merge-plan.js';
+export type { DeleteMode, MergeOptions, MergePlan, OversizePolicy, TargetTable, UnrepresentablePolicy } from './merge-plan.js';
 
 /** A column as the warehouse reports it; `type` in the dialect's normalised spelling (Dialect.normaliseType). */
 export interface TargetColumn {
@@ -26,6 +26,8 @@ export interface ApplyResult {
   targetRowsWritten?: number;
   /** Every offset of the batch was at or below the ledger: nothing was changed. */
   alreadyApplied: boolean;
+  /** Cells that landed as their substitute (typing/substitutes.ts), each recorded in the target's record table. */
+  cellsSubstituted?: number;
 }
 
 /** A warehouse: what the loader applies batches with, and (TextQueries) what the CLI reads it with. */

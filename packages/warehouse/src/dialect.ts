@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '@pgshift/contracts';
 import type { IdentifierRules } from './sql/identifiers.js';
+import type { SubstitutionRule } from './typing/substitutes.js';
 import type { TypeShape } from './typing/type-shape.js';
 import type { TypeModifiers } from './typing/type-text.js';
 
@@ -30,6 +31,12 @@ export interface Dialect {
   fromStaging(expression: string, targetType: string): string;
   /** Expression turning a target value into the staged type (to keep unchanged TOAST values). */
   toStaging(expression: string, targetType: string): string;
+  /**
+   * Values of a (non-key) column of this target type that the warehouse cannot hold, and their
+   * substitute (typing/substitutes.ts); null when every value lands as itself. Such columns are staged
+   * as text; the rule replaces stagingType, fromStaging and toStaging for them.
+   */
+  substitution(targetType: string): SubstitutionRule | null;
   /** When the batch is committed, as a TIMESTAMP in UTC: one value for every row of a batch. */
   readonly loadedAt: string;
   /**

@@ -39,6 +39,17 @@ export class StagedRowCountMismatch extends Error {
   }
 }
 
+/** PGSHIFT_UNREPRESENTABLE=stop: the batch holds a value its warehouse column cannot hold (typing/substitutes.ts). */
+export class UnrepresentableValues extends Error {
+  constructor(
+    readonly batchId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`batch ${batchId} holds values the warehouse cannot hold (infinity, NaN or a numeric beyond its DECIMAL) and PGSHIFT_UNREPRESENTABLE=stop`, options);
+    this.name = 'UnrepresentableValues';
+  }
+}
+
 /** A file the batch's manifest names is not in S3: the batch can never load as it is. */
 export class BatchFileMissing extends Error {
   constructor(

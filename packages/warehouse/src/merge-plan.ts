@@ -14,12 +14,16 @@ export interface TargetTable {
 
 export type DeleteMode = 'hard' | 'soft';
 export type OversizePolicy = 'truncate' | 'stop';
+/** A value its column cannot hold (typing/substitutes.ts): land its substitute and record it, or fail the batch. */
+export type UnrepresentablePolicy = 'substitute' | 'stop';
 
 export interface MergeOptions {
   /** `hard`: deleted source rows are deleted. `soft`: they stay, marked `_pgshift_deleted`. */
   deleteMode: DeleteMode;
   /** Strings longer than the target column: cut them (`truncate`) or fail the batch (`stop`). */
   oversizePolicy: OversizePolicy;
+  /** Values the target cannot hold (infinity, NaN, numeric overflow on Redshift); `substitute` by default. */
+  unrepresentablePolicy?: UnrepresentablePolicy;
   /** Hard mode: how long (source time) a delete's tombstone guards its key against stale images; 7 days by default. */
   tombstoneRetentionMs?: number;
 }

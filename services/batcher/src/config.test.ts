@@ -24,6 +24,13 @@ test('the defaults are the documented ones', () => {
   assert.equal(config.gzipLevel, 1);
 });
 
+test("the default topic pattern takes tables whose schema or table name holds a dot, and none of pgshift's own topics", () => {
+  const { topicPattern } = readBatcherConfig(required);
+  for (const topic of ['pgshift.public.orders', 'pgshift.public.orders.v2', 'pgshift.my.schema.t']) assert.ok(topicPattern.test(topic), topic);
+  for (const topic of ['pgshift.batches', 'pgshift.dead-letter', '__pgshift-heartbeat.pgshift', 'other.public.orders'])
+    assert.ok(!topicPattern.test(topic), topic);
+});
+
 test('every bad variable is reported at once, cross-variable rules included', () => {
   assert.throws(
     () =>

@@ -45,8 +45,10 @@ export const batcherConfigShape = {
   PGSHIFT_TOPIC_PATTERN: z
     .string()
     .refine(isRegExp, { error: 'expected a regular expression' })
-    .prefault('^pgshift\\.[^.]+\\.[^.]+$')
-    .describe('regular expression of the change topics to consume'),
+    .prefault('^pgshift\\.[^.]+\\..+$')
+    .describe(
+      'regular expression of the change topics to consume (`<prefix>.<schema>.<table>`; a dot inside a schema or table name is kept by Debezium, so the default takes everything after the second dot)',
+    ),
   PGSHIFT_TOPIC_REFRESH: env.duration().prefault('30s').describe('how often to look for new topics (new tables)'),
   PGSHIFT_SESSION_TIMEOUT: env
     .duration()

@@ -40,6 +40,12 @@ export const loaderConfigShape = {
     .oneOf(['truncate', 'stop'] as const)
     .default('truncate')
     .describe('text over 65,535 bytes on Redshift: `truncate` it (counted) or `stop` the table'),
+  PGSHIFT_UNREPRESENTABLE: env
+    .oneOf(['substitute', 'stop'] as const)
+    .default('substitute')
+    .describe(
+      'a value its warehouse column cannot hold (Redshift: infinity, NaN, numerics beyond the DECIMAL): `substitute` lands its documented substitute and records it in `pgshift.substitutes_…` (docs/type-mapping.md), `stop` stops the table',
+    ),
   PGSHIFT_DROP_REMOVED_COLUMNS: env.boolean().prefault('false').describe('drop warehouse columns the source dropped (else they receive NULLs)'),
   PGSHIFT_TABLE_CONCURRENCY: env.integer(1).prefault('4').describe('tables loaded at once'),
   PGSHIFT_RETRY_BACKOFF_MAX: env
@@ -86,6 +92,7 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     targetSchema: c.PGSHIFT_TARGET_SCHEMA,
     deleteModeFor: (qualifiedName: string): 'hard' | 'soft' => (softDeleteTables.has(qualifiedName) ? 'soft' : c.PGSHIFT_DELETE_MODE),
     oversizePolicy: c.PGSHIFT_OVERSIZE_POLICY,
+    unrepresentablePolicy: c.PGSHIFT_UNREPRESENTABLE,
     dropRemovedColumns: c.PGSHIFT_DROP_REMOVED_COLUMNS,
     tableConcurrency: c.PGSHIFT_TABLE_CONCURRENCY,
     retry: {

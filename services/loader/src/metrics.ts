@@ -72,6 +72,12 @@ export function createLoaderMetrics(registry: Registry) {
       labelNames: ['table', 'column'],
       registers,
     }),
+    cellsSubstituted: new Counter({
+      name: 'pgshift_loader_cells_substituted_total',
+      help: 'Values the warehouse column cannot hold (Redshift: infinity, NaN, numerics beyond the DECIMAL) that landed as their documented substitute, each recorded in pgshift.substitutes_…',
+      labelNames: ['table'],
+      registers,
+    }),
     waitingForSchemaRegistry: new Gauge({
       name: 'pgshift_loader_waiting_for_schema_registry',
       help: '1 while a batch event waits for the schema registry to answer (it is retried, never dead-lettered)',

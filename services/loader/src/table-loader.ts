@@ -56,7 +56,8 @@ const HOLD_RECHECK_MS = 30_000;
 
 /** What a table loader uses: the warehouse, its settings, a slot among the tables loaded at once. */
 export interface TableLoaderDeps {
-  config: Pick<LoaderConfig, 'targetSchema' | 'deleteModeFor' | 'oversizePolicy' | 'dropRemovedColumns' | 'retry'>;
+  config: Pick<LoaderConfig, 'targetSchema' | 'deleteModeFor' | 'oversizePolicy' | 'dropRemovedColumns' | 'retry'> &
+    Partial<Pick<LoaderConfig, 'unrepresentablePolicy'>>;
   warehouse: WarehouseAdapter;
   metrics: LoaderMetrics;
   logger: Logger;
@@ -94,6 +95,8 @@ export class TableLoader {
   private applied = 0;
   private rowsApplied = 0;
   private lastAppliedAt: number | null = null;
+  /** Cells landed as their documented substitute since this instance started (pgshift.substitutes_… has them all). */
+  private cellsSubstituted = 0;
   private lastError: string | null = null;
   private lastPartition: number | null = null;
   private control: TableControl;
@@ -250,6 +253,7 @@ export class TableLoader {
       state: state.kind === 'streaming' ? 'running' : state.kind,
       applied: this.applied,
       queued: this.queue.length,
+      ...(this.cellsSubstituted > 0 ? { cellsSubstituted: this.cellsSubstituted } : {}),
       ...(state.kind !== 'streaming' ? { reason: state.reason, since: new Date(state.since).toISOString(), attempts: state.attempts } : {}),
       ...(state.kind === 'stopped' ? { nextRetry: new Date(state.retryAt).toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -337,6 +341,14 @@ export class TableLoader {
         for (const op of ['c', 'u', 'd', 'r'] as const) metrics.rowsApplied.inc({ table: this.name, op }, event.rowsByOp[op]);
       }
       metrics.rowsSkipped.inc({ table: this.name }, result.rowsSkipped);
+      if (result.cellsSubstituted) {
+        this.cellsSubstituted += result.cellsSubstituted;
+        metrics.cellsSubstituted.inc({ table: this.name }, result.cellsSubstituted);
+        this.deps.logger.warn(
+          { table: this.name, batchId: event.batchId, cells: result.cellsSubstituted },
+          'values the warehouse cannot hold landed as their documented substitute (recorded in pgshift.substitutes_…)',
+        );
+      }
       metrics.loadSeconds.observe({ table: this.name }, (performance.now() - started) / 1000);
       if (event.sourceTimeRange) {
         metrics.endToEndLagSeconds.set({ table: this.name }, Math.max(0, (Date.now() - event.sourceTimeRange.maxMs) / 1000));
@@ -416,7 +428,7 @@ export class TableLoader {
       batch: event,
       target,
       columns,
-      options: { deleteMode, oversizePolicy: config.oversizePolicy },
+      options: { deleteMode, oversizePolicy: config.oversizePolicy, unrepresentablePolicy: config.unrepresentablePolicy ?? 'substitute' },
       targetExists: this.targetColumns !== null,
     });
   }

@@ -1,5 +1,5 @@
 import { META } from '@pgshift/contracts';
-import { type Dialect, foldIdentifier, type IdentifierRules, postgresLiteral, type TextQueries } from '@pgshift/warehouse';
+import { type Dialect, foldIdentifier, type IdentifierRules, postgresLiteral, type SubstitutionRule, type TextQueries } from '@pgshift/warehouse';
 import type { ComparedTable } from './compared-table.js';
 import type { ComparedColumn } from './normalise.js';
 import { valueKindOf } from './value-kind.js';
@@ -36,6 +36,9 @@ export interface SourceColumn {
   collation: string | null;
   /** 1-based position in the primary key; null when not part of it. */
   keyPosition: number | null;
+  /** numeric(p,s): its precision and scale (pg_attribute.atttypmod); undefined when unconstrained or not numeric. */
+  precision?: number;
+  scale?: number;
 }
 
 /** The source table's columns with their base types (domains resolved) and primary key positions; [] when it does not exist. */
@@ -43,7 +46,7 @@ export function sourceColumnsSql(table: SourceTableName): string {
   const relation = postgresLiteral(`"${table.schema.replaceAll('"', '""')}"."${table.table.replaceAll('"', '""')}"`);
   return `SELECT a.attname AS "name", bt.typname AS "type_name", bt.typtype AS "type_type", bt.typcategory AS "category",
       CASE WHEN a.attcollation = 0 THEN NULL WHEN coll.collname = 'default' THEN db.datcollate ELSE coll.collname END AS "collation",
-      CAST(array_position(pk.conkey, a.attnum) AS TEXT) AS "key_position"
+      CAST(array_position(pk.conkey, a.attnum) AS TEXT) AS "key_position", CAST(a.atttypmod AS TEXT) AS "type_modifier"
     FROM pg_attribute a
     JOIN pg_type t ON t.oid = a.atttypid
     JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -56,14 +59,23 @@ export function sourceColumnsSql(table: SourceTableName): string {
 
 export async function sourceColumns(source: TextQueries, table: SourceTableName): Promise<SourceColumn[]> {
   const rows = await source.queryText(sourceColumnsSql(table));
-  return rows.map((row) => ({
-    name: row.name!,
-    typeName: row.type_name!,
-    typeType: row.type_type!,
-    category: row.category!,
-    collation: row.collation ?? null,
-    keyPosition: row.key_position === null || row.key_position === undefined ? null : Number(row.key_position),
-  }));
+  return rows.map((row) => {
+    const column: SourceColumn = {
+      name: row.name!,
+      typeName: row.type_name!,
+      typeType: row.type_type!,
+      category: row.category!,
+      collation: row.collation ?? null,
+      keyPosition: row.key_position === null || row.key_position === undefined ? null : Number(row.key_position),
+    };
+    const modifier = Number(row.type_modifier ?? -1);
+    if (row.type_name === 'numeric' && modifier >= 4) {
+      // PostgreSQL packs numeric(p,s) as ((p << 16) | s) + 4, the scale an 11-bit signed number.
+      column.precision = ((modifier - 4) >> 16) & 0xffff;
+      column.scale = (((modifier - 4) & 0x7ff) ^ 0x400) - 0x400;
+    }
+    return column;
+  });
 }
 
 export interface WarehouseColumn {
@@ -101,6 +113,8 @@ export function planComparison(args: {
   sourceColumns: readonly SourceColumn[];
   warehouseColumns: readonly WarehouseColumn[];
   identifiers: IdentifierRules;
+  /** The warehouse's substitution rule for a (non-key) source column's values (typing/substitutes.ts). */
+  substitution?: (column: SourceColumn) => SubstitutionRule | null;
 }): ComparisonPlan {
   const byName = new Map(args.warehouseColumns.map((c) => [c.name, c]));
   const plan: ComparisonPlan = {
@@ -126,6 +140,7 @@ export function planComparison(args: {
       warehouseName,
       kind,
       needsByteOrder: { source: !ordersByBytes(source.collation), warehouse: !ordersByBytes(target.collation) },
+      substitution: source.keyPosition === null ? (args.substitution?.(source) ?? null) : null,
     };
     plan.table.columns.push(column);
     if (source.keyPosition !== null) keyed.push({ position: source.keyPosition, column });

@@ -34,6 +34,7 @@ function tableLine(t: TableReport): string {
       return `NOT IN SYNC  the warehouse has no table ${t.warehouseTable} · rows missing ${t.missing.count}`;
     case 'in-sync': {
       const notes = t.uncomparedColumns.map((c) => `${c.name} not compared: ${c.reason}`);
+      if (t.substituted > 0) notes.unshift(`${t.substituted} ${t.substituted === 1 ? 'cell holds its' : 'cells hold their'} documented substitute`);
       return `in sync  ${t.sourceRows} rows in ${t.chunks} ${t.chunks === 1 ? 'chunk' : 'chunks'}${soft}${keyNote}${notes.length ? ` · ${notes.join('; ')}` : ''}`;
     }
     case 'differs': {
@@ -46,6 +47,7 @@ function tableLine(t: TableReport): string {
         const shown = t.differing.samples.map((s) => (s.columns.length > 0 ? `${s.key}: ${s.columns.join(', ')}` : s.key));
         parts.push(`rows differing ${t.differing.count}${shown.length > 0 ? ` (${shown.join('; ')})` : ''}`);
       }
+      if (t.substituted > 0) parts.push(`${t.substituted} cells substituted (not differences)`);
       parts.push(`${t.chunksDiffering} of ${t.chunks} chunks differ`);
       if (t.maxLsn !== null) parts.push(`its highest _pgshift_lsn ${formatLsn(BigInt(t.maxLsn))}`);
       return `NOT IN SYNC  ${parts.join(' · ')}`;

@@ -1,4 +1,4 @@
-import type { Dialect } from '@pgshift/warehouse';
+import type { Dialect, SubstitutionRule } from '@pgshift/warehouse';
 import type { ValueKind } from './value-kind.js';
 
 /**
@@ -26,6 +26,11 @@ export interface ComparedColumn {
    * ordered comparisons of text keys need COLLATE "C" to agree with the other side.
    */
   needsByteOrder: { source: boolean; warehouse: boolean };
+  /**
+   * Values of this column the warehouse cannot hold land as a documented substitute
+   * (typing/substitutes.ts): the source side is compared through it, and such cells are counted apart.
+   */
+  substitution?: SubstitutionRule | null;
 }
 
 /** `"name"` with `"` doubled. Names are already in the side's stored spelling. */
@@ -61,7 +66,9 @@ const TIMESTAMP_FORMAT = "'YYYY-MM-DD HH24:MI:SS.US'";
  * - bytea as lower-case hexadecimal; char(n) without trailing blanks; everything else its text form.
  */
 export function normalisedValue(column: ComparedColumn, side: SqlSide): string {
-  const c = columnReference(column, side);
+  const reference = columnReference(column, side);
+  // The source value as the warehouse holds it: its substitute where the warehouse cannot hold it.
+  const c = side.role === 'source' && column.substitution ? `(${column.substitution.sourceSubstitute(reference)})` : reference;
   const sql = side.dialect.compare;
   switch (column.kind) {
     case 'boolean':
@@ -124,4 +131,15 @@ export function rowHash(columns: readonly ComparedColumn[], side: SqlSide): stri
 export function rowHashNumber(columns: readonly ComparedColumn[], side: SqlSide): string {
   const hex = `SUBSTRING(${rowHash(columns, side)}, 1, 8)`;
   return side.dialect.compare.hexToBigint(hex);
+}
+
+/**
+ * The source table's cells that land as their substitute (PostgreSQL SQL on the source), as one count;
+ * null when no compared column has a substitution rule.
+ */
+export function substitutedCellsSql(columns: readonly ComparedColumn[], table: string): string | null {
+  const counted = columns.filter((c) => c.substitution);
+  if (counted.length === 0) return null;
+  const cells = counted.map((c) => `CASE WHEN ${c.substitution!.sourceUnrepresentable(quoteName(c.name))} THEN 1 ELSE 0 END`).join(' + ');
+  return `SELECT CAST(COALESCE(SUM(${cells}), 0) AS TEXT) AS "substituted" FROM ${table}`;
 }

@@ -18,6 +18,12 @@ export interface TableReport {
   missing: { count: number; samples: string[] };
   extra: { count: number; samples: string[] };
   differing: { count: number; samples: { key: string; columns: string[] }[] };
+  /**
+   * Source cells the warehouse cannot hold (infinity, NaN, numerics beyond DECIMAL(38) on Redshift) that
+   * hold their documented substitute there (typing/substitutes.ts): compared as that substitute and
+   * counted here, apart from real differences (pgshift records each in pgshift.substitutes_…).
+   */
+  substituted: number;
   /** Tables without a primary key: whether the whole-table hashes agree. */
   hashesEqual?: boolean;
   chunks: number;
@@ -42,6 +48,7 @@ export function emptyTableReport(table: string, warehouseTable: string): TableRe
     missing: { count: 0, samples: [] },
     extra: { count: 0, samples: [] },
     differing: { count: 0, samples: [] },
+    substituted: 0,
     chunks: 0,
     chunksDiffering: 0,
     softDelete: false,

@@ -4,8 +4,11 @@ import { planComparison, type SourceTableName, sourceColumns, warehouseColumns }
 import { checksumSql, chunkBoundarySql, maxLsnSql, rowHashesSql, rowValuesSql, tableReference } from './chunk-sql.js';
 import { type ComparedTable, describeKey, type KeyRange, type KeyValues, WHOLE_TABLE } from './compared-table.js';
 import { differingColumns, diffRowHashes, keyId, type RowHash } from './diff.js';
-import type { SqlSide } from './normalise.js';
+import { type SqlSide, substitutedCellsSql } from './normalise.js';
 import { emptyTableReport, settleStatus, type TableReport } from './table-report.js';
+
+/** Source types whose values a warehouse may hold as a substitute (typing/substitutes.ts). */
+const SUBSTITUTABLE_SOURCE_TYPES = new Set(['numeric', 'date', 'timestamp', 'timestamptz']);
 
 /** The two databases and how verify speaks to each. */
 export interface Connections {
@@ -44,7 +47,22 @@ export async function verifyTable(connections: Connections, name: SourceTableNam
     const columns = await sourceColumns(connections.source, name);
     if (columns.length === 0) return { ...report, status: 'error', error: `no table ${report.table} at the source` };
     const targetColumns = await warehouseColumns(connections.warehouse, connections.warehouseSide.dialect, warehouseName.schema, warehouseName.table);
-    const plan = planComparison({ source: name, warehouse: warehouseName, sourceColumns: columns, warehouseColumns: targetColumns, identifiers: ids });
+    const dialect = connections.warehouseSide.dialect;
+    const plan = planComparison({
+      source: name,
+      warehouse: warehouseName,
+      sourceColumns: columns,
+      warehouseColumns: targetColumns,
+      identifiers: ids,
+      substitution: (column) => {
+        // Only these source types can hold what the rules substitute (money has no NaN, and its literals would not parse).
+        if (!SUBSTITUTABLE_SOURCE_TYPES.has(column.typeName)) return null;
+        const spec = { name: column.name, sourceType: column.typeName, nullable: true, primaryKey: false };
+        return dialect.substitution(
+          dialect.columnType(column.precision === undefined ? spec : { ...spec, length: column.precision, scale: column.scale ?? 0 }),
+        );
+      },
+    });
     const table = plan.table;
     report.primaryKey = table.key.map((c) => c.name);
     report.softDelete = table.softDelete;
@@ -66,6 +84,8 @@ export async function verifyTable(connections: Connections, name: SourceTableNam
     const comparison = new TableComparison(connections, table, options, report);
     if (table.key.length === 0) await comparison.wholeTable();
     else await comparison.byChunks();
+    const substituted = substitutedCellsSql(table.columns, tableReference(table, connections.sourceSide));
+    if (substituted !== null) report.substituted = Number((await connections.source.queryText(substituted))[0]?.substituted ?? 0);
     return settleStatus(report);
   } catch (error) {
     return { ...report, status: 'error', error: error instanceof Error ? error.message : String(error) };

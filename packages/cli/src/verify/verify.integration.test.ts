@@ -116,6 +116,7 @@ test('verify reports the rows missing, extra and differing, and the columns that
           { key: 'id=15', columns: ['note'] },
         ],
       },
+      substituted: 0,
       chunks: 3,
       chunksDiffering: 3,
       softDelete: false,

@@ -20,6 +20,8 @@ export const postgresDialect: Dialect = {
   stagingType: (type) => (type === 'bytea' ? 'text' : type),
   fromStaging: (expression, type) => (type === 'bytea' ? `decode(${expression}, 'hex')` : expression),
   toStaging: (expression, type) => (type === 'bytea' ? `encode(${expression}, 'hex')` : expression),
+  // PostgreSQL holds every PostgreSQL value: infinities, NaN, any numeric.
+  substitution: () => null,
   loadedAt: "(transaction_timestamp() AT TIME ZONE 'UTC')",
   copyIntoStaging: (args) =>
     `COPY ${args.table} (${args.columns.join(', ')}) FROM STDIN WITH (FORMAT csv, HEADER true, NULL ${postgresLiteral(NULL_SENTINEL)})`,

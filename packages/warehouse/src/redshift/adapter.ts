@@ -1,6 +1,6 @@
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import type { Dialect } from '../dialect.js';
-import { BatchFileMissing, runDdl, StagedRowCountMismatch } from '../errors.js';
+import { BatchFileMissing, runDdl, StagedRowCountMismatch, UnrepresentableValues } from '../errors.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import {
@@ -98,6 +98,7 @@ export class RedshiftAdapter implements WarehouseAdapter {
       targetRowsRemoved: rows('remove-target-rows') + rows('truncate-target'),
       targetRowsWritten: rows('write-target-rows'),
       alreadyApplied: false,
+      ...(rows('record-substitutes') > 0 ? { cellsSubstituted: rows('record-substitutes') } : {}),
     };
   }
 
@@ -139,6 +140,9 @@ export class RedshiftAdapter implements WarehouseAdapter {
     if (!(error instanceof RedshiftStatementError)) return error;
     if (kind === 'count-guard' && /division by zero/i.test(error.redshiftError)) {
       return Object.assign(new StagedRowCountMismatch(plan.batch.batchId, null, plan.batch.rowCount), { cause: error });
+    }
+    if (kind === 'unrepresentable-guard' && /division by zero/i.test(error.redshiftError)) {
+      return new UnrepresentableValues(plan.batch.batchId, { cause: error });
     }
     if (kind === 'copy') {
       const missing = /'(s3:\/\/[^']+)' is mandatory|NoSuchKey.*?(s3:\/\/\S+)/i.exec(error.redshiftError);

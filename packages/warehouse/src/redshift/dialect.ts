@@ -2,6 +2,7 @@ import { NULL_SENTINEL } from '@pgshift/contracts';
 import type { ComparisonSql, CopyArgs, Dialect } from '../dialect.js';
 import { redshiftLiteral, utcTimestampText } from '../sql/literals.js';
 import { normaliseRedshiftType, REDSHIFT_MAX_VARCHAR, redshiftType, redshiftTypeShape } from '../typing/redshift.js';
+import { redshiftSubstitution } from '../typing/substitutes.js';
 
 export interface RedshiftDialectOptions {
   /** IAM role ARN that COPY assumes to read the batch files. Needed for merge statements only. */
@@ -41,6 +42,7 @@ export function createRedshiftDialect(options: RedshiftDialectOptions = {}): Dia
     stagingType: (type) => type,
     fromStaging: (expression) => expression,
     toStaging: (expression) => expression,
+    substitution: redshiftSubstitution,
     loadedAt: 'SYSDATE',
     copyIntoStaging: (args) => redshiftCopy(args, options),
     countGuardInSql: true,

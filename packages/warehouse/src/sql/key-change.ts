@@ -4,6 +4,7 @@ import type { MappedColumn } from '../columns.js';
 import type { Dialect } from '../dialect.js';
 import type { TargetTable } from '../merge-plan.js';
 import { quoteIdentifier, quoteQualified } from './identifiers.js';
+import { stagingTypeOf, toStaging } from './substitutes.js';
 
 /**
  * A primary-key change under REPLICA IDENTITY DEFAULT reaches pgshift as a delete of the old key and a
@@ -28,7 +29,7 @@ export function keepUnchangedFromOldKeyStatement(
   const assignments: string[] = [];
   columns.forEach((column, position) => {
     if (!mayBeUnchanged(column)) return;
-    const oldValue = dialect.toStaging(`${old}.${q(column.name)}`, column.type);
+    const oldValue = toStaging(dialect, column, `${old}.${q(column.name)}`);
     assignments.push(`${q(column.name)} = CASE WHEN ${unchanged} LIKE '%|${position}|%' THEN ${oldValue} ELSE ${stage}.${q(column.name)} END`);
   });
   if (assignments.length === 0) return null;
@@ -114,7 +115,7 @@ export function movedRowsStatements(
   const keptNames = kept.map(({ column }) => q(column.name));
   const create =
     `CREATE TABLE IF NOT EXISTS ${table} (${keyName} ${dialect.stagingType(key.type)} NOT NULL, ${q(META.txLsn)} ${t.bigint} NOT NULL, ` +
-    `${q(META.lsn)} ${t.bigint} NOT NULL, ${q(META.sourceTs)} ${t.timestamp}, ${kept.map(({ column }) => `${q(column.name)} ${dialect.stagingType(column.type)}`).join(', ')})`;
+    `${q(META.lsn)} ${t.bigint} NOT NULL, ${q(META.sourceTs)} ${t.timestamp}, ${kept.map(({ column }) => `${q(column.name)} ${stagingTypeOf(dialect, column)}`).join(', ')})`;
 
   const unchanged = `${stage}.${q(META.unchanged)}`;
   const stagedTx = `COALESCE(${stage}.${q(META.txLsn)}, ${stage}.${q(META.lsn)})`;

@@ -26,6 +26,15 @@ import {
   recordTombstonesStatements,
   tombstoneTableName,
 } from './source-order.js';
+import {
+  createSubstitutesTableStatement,
+  fromStaging,
+  recordSubstitutesStatement,
+  stagingTypeOf,
+  substitutedColumns,
+  toStaging,
+  unrepresentableGuardStatement,
+} from './substitutes.js';
 
 /** Why a statement is in the list: adapters map results and failures by it (e.g. count-guard). */
 export type MergeStatementKind =
@@ -47,6 +56,9 @@ export type MergeStatementKind =
   | 'moved-rows-forget'
   | 'moved-rows-prune'
   | 'keep-unchanged'
+  | 'unrepresentable-guard'
+  | 'create-substitutes'
+  | 'record-substitutes'
   | 'remove-target-rows'
   | 'write-target-rows'
   | 'tombstone-remove'
@@ -102,6 +114,10 @@ export const MAX_STATEMENT_BYTES = 100 * 1024;
  *                       batches of older batchers, soft-delete mode takes every column of a delete
  *   moved-rows-remove/insert/forget/prune  (one-column key, hard mode) a moved key's delete keeps its values
  *                       in the moved rows; the staged creates' old keys' moved rows are forgotten; old ones pruned
+ *   unrepresentable-guard  (columns with a substitution rule, policy stop) fail the transaction when a
+ *                       written row holds a value its column cannot hold (typing/substitutes.ts)
+ *   create-substitutes/record-substitutes  (such columns, policy substitute) the target's record table, if
+ *                       missing, and a record per cell that lands as its substitute (sql/substitutes.ts)
  *   remove-target-rows  (tables with a key) DELETE the target rows of every staged key
  *   write-target-rows   INSERT the latest change per key by source position (all staged rows for tables
  *                       without a key); hard mode leaves deletes out, soft mode writes them marked deleted
@@ -158,7 +174,7 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
   // The staging table always has every metadata column; COPY fills those the batch's files carry (a
   // batch of an older batcher leaves the transaction position and the old key NULL).
   const stagedColumns = [
-    ...plan.columns.map((c) => ({ name: c.name, type: dialect.stagingType(c.type) })),
+    ...plan.columns.map((c) => ({ name: c.name, type: stagingTypeOf(dialect, c) })),
     ...STAGING_META_COLUMNS.map((name) => ({ name, type: stagingMetaTypes[name] })),
   ];
   const filesColumns = [...plan.columns.map((c) => c.name), ...stagingColumnsOf(batch)];
@@ -212,6 +228,19 @@ function rowStatements(dialect: Dialect, plan: MergePlan): MergeStatement[] {
         statements.push({ kind: 'moved-rows-prune', sql: moved.prune(batch.sourceTimeRange.maxMs, retention) });
       }
     }
+  }
+  const substituted = substitutedColumns(dialect, plan.columns);
+  if (substituted.length > 0) {
+    if (plan.options.unrepresentablePolicy === 'stop') {
+      statements.push({ kind: 'unrepresentable-guard', sql: unrepresentableGuardStatement(dialect, stage, substituted, soft) });
+    } else {
+      statements.push(
+        { kind: 'create-substitutes', sql: createSubstitutesTableStatement(dialect, plan.target) },
+        { kind: 'record-substitutes', sql: recordSubstitutesStatement(dialect, plan.target, stage, substituted, keys, batch.batchId, soft) },
+      );
+    }
+  }
+  if (keys.length > 0) {
     const keyMatch = keys.map((k) => `${target}.${q(k.name)} = ${stage}.${q(k.name)}`).join(' AND ');
     statements.push({ kind: 'remove-target-rows', sql: `DELETE FROM ${target} USING ${stage} WHERE ${keyMatch}` });
   }
@@ -269,7 +298,7 @@ function keepUnchangedStatement(
     const marked = toast || (soft && !legacyDeletes);
     if (!marked && !legacySoft) return;
     const conditions = [...(legacySoft ? [deleted] : []), ...(marked ? [`${unchanged} LIKE '%|${position}|%'`] : [])];
-    const currentValue = dialect.toStaging(`${current}.${q(column.name)}`, column.type);
+    const currentValue = toStaging(dialect, column, `${current}.${q(column.name)}`);
     assignments.push(`${q(column.name)} = CASE WHEN ${conditions.join(' OR ')} THEN ${currentValue} ELSE ${stage}.${q(column.name)} END`);
   });
   if (assignments.length === 0) return null;
@@ -294,7 +323,7 @@ function insertStatement(
   const q = (name: string) => quoteIdentifier(name, dialect.identifiers);
   const isDelete = `${q(META.op)} = 'd'`;
   const into: string[] = [...columns.map((c) => q(c.name)), q(META.lsn), q(META.txLsn), q(META.sourceTs), q(META.loadedAt)];
-  const values: string[] = [...columns.map((c) => dialect.fromStaging(q(c.name), c.type)), q(META.lsn), q(META.txLsn), q(META.sourceTs), dialect.loadedAt];
+  const values: string[] = [...columns.map((c) => fromStaging(dialect, c, q(c.name))), q(META.lsn), q(META.txLsn), q(META.sourceTs), dialect.loadedAt];
   if (soft) {
     into.push(q(META.deleted), q(META.deletedAt));
     values.push(`CASE WHEN ${isDelete} THEN TRUE ELSE FALSE END`, `CASE WHEN ${isDelete} THEN COALESCE(${q(META.sourceTs)}, ${dialect.loadedAt}) END`);
