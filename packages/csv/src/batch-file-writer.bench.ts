@@ -35,6 +35,7 @@ function makeRows(): CellValue[][] {
       null,
       String(23_000_000_000 + i * 48 - 16),
       null,
+      null,
     ]);
   }
   return rows;
