@@ -28,7 +28,8 @@ export const BENCH_COLUMNS: readonly ColumnSpec[] = [
   { name: 'account_id', sourceType: 'int4', nullable: false, primaryKey: false, length: 10, scale: 0 },
   { name: 'quantity', sourceType: 'int4', nullable: true, primaryKey: false, length: 10, scale: 0 },
   { name: 'priority', sourceType: 'int2', nullable: true, primaryKey: false, length: 5, scale: 0 },
-  { name: 'amount', sourceType: 'numeric', nullable: true, primaryKey: false, length: 12, scale: 2, semanticType: 'org.apache.kafka.connect.data.Decimal' },
+  // decimal.handling.mode=string: a numeric is its exact text, with no logical type.
+  { name: 'amount', sourceType: 'numeric', nullable: true, primaryKey: false, length: 12, scale: 2 },
   { name: 'label', sourceType: 'varchar', nullable: true, primaryKey: false, length: 64, scale: 0 },
   { name: 'note', sourceType: 'text', nullable: true, primaryKey: false },
   { name: 'active', sourceType: 'bool', nullable: false, primaryKey: false, length: 1, scale: 0 },
@@ -149,19 +150,6 @@ function centsText(cents: number): string {
   return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
-/** Connect Decimal bytes: the unscaled value, two's complement, big-endian, as few bytes as Java's BigInteger uses. */
-function decimalBytes(unscaled: number): Buffer {
-  let n = BigInt(unscaled);
-  const bytes: number[] = [];
-  for (;;) {
-    bytes.unshift(Number(n & 0xffn));
-    n >>= 8n;
-    const signBit = (bytes[0]! & 0x80) !== 0;
-    if ((n === 0n && !signBit) || (n === -1n && signBit)) break;
-  }
-  return Buffer.from(bytes);
-}
-
 /** The row as Debezium's Avro `Value` record (longs as BigInt, as pgshift's registry client encodes them). */
 export function avroRowImage(row: BenchRow): Record<string, unknown> {
   const seconds = Math.floor(row.updatedAtUs / 1_000_000);
@@ -170,7 +158,7 @@ export function avroRowImage(row: BenchRow): Record<string, unknown> {
     account_id: row.accountId,
     quantity: row.quantity,
     priority: row.priority,
-    amount: row.amountCents === null ? null : decimalBytes(row.amountCents),
+    amount: row.amountCents === null ? null : centsText(row.amountCents),
     label: row.label,
     note: row.note,
     active: row.active,
