@@ -8,3 +8,4 @@ export * from './schedule.js';
 export * from './table-control.js';
 export * from './table-ref.js';
 export * from './table-status.js';
+export * from './table-view.js';

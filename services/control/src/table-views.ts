@@ -1,29 +1,6 @@
-import type { TableControl, TableStateName, TableStatus } from '@pgshift/contracts';
+import type { TableControl, TableStatus, TableView } from '@pgshift/contracts';
 
-/** One table as the API answers: the loader's latest report and the operator's control, side by side. */
-export interface TableView {
-  table: string;
-  source?: string;
-  /** `unknown`: no loader has reported the table yet (it may only have a control record). */
-  state: TableStateName | 'unknown';
-  reason: string | null;
-  /** The operator's intent (the control record): the loader's state follows within a status interval. */
-  paused: boolean;
-  schedule: string;
-  lag: { seconds: number; batches: number } | null;
-  rowsApplied: number | null;
-  batchesQueued: number | null;
-  lastBatchAt: string | null;
-  lastError: string | null;
-  nextWindowAt: string | null;
-  nextRetryAt: string | null;
-  instance: string | null;
-  reportedAt: string | null;
-  /** The last report is older than the stale limit: no running loader reports this table. */
-  stale: boolean;
-  control: { updatedBy: string; updatedAt: string } | null;
-  resync?: TableStatus['resync'];
-}
+export type { TableView } from '@pgshift/contracts';
 
 /** Every table either side knows, by name; a table known from one side only is shown with what there is. */
 export function tableViews(controls: readonly TableControl[], statuses: readonly TableStatus[], now: number, staleAfterMs: number): TableView[] {

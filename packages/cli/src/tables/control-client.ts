@@ -1,26 +1,7 @@
+import type { TableView } from '@pgshift/contracts';
 import { UsageError } from '../cli-error.js';
 
-/** One table as the control API answers (services/control/src/table-views.ts). */
-export interface TableView {
-  table: string;
-  source?: string;
-  state: string;
-  reason: string | null;
-  paused: boolean;
-  schedule: string;
-  lag: { seconds: number; batches: number } | null;
-  rowsApplied: number | null;
-  batchesQueued: number | null;
-  lastBatchAt: string | null;
-  lastError: string | null;
-  nextWindowAt: string | null;
-  nextRetryAt: string | null;
-  instance: string | null;
-  reportedAt: string | null;
-  stale: boolean;
-  control: { updatedBy: string; updatedAt: string } | null;
-  resync?: { rowsRead: number; rowsEstimated: number | null; startedAt: string };
-}
+export type { TableView };
 
 export interface ActionResult {
   table: string;
