@@ -1,5 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import { isRetriableKafkaError } from './kafka.js';
 import type { Logger } from './logger.js';
+import { withRetry } from './retry.js';
 
 export interface CompactedTopicRecord {
   key: string;
@@ -33,7 +35,16 @@ export class CompactedTopicFollower {
     await admin.connect();
     const ends = new Map<number, bigint>();
     try {
-      for (const p of await admin.fetchTopicOffsets(topic)) if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
+      // A topic created a moment ago may not have its leader yet ("not the leader for that topic-partition"):
+      // a start beside its creation waits for it rather than exiting.
+      const offsets = await withRetry(() => admin.fetchTopicOffsets(topic), {
+        what: `reading where ${topic} ends`,
+        retries: 20,
+        minTimeoutMs: 100,
+        maxTimeoutMs: 2_000,
+        isRetryable: isRetriableKafkaError,
+      });
+      for (const p of offsets) if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
     } finally {
       await admin.disconnect();
     }

@@ -80,7 +80,7 @@ export async function ensureTopics(
 }
 
 /** kafkajs marks transient protocol errors (unknown topic, no leader, …) `retriable`. */
-function isRetriableKafkaError(error: unknown): boolean {
+export function isRetriableKafkaError(error: unknown): boolean {
   return error instanceof Error && (error as { retriable?: unknown }).retriable === true;
 }
 
