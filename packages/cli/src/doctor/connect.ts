@@ -1,4 +1,4 @@
-import { type Finding, unchecked } from './finding.js';
+import { type Finding, findingIn, unchecked } from './finding.js';
 
 /** Kafka Connect's `GET /connectors/<name>/status`. */
 export interface ConnectorStatus {
@@ -7,14 +7,7 @@ export interface ConnectorStatus {
   tasks: { id: number; state: string; trace?: string }[];
 }
 
-const finding = (check: string, severity: Finding['severity'], message: string, fix?: string, subjects?: string[]): Finding => ({
-  area: 'pipeline',
-  check,
-  severity,
-  message,
-  ...(fix ? { fix } : {}),
-  ...(subjects ? { subjects } : {}),
-});
+const finding = findingIn('pipeline');
 
 /** A Java trace's first line: the exception and its message. */
 export function firstLine(trace: string | undefined): string {

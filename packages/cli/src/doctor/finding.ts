@@ -26,6 +26,18 @@ export interface Finding {
   subjects?: string[];
 }
 
+/** The findings of one area: `finding(check, severity, message, fix?, subjects?)`. */
+export function findingIn(area: Area) {
+  return (check: string, severity: Severity, message: string, fix?: string, subjects?: string[]): Finding => ({
+    area,
+    check,
+    severity,
+    message,
+    ...(fix ? { fix } : {}),
+    ...(subjects ? { subjects } : {}),
+  });
+}
+
 export interface DoctorReport {
   findings: Finding[];
   summary: Record<Severity, number>;

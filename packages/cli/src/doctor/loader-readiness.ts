@@ -1,4 +1,4 @@
-import { type Finding, unchecked } from './finding.js';
+import { type Finding, findingIn, unchecked } from './finding.js';
 
 /** A loader's `/readyz` body (services/loader/src/loader.ts readiness()). */
 export interface LoaderReadiness {
@@ -9,14 +9,7 @@ export interface LoaderReadiness {
   tables?: Record<string, { state: string; reason?: string; since?: string; attempts?: number; nextRetry?: string; queued?: number }>;
 }
 
-const finding = (check: string, severity: Finding['severity'], message: string, fix?: string, subjects?: string[]): Finding => ({
-  area: 'pipeline',
-  check,
-  severity,
-  message,
-  ...(fix ? { fix } : {}),
-  ...(subjects ? { subjects } : {}),
-});
+const finding = findingIn('pipeline');
 
 /** Stopped tables (a permanent failure: quarantined until fixed), waiting ones (a passing one), and the loader's own state. */
 export function loaderFindings(url: string, readiness: LoaderReadiness): Finding[] {

@@ -1,4 +1,4 @@
-import type { Finding } from './finding.js';
+import { type Finding, findingIn } from './finding.js';
 import type { Publication, ReplicationSlot, SourceSettings, SourceTable } from './source-rows.js';
 
 /**
@@ -6,14 +6,7 @@ import type { Publication, ReplicationSlot, SourceSettings, SourceTable } from '
  * with the rows that trigger it.
  */
 
-const finding = (check: string, severity: Finding['severity'], message: string, fix?: string, subjects?: string[]): Finding => ({
-  area: 'source',
-  check,
-  severity,
-  message,
-  ...(fix ? { fix } : {}),
-  ...(subjects ? { subjects } : {}),
-});
+const finding = findingIn('source');
 
 /** A PostgreSQL identifier as it must be written in SQL. */
 export function sqlIdentifier(name: string): string {

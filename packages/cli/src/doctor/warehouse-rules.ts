@@ -1,5 +1,5 @@
 import { LEDGER, TARGET_LEDGER_PREFIX, type TextRow } from '@pgshift/warehouse';
-import type { Finding } from './finding.js';
+import { type Finding, findingIn } from './finding.js';
 
 /** The warehouse's findings from its catalog rows (warehouse-sql.ts): pure. */
 
@@ -20,14 +20,7 @@ export interface LedgerTable {
   writable: boolean;
 }
 
-const finding = (check: string, severity: Finding['severity'], message: string, fix?: string, subjects?: string[]): Finding => ({
-  area: 'warehouse',
-  check,
-  severity,
-  message,
-  ...(fix ? { fix } : {}),
-  ...(subjects ? { subjects } : {}),
-});
+const finding = findingIn('warehouse');
 
 export const parseSession = (row: TextRow): WarehouseSession => ({
   user: row.user_name ?? '',
