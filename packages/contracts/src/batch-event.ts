@@ -35,6 +35,12 @@ export interface BatchReady {
    * replay of the old ones. Absent or null in events of older batchers.
    */
   txLsnRange?: { min: string; max: string } | null;
+  /**
+   * Rows that are one side of a primary-key change with values still to carry (a create holding the old
+   * key, a delete holding the new key): only batches with some need the loader's moved rows
+   * (sql/key-change.ts). Absent in events of older batchers.
+   */
+  keyChanges?: number;
   /** Source commit times of those events, ms since the epoch. */
   sourceTimeRange: { minMs: number; maxMs: number } | null;
   /** Text values longer than Redshift's VARCHAR limit of 65,535 bytes, per column. */
@@ -199,6 +205,7 @@ export const BATCH_READY_AVRO_SCHEMA = {
     { name: 'producer', type: 'string' },
     { name: 'stagingColumns', type: ['null', { type: 'array', items: 'string' }], default: null },
     { name: 'txLsnRange', type: ['null', 'LsnRange'], default: null },
+    { name: 'keyChanges', type: ['null', 'int'], default: null },
   ],
 } as const;
 
@@ -239,13 +246,15 @@ function longToNumber(long: unknown): number {
  * optional fields as null; the TypeScript side uses absent properties.
  */
 export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady {
-  const { stagingColumns, txLsnRange, ...event } = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady & {
+  const { stagingColumns, txLsnRange, keyChanges, ...event } = mapLongs(BATCH_READY_AVRO_SCHEMA, record, longToNumber) as BatchReady & {
     stagingColumns?: string[] | null;
+    keyChanges?: number | null;
   };
   return {
     ...event,
     ...(stagingColumns == null ? {} : { stagingColumns }),
     ...(txLsnRange == null ? {} : { txLsnRange: { min: txLsnRange.min, max: txLsnRange.max } }),
+    ...(keyChanges == null ? {} : { keyChanges }),
     columns: event.columns.map((c) => {
       const column: ColumnSpec = { name: c.name, sourceType: c.sourceType, nullable: c.nullable, primaryKey: c.primaryKey };
       if (c.length != null) column.length = c.length;
@@ -262,6 +271,7 @@ export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
     ...event,
     stagingColumns: event.stagingColumns ?? null,
     txLsnRange: event.txLsnRange ?? null,
+    keyChanges: event.keyChanges ?? null,
     columns: event.columns.map((c) => ({
       name: c.name,
       sourceType: c.sourceType,

@@ -48,6 +48,7 @@ const everyField: BatchReady = {
     '_pgshift_old_key',
   ],
   txLsnRange: { min: '23456700', max: '18446744073709551615' },
+  keyChanges: 3,
 };
 
 const fewestFields: BatchReady = {

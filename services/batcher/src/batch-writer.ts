@@ -77,6 +77,7 @@ export class BatchWriter {
       producer: this.options.producer,
       stagingColumns: [...STAGING_META_COLUMNS],
       txLsnRange: txLsns === null ? null : { min: String(txLsns.min), max: String(txLsns.max) },
+      keyChanges: buffer.keyChanges(),
     };
   }
 

@@ -242,3 +242,13 @@ test("the delete of a primary-key change's old key carries the new key, for the 
   assert.equal(metaOf(buffer, rows.find((r) => r.op === 'd')!)[META.newKey], '1001');
   assert.equal(metaOf(buffer, rows.find((r) => r.op === 'c')!)[META.newKey], null);
 });
+
+test('the batch counts its rows that are one side of a primary-key change with values still to carry', () => {
+  const buffer = new CoalescingBuffer(columns, 'f');
+  buffer.add(at('d', 1, ['1', null, null], 200n, 210n, { newKey: '1001' }), 0, 2);
+  buffer.add(at('c', 1001, ['1001', 'a', UNCHANGED], 200n, 210n, { oldKey: '1' }), 1, 7);
+  buffer.add(at('c', 2, ['2', 'b', 'doc'], 220n, 230n), 0, 3);
+  assert.equal(buffer.keyChanges(), 2);
+  buffer.add(at('u', 1001, ['1001', 'b', 'new doc'], 240n, 250n), 1, 8);
+  assert.equal(buffer.keyChanges(), 1, 'a later full image of the new key carries nothing');
+});

@@ -15,6 +15,8 @@ export interface BufferedRow extends EncodedRecord {
   /** The change's source position (see SourcePosition): a key's older image never replaces a newer one. */
   txLsn: bigint;
   lsn: bigint;
+  /** One side of a primary-key change with values still to carry: it stages `_pgshift_old_key` or `_pgshift_new_key`. */
+  keyChange: boolean;
 }
 
 export interface IncomingChange {
@@ -113,8 +115,11 @@ export class CoalescingBuffer {
       end: 0,
       txLsn: position.txLsn,
       lsn: position.lsn,
+      keyChange: false,
     };
-    this.encode(row, values, change.sourceTsUs, oldKey, op === 'd' ? (change.newKey ?? null) : null);
+    const newKey = op === 'd' ? (change.newKey ?? null) : null;
+    row.keyChange = oldKey !== null || newKey !== null;
+    this.encode(row, values, change.sourceTsUs, oldKey, newKey);
 
     this.count(partition, offset, change);
     if (change.key === null) this.appended.push(row);
@@ -180,6 +185,13 @@ export class CoalescingBuffer {
   /** The source commit times (µs) of the changes added; null when none was. */
   sourceTimeRange(): Range<bigint> | null {
     return this.sourceTimes;
+  }
+
+  /** The rows that are one side of a primary-key change with values still to carry (BatchReady.keyChanges). */
+  keyChanges(): number {
+    let count = 0;
+    for (const row of this.rows()) if (row.keyChange) count++;
+    return count;
   }
 
   rowsByOp(): OpCounts {

@@ -776,14 +776,22 @@ describe('source order against the target', () => {
     await load(await writeBatch(target, columns, [{ op: 'c', offset: 1, lsn: 100, values: ['1', 'a', 'big document'] }]), target);
     // One UPDATE of the key: the delete (partition 0) and the create (partition 1) share the transaction.
     await load(
-      await writeBatch(target, columns, [
-        { op: 'd', partition: 0, offset: 2, lsn: 200, txLsn: 150, values: ['1', null, null], unchanged: [1, 2], newKey: '1001' },
-      ]),
+      await writeBatch(
+        target,
+        columns,
+        [{ op: 'd', partition: 0, offset: 2, lsn: 200, txLsn: 150, values: ['1', null, null], unchanged: [1, 2], newKey: '1001' }],
+        { keyChanges: 1 },
+      ),
       target,
     );
     assert.deepEqual(await values(target), []);
     await load(
-      await writeBatch(target, columns, [{ op: 'c', partition: 1, offset: 1, lsn: 200, txLsn: 150, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' }]),
+      await writeBatch(
+        target,
+        columns,
+        [{ op: 'c', partition: 1, offset: 1, lsn: 200, txLsn: 150, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' }],
+        { keyChanges: 1 },
+      ),
       target,
     );
     assert.deepEqual(await values(target), ['1001:a:big document']);
@@ -795,7 +803,12 @@ describe('source order against the target', () => {
     // the change, at the target row's own position, changes nothing.
     await adapter.clearLedger(target);
     await load(
-      await writeBatch(target, columns, [{ op: 'c', partition: 1, offset: 1, lsn: 200, txLsn: 150, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' }]),
+      await writeBatch(
+        target,
+        columns,
+        [{ op: 'c', partition: 1, offset: 1, lsn: 200, txLsn: 150, values: ['1001', 'a', null], unchanged: [2], oldKey: '1' }],
+        { keyChanges: 1 },
+      ),
       target,
     );
     assert.deepEqual(await values(target), ['1001:a:big document']);

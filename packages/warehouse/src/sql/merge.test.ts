@@ -403,3 +403,18 @@ test("a staged row at the target row's own position is the same change again: th
     /AND \(COALESCE\("_pgshift_stage"\."_pgshift_tx_lsn", "_pgshift_stage"\."_pgshift_lsn"\) < COALESCE\("dw"\."orders"\."_pgshift_tx_lsn", -1\) OR \(COALESCE\("_pgshift_stage"\."_pgshift_tx_lsn", "_pgshift_stage"\."_pgshift_lsn"\) = COALESCE\("dw"\."orders"\."_pgshift_tx_lsn", -1\) AND "_pgshift_stage"\."_pgshift_lsn" <= "dw"\."orders"\."_pgshift_lsn"\)\)$/,
   );
 });
+
+test('only a batch holding one side of a primary-key change keeps moved rows: the others run none of their statements', () => {
+  const current = { stagingColumns: [...STAGING_META_COLUMNS] };
+  const movedKinds = (list: MergeStatement[]) => list.map((s) => s.kind).filter((kind) => kind.includes('moved'));
+  assert.deepEqual(movedKinds(statements(redshift, {}, { ...current, keyChanges: 0 })), []);
+  assert.deepEqual(movedKinds(statements(redshift, {}, current)), [], 'an event without the count: no key change');
+  assert.deepEqual(movedKinds(statements(redshift, {}, { ...current, keyChanges: 2 })), [
+    'create-moved-rows',
+    'keep-unchanged-from-moved-rows',
+    'moved-rows-remove',
+    'moved-rows-insert',
+    'moved-rows-forget',
+    'moved-rows-prune',
+  ]);
+});
