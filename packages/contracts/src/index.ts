@@ -3,6 +3,7 @@ export * from './cell-value.js';
 export * from './columns.js';
 export * from './csv-format.js';
 export * from './metadata-columns.js';
+export * from './replay.js';
 export * from './s3-layout.js';
 export * from './schedule.js';
 export * from './table-control.js';

@@ -1,3 +1,4 @@
+import { decodeReplayRequest, type ReplayRequest } from './replay.js';
 import { CONTINUOUS, formatSchedule, parseSchedule, type Schedule } from './schedule.js';
 
 /**
@@ -15,12 +16,19 @@ export interface TableControl {
   schedule: string;
   /** A stopped table tries its batch again at once when this changes (ISO time of the request). */
   retryRequestedAt: string | null;
+  /** The latest replay asked of the table's change topic (the batchers owning its partitions act on it once). */
+  replay?: ReplayRequest;
   /** Who made the last change (the actor the CLI sends: $USER or --as). */
   updatedBy: string;
   updatedAt: string;
 }
 
-export type ControlAction = { kind: 'pause' } | { kind: 'resume' } | { kind: 'retry' } | { kind: 'schedule'; schedule: Schedule };
+export type ControlAction =
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'retry' }
+  | { kind: 'schedule'; schedule: Schedule }
+  | { kind: 'replay'; replay: ReplayRequest };
 
 /**
  * The key of a table's control and status records. One source: `schema.table`; with a source name
@@ -48,6 +56,8 @@ export function applyControlAction(current: TableControl, action: ControlAction,
       return { ...stamped, retryRequestedAt: now.toISOString() };
     case 'schedule':
       return { ...stamped, schedule: formatSchedule(action.schedule) };
+    case 'replay':
+      return { ...stamped, replay: action.replay };
   }
 }
 
@@ -57,6 +67,7 @@ export function controlChanges(before: TableControl, after: TableControl): Recor
   for (const field of ['paused', 'schedule', 'retryRequestedAt'] as const) {
     if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
   }
+  if (before.replay?.id !== after.replay?.id) changes.replay = { from: before.replay ?? null, to: after.replay ?? null };
   return changes;
 }
 
@@ -72,9 +83,14 @@ export function decodeTableControl(key: string, value: string): TableControl {
     paused: raw.paused,
     schedule,
     retryRequestedAt: typeof raw.retryRequestedAt === 'string' ? raw.retryRequestedAt : null,
+    ...withReplay(decodeReplayRequest(raw.replay)),
     updatedBy: typeof raw.updatedBy === 'string' ? raw.updatedBy : '',
     updatedAt: typeof raw.updatedAt === 'string' ? raw.updatedAt : new Date(0).toISOString(),
   };
+}
+
+function withReplay(replay: ReplayRequest | undefined): { replay?: ReplayRequest } {
+  return replay ? { replay } : {};
 }
 
 export function encodeTableControl(control: TableControl): string {

@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ControlState } from '@pgshift/contracts';
 import type { ChangeEventDecoder } from '@pgshift/debezium';
-import { createReliableProducer, DeadLetterQueue, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
-import type { Kafka, Producer } from 'kafkajs';
+import { CompactedTopicFollower, createReliableProducer, DeadLetterQueue, ensureControlTopics, ensurePipelineTopics, type Logger } from '@pgshift/runtime';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { BatchAnnouncer } from './batch-announcer.js';
 import { BatchDelivery } from './batch-delivery.js';
 import { BatchWriter } from './batch-writer.js';
@@ -14,7 +15,8 @@ import { ConnectorWatcher } from './connector-watcher.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { MemoryPressure } from './memory-pressure.js';
 import type { BatcherMetrics } from './metrics.js';
-import { OffsetCommitter } from './offset-committer.js';
+import { type CommittedOffset, OffsetCommitter } from './offset-committer.js';
+import { TopicReplays } from './topic-replays.js';
 import { type ChangeConsumer, TopicSubscription } from './topic-subscription.js';
 
 export interface BatcherDeps {
@@ -38,7 +40,8 @@ export interface BatcherDeps {
  * - FlushScheduler: when sealed batches are written, how many tables at once;
  * - BatchDelivery: files, then announcement, then offset commit, for one batch;
  * - MemoryPressure: pausing consumption over the memory budget;
- * - BufferGauges: what is held in memory, as metrics.
+ * - BufferGauges: what is held in memory, as metrics;
+ * - TopicReplays: reading a table's change topic again from an earlier offset, when an operator asks.
  */
 export class Batcher {
   private readonly producer: Producer;
@@ -50,6 +53,9 @@ export class Batcher {
   private readonly subscription: TopicSubscription;
   /** The current consumer's: a new consumer (after a resubscription) has its own. */
   private committer: OffsetCommitter | null = null;
+  private consumer: Consumer | null = null;
+  private readonly replays: TopicReplays;
+  private readonly controlFollower: CompactedTopicFollower;
   private stopping = false;
   /** The error kafkajs gave up on, until the consumer that replaced it joins the group. */
   private crashed: Error | null = null;
@@ -115,6 +121,17 @@ export class Batcher {
       },
       logger,
     });
+    this.replays = new TopicReplays({ port: this.replayPort(), logger: logger.child({ component: 'replay' }), replays: metrics.replays });
+    const control = new ControlState();
+    this.controlFollower = new CompactedTopicFollower(kafka, {
+      topic: config.controlTopic,
+      groupPrefix: `pgshift-batcher-control-${config.instanceId}`,
+      logger: logger.child({ component: 'control' }),
+      onRecord: ({ key, value }) => {
+        const applied = control.apply(key, value);
+        if ('control' in applied) this.replays.requested(applied.control.replay);
+      },
+    });
     this.connectorWatcher = config.connectUrl
       ? new ConnectorWatcher({ url: config.connectUrl, intervalMs: 10_000, logger, taskFailed: metrics.connectorTaskFailed })
       : null;
@@ -140,8 +157,10 @@ export class Batcher {
     const { config, kafka, logger } = this.deps;
     this.connectorWatcher?.start();
     await ensurePipelineTopics(kafka, config);
+    await ensureControlTopics(kafka, config);
     await this.producer.connect();
     await this.announcer.registerSchema();
+    await this.controlFollower.start();
     await this.subscription.start();
     this.flushes.start();
     logger.info({ topics: this.subscription.topics, group: config.kafka.group }, 'batcher started');
@@ -152,7 +171,9 @@ export class Batcher {
     this.stopping = true;
     await this.connectorWatcher?.stop();
     this.flushes.stop();
+    this.replays.stop();
     await this.subscription.stop();
+    await this.controlFollower.stop();
     await this.producer.disconnect();
   }
 
@@ -181,6 +202,8 @@ export class Batcher {
       // is buffered but not sealed would arrive twice: drop it.
       this.tables.discardOpen();
       committer.assign(payload.memberAssignment);
+      // A replay asked before the join is done by whoever owns the partition now, unless its commit says it was.
+      void committer.loadCommitted(() => this.readCommitted(topics)).then(() => this.replays.joined());
       this.subscription.markJoined();
       this.crashed = null;
       logger.info({ assignment: payload.memberAssignment }, 'joined consumer group');
@@ -202,6 +225,7 @@ export class Batcher {
     await consumer.connect();
     if (topics.length > 0) await consumer.subscribe({ topics, fromBeginning: true });
     this.committer = committer;
+    this.consumer = consumer;
     return {
       run: () =>
         consumer.run({
@@ -221,6 +245,51 @@ export class Batcher {
         }
       },
       disconnect: () => consumer.disconnect(),
+    };
+  }
+
+  /** The group's committed offsets of `topics`, with their metadata. */
+  private async readCommitted(topics: string[]): Promise<CommittedOffset[]> {
+    if (topics.length === 0) return [];
+    const admin = this.deps.kafka.admin();
+    await admin.connect();
+    try {
+      const answer = await admin.fetchOffsets({ groupId: this.deps.config.kafka.group, topics });
+      return answer.flatMap(({ topic, partitions }) =>
+        partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null })),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** What a replay does to the current consumer, its buffers and its commits. */
+  private replayPort(): ConstructorParameters<typeof TopicReplays>[0]['port'] {
+    return {
+      assignedPartitions: (topic) => this.committer?.assignedPartitions(topic) ?? [],
+      committedOf: (topic, partition) => this.committer?.committedOf(topic, partition) ?? { offset: null, metadata: null },
+      quiesce: async (topic) => {
+        this.consumer?.pause([{ topic }]);
+        await this.dispatcher.hold(topic);
+        const table = this.tables.for(topic);
+        // A flush under way when the table seals again flushes once more after it: wait for both.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          table.seal();
+          if (!table.hasSealed) return true;
+          await this.flushes.flush(table);
+        }
+        return !table.hasSealed;
+      },
+      seek: (topic, partition, offset) => this.consumer?.seek({ topic, partition, offset: String(offset) }),
+      rewind: async (topic, partition, offset, metadata) => {
+        if (!this.committer) throw new Error('no consumer');
+        await this.committer.rewind(topic, partition, offset, metadata);
+      },
+      tag: (topic, partition, metadata) => this.committer?.tag(topic, partition, metadata),
+      resume: (topic) => {
+        this.dispatcher.release(topic);
+        this.consumer?.resume([{ topic }]);
+      },
     };
   }
 }

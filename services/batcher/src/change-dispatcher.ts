@@ -45,9 +45,37 @@ const REGISTRY_BACKOFF = { initialMs: 500, maxMs: 10_000 };
  * table's buffer so that it is committed with the rows around it.
  */
 export class ChangeDispatcher {
+  /** Topics whose messages are not taken (a replay is moving their partitions): what comes is fetched again. */
+  private readonly held = new Set<string>();
+  /** The dispatch under way per topic. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: ChangeDispatcherDeps) {}
 
-  async dispatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: FetchedBatch): Promise<void> {
+  /** Stops taking the topic's messages; resolves once none of them is being dispatched. */
+  async hold(topic: string): Promise<void> {
+    this.held.add(topic);
+    await this.inFlight.get(topic)?.catch(() => undefined);
+  }
+
+  release(topic: string): void {
+    this.held.delete(topic);
+  }
+
+  async dispatch(fetched: FetchedBatch): Promise<void> {
+    const topic = fetched.batch.topic;
+    // Not resolved: kafkajs fetches the messages again once the topic is taken again.
+    if (this.held.has(topic)) return;
+    const work = this.dispatchBatch(fetched);
+    this.inFlight.set(topic, work);
+    try {
+      await work;
+    } finally {
+      if (this.inFlight.get(topic) === work) this.inFlight.delete(topic);
+    }
+  }
+
+  private async dispatchBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: FetchedBatch): Promise<void> {
     const { metrics, memory } = this.deps;
     const table = this.deps.tables.for(batch.topic);
     const consumed: OpTally = { c: 0, u: 0, d: 0, r: 0, t: 0 };
@@ -60,7 +88,7 @@ export class ChangeDispatcher {
     };
     try {
       for (const message of batch.messages) {
-        if (!isRunning() || isStale() || this.deps.isStopping()) break;
+        if (!isRunning() || isStale() || this.deps.isStopping() || this.held.has(batch.topic)) break;
         await this.dispatchMessage(table, batch.topic, batch.partition, message, consumed, { heartbeat, isRunning, isStale });
         lastOffset = message.offset;
         if (++sinceYield === YIELD_EVERY) {

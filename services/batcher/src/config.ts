@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import {
   type ConfigDocs,
+  controlTopicsOf,
+  controlTopicsShape,
   env,
   loadConfig,
   logLevelShape,
@@ -57,6 +59,7 @@ export const batcherConfigShape = {
   PGSHIFT_CONSUMER_GROUP: env.string().default('pgshift-batcher').describe('consumer group of the change topics'),
   PGSHIFT_BATCHES_TOPIC: env.string().default('pgshift.batches').describe('where "batch ready" events go'),
   PGSHIFT_DEAD_LETTER_TOPIC: env.string().default('pgshift.dead-letter').describe('where change events that cannot be decoded go'),
+  ...controlTopicsShape,
   PGSHIFT_S3_BUCKET: env.string().describe('bucket of the batch files'),
   PGSHIFT_S3_PREFIX: z.string().default('batches').describe('key prefix of the batch files'),
   ...s3ClientShape,
@@ -115,6 +118,8 @@ export function readBatcherConfig(environment: NodeJS.ProcessEnv = process.env) 
     topicRefreshMs: c.PGSHIFT_TOPIC_REFRESH,
     batchesTopic: c.PGSHIFT_BATCHES_TOPIC,
     deadLetterTopic: c.PGSHIFT_DEAD_LETTER_TOPIC,
+    /** The control topic carries replays of change topics (`pgshift tables replay`). */
+    ...controlTopicsOf(c.PGSHIFT_BATCHES_TOPIC, c),
     s3: { bucket: c.PGSHIFT_S3_BUCKET, prefix: c.PGSHIFT_S3_PREFIX, ...s3Settings(c) },
     flush: {
       defaults,

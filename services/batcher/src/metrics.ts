@@ -49,6 +49,12 @@ export function createBatcherMetrics(registry: Registry) {
       labelNames: ['topic', 'partition'],
       registers,
     }),
+    replays: new Counter({
+      name: 'pgshift_batcher_replays_total',
+      help: 'Partitions of a change topic read again from an earlier offset (pgshift tables replay)',
+      labelNames: ['topic'],
+      registers,
+    }),
     paused: new Gauge({ name: 'pgshift_batcher_paused', help: '1 while consumption waits for memory to be freed', registers }),
     connectorTaskFailed: new Gauge({
       name: 'pgshift_connector_task_failed',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyControlAction, type ControlAction, ControlState, controlChanges, encodeTableControl } from '@pgshift/contracts';
+import { applyControlAction, type ControlAction, ControlState, controlChanges, encodeTableControl, replayOffsets } from '@pgshift/contracts';
 import { createLogger } from '@pgshift/runtime';
 import { Registry } from 'prom-client';
 import { buildControlApi, type ControlStore } from './api.js';
@@ -24,6 +24,10 @@ function api({ failWrites = false } = {}) {
       state.apply(table, encodeTableControl(after));
       return { before, after, changes: controlChanges(before, after) };
     },
+    replayRequest: async (table, from, text) =>
+      table === 'shop.orders'
+        ? { id: 'replay-1', topic: 'pgshift.shop.orders', from: text, offsets: replayOffsets(from, [{ partition: 0, low: 3n, high: 90n }]) }
+        : null,
   };
   const metrics = createControlMetrics(new Registry());
   const app = buildControlApi({ token, store, logger: createLogger('control-test', 'silent'), metrics });
@@ -99,4 +103,22 @@ test('a bad schedule or table name is a 400 that says what is accepted; a write 
   const response = await failing.app.inject({ method: 'POST', url: '/v1/tables/shop.orders/retry', headers });
   assert.equal(response.statusCode, 503);
   assert.match(response.json().error, /broker unreachable.*nothing changed/);
+});
+
+test('a replay is resolved to offsets per partition and written as the table control record; a bad start or an unknown topic writes nothing', async () => {
+  const { app, written } = api();
+  const headers = { ...auth, 'x-pgshift-actor': 'alice' };
+  const ok = await app.inject({ method: 'POST', url: '/v1/tables/shop.orders/replay', headers, payload: { from: 'earliest' } });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.deepEqual(ok.json().control.replay, { id: 'replay-1', topic: 'pgshift.shop.orders', from: 'earliest', offsets: [{ partition: 0, offset: '3' }] });
+  assert.equal(written.length, 1);
+  const bad = await app.inject({ method: 'POST', url: '/v1/tables/shop.orders/replay', headers, payload: { from: 'yesterday' } });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.json().error, /expected earliest/);
+  const missing = await app.inject({ method: 'POST', url: '/v1/tables/shop.orders/replay', headers, payload: {} });
+  assert.equal(missing.statusCode, 400);
+  const unknown = await app.inject({ method: 'POST', url: '/v1/tables/shop.nothing/replay', headers, payload: { from: '0' } });
+  assert.equal(unknown.statusCode, 404);
+  assert.match(unknown.json().error, /change topic is not known/);
+  assert.equal(written.length, 1);
 });

@@ -1,5 +1,5 @@
-import type { ControlAction, TableControl } from '@pgshift/contracts';
-import { parseSchedule, ScheduleError } from '@pgshift/contracts';
+import type { ControlAction, ReplayFrom, ReplayRequest, TableControl } from '@pgshift/contracts';
+import { parseReplayFrom, parseSchedule, ReplayFromError, ScheduleError } from '@pgshift/contracts';
 import type { Logger } from '@pgshift/runtime';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { actorFrom, carriesToken } from './auth.js';
@@ -12,6 +12,8 @@ export interface ControlStore {
   view(table: string): TableView | null;
   /** Writes the table's new control record; resolves once Kafka has it. */
   act(table: string, action: ControlAction, actor: string): Promise<{ before: TableControl; after: TableControl; changes: Record<string, unknown> }>;
+  /** Where a replay of the table's change topic starts on each partition; null when no loader has reported the table's topic. */
+  replayRequest(table: string, from: ReplayFrom, text: string): Promise<ReplayRequest | null>;
 }
 
 export const ACTOR_HEADER = 'x-pgshift-actor';
@@ -27,6 +29,8 @@ const TABLE_NAME = /^[^./\s][^/\s]*\.[^/\s]+$/;
  *   POST /v1/tables/:table/resume
  *   POST /v1/tables/:table/retry       a stopped table tries its batch now
  *   PUT  /v1/tables/:table/schedule    body {"schedule": "continuous" | "every 1h" | "at 02:00,14:00"}
+ *   POST /v1/tables/:table/replay      body {"from": "earliest" | "<ISO time>" | "<offset>" | "0:120,2:7"}:
+ *                                      the batchers read the table's change topic again from there
  */
 export function buildControlApi(options: { token: string; store: ControlStore; logger: Logger; metrics: ControlMetrics }): FastifyInstance {
   const { token, store, logger, metrics } = options;
@@ -55,7 +59,7 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
     table: string,
     actorHeader: string | string[] | undefined,
     name: ControlAction['kind'],
-    action: () => ControlAction,
+    action: () => ControlAction | Promise<ControlAction | null>,
   ) => {
     const actor = actorFrom(actorHeader);
     if (actor === null) {
@@ -66,13 +70,17 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
       metrics.actions.inc({ action: name, outcome: 'invalid' });
       return fail(reply, 400, `expected schema.table, got ${JSON.stringify(table)}`);
     }
-    let wanted: ControlAction;
+    let wanted: ControlAction | null;
     try {
-      wanted = action();
+      wanted = await action();
     } catch (error) {
       metrics.actions.inc({ action: name, outcome: 'invalid' });
-      if (error instanceof ScheduleError) return fail(reply, 400, error.message);
+      if (error instanceof ScheduleError || error instanceof ReplayFromError) return fail(reply, 400, error.message);
       throw error;
+    }
+    if (wanted === null) {
+      metrics.actions.inc({ action: name, outcome: 'invalid' });
+      return fail(reply, 404, `no loader has reported ${table} yet: its change topic is not known`);
     }
     // Whether a loader has reported the table (a control record alone does not make it known).
     const known = (store.view(table)?.state ?? 'unknown') !== 'unknown';
@@ -102,6 +110,14 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
       const text = request.body?.schedule;
       if (typeof text !== 'string') throw new ScheduleError('send {"schedule": "continuous" | "every 1h" | "at 02:00,14:00"}');
       return { kind: 'schedule', schedule: parseSchedule(text) };
+    }),
+  );
+  app.post<{ Params: { table: string }; Body: { from?: unknown } }>('/v1/tables/:table/replay', (request, reply) =>
+    act(reply, request.params.table, request.headers[ACTOR_HEADER], 'replay', async () => {
+      const text = request.body?.from;
+      if (typeof text !== 'string') throw new ReplayFromError('send {"from": "earliest" | "<ISO time>" | "<offset>" | "0:120,2:7"}');
+      const replay = await store.replayRequest(request.params.table, parseReplayFrom(text), text);
+      return replay && { kind: 'replay', replay };
     }),
   );
   return app;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   applyControlAction,
   type ControlAction,
@@ -5,6 +6,10 @@ import {
   controlChanges,
   decodeTableStatus,
   encodeTableControl,
+  type PartitionExtent,
+  type ReplayFrom,
+  type ReplayRequest,
+  replayOffsets,
   type TableStatus,
 } from '@pgshift/contracts';
 import { CompactedTopicFollower, createReliableProducer, ensureControlTopics, type Logger, type Readiness, type Service } from '@pgshift/runtime';
@@ -91,6 +96,29 @@ export class ControlService implements Service, ControlStore {
     const control = this.control.find(table);
     if (!status && !control) return null;
     return tableView(table, control, status, Date.now(), this.deps.config.staleAfterMs);
+  }
+
+  async replayRequest(table: string, from: ReplayFrom, text: string): Promise<ReplayRequest | null> {
+    const topic = this.statuses.get(table)?.topic;
+    if (!topic) return null;
+    const admin = this.deps.kafka.admin();
+    await admin.connect();
+    try {
+      const extents = (await admin.fetchTopicOffsets(topic)).map(
+        (p): PartitionExtent => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }),
+      );
+      if (from.kind === 'time') {
+        // Kafka answers -1 for a partition with no message at or after the time.
+        const atTime = new Map((await admin.fetchTopicOffsetsByTimestamp(topic, from.at.getTime())).map((p) => [p.partition, BigInt(p.offset)]));
+        for (const extent of extents) {
+          const offset = atTime.get(extent.partition);
+          extent.atTime = offset === undefined || offset < 0n ? null : offset;
+        }
+      }
+      return { id: randomUUID(), topic, from: text, offsets: replayOffsets(from, extents) };
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async act(table: string, action: ControlAction, actor: string) {

@@ -21,7 +21,7 @@ export function tablesCommand(): Command {
 
   const command = withCommon(
     new Command('tables')
-      .summary('list the replicated tables, and pause, resume, retry or schedule one')
+      .summary('list the replicated tables, and pause, resume, retry, schedule or replay one')
       .description(
         [
           'Every table any loader reports, with its state (streaming, paused,',
@@ -64,6 +64,28 @@ export function tablesCommand(): Command {
     ).action(async (table: string, words: string[], _flags: Flags, self: Command) => {
       const flags = self.optsWithGlobals<Flags>();
       report(await client(flags).schedule(table, words.join(' ')), flags);
+    }),
+  );
+  command.addCommand(
+    withCommon(
+      new Command('replay')
+        .summary("read a table's change topic again from a time or an offset, while the other tables stream")
+        .description(
+          [
+            "The batchers owning the topic's partitions write out what they hold of it, then read it again",
+            "from the given start (never past what they committed, so nothing is skipped); the loaders'",
+            'ledger drops every change already applied, so a replay changes nothing that is in sync.',
+            "Use it after resetting a table's ledger rows, or to re-drive a repaired dead letter.",
+            'Each partition is replayed once per request, across restarts and rebalances.',
+            '--from: earliest | an ISO time with its zone (2026-12-02T06:00:00Z) | an offset (on every',
+            'partition) | offsets per partition (0:120,2:7).',
+          ].join('\n'),
+        )
+        .argument('<table>', 'schema.table')
+        .requiredOption('--from <start>', 'earliest | <ISO time> | <offset> | <partition:offset,…>'),
+    ).action(async (table: string, _flags: Flags, self: Command) => {
+      const flags = self.optsWithGlobals<Flags & { from: string }>();
+      report(await client(flags).replay(table, flags.from), flags);
     }),
   );
   return command;

@@ -34,6 +34,10 @@ export class ControlClient {
     return (await this.request('PUT', `/v1/tables/${encodeURIComponent(table)}/schedule`, { schedule })) as ActionResult;
   }
 
+  async replay(table: string, from: string): Promise<ActionResult> {
+    return (await this.request('POST', `/v1/tables/${encodeURIComponent(table)}/replay`, { from })) as ActionResult;
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const url = new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     let response: Response;

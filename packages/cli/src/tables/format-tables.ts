@@ -1,3 +1,4 @@
+import type { ReplayRequest } from '@pgshift/contracts';
 import { formatColumns } from '../format-table.js';
 import type { ActionResult, TableView } from './control-client.js';
 
@@ -38,8 +39,15 @@ function stateText(v: TableView, now: number): string {
 
 /** What an action changed, one line. */
 export function formatAction(result: ActionResult): string {
-  const changes = Object.entries(result.changes).map(([field, { from, to }]) => `${field} ${String(from)} → ${String(to)}`);
+  const changes = Object.entries(result.changes).map(([field, { from, to }]) =>
+    field === 'replay' ? describeReplay(to as ReplayRequest) : `${field} ${String(from)} → ${String(to)}`,
+  );
   return `${result.action} ${result.table} by ${result.actor}: ${changes.length > 0 ? changes.join(', ') : 'no change (already so)'}\n`;
+}
+
+function describeReplay(replay: ReplayRequest): string {
+  const partitions = replay.offsets.map((o) => `${o.partition}@${o.offset}`).join(', ');
+  return `replay of ${replay.topic} from ${replay.from} (partition@offset: ${partitions || 'none'}); the batchers owning them read again from there, never past what they committed`;
 }
 
 /** 42s, 12m, 3.1h, 2.0d. */
