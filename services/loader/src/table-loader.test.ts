@@ -3,7 +3,15 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchReady, defaultControl, type TableControl } from '@pgshift/contracts';
 import { createLogger } from '@pgshift/runtime';
-import { type ApplyResult, IncompatibleSchemaChange, type MergePlan, postgresDialect, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
+import {
+  type ApplyResult,
+  type DdlStep,
+  IncompatibleSchemaChange,
+  type MergePlan,
+  postgresDialect,
+  type TargetColumn,
+  type WarehouseAdapter,
+} from '@pgshift/warehouse';
 import pLimit from 'p-limit';
 import { Registry } from 'prom-client';
 import { createLoaderMetrics } from './metrics.js';
@@ -48,8 +56,8 @@ class FakeWarehouse implements Partial<WarehouseAdapter> {
   async describeTable(): Promise<TargetColumn[] | null> {
     return this.columns;
   }
-  async executeDdl(statements: readonly string[]): Promise<void> {
-    this.ddl.push([...statements]);
+  async executeDdl(statements: readonly DdlStep[]): Promise<void> {
+    this.ddl.push(statements.flat());
   }
   async latestChangeLsn(): Promise<bigint | null> {
     return this.latestLsn;
