@@ -74,6 +74,14 @@ describe('Redshift → PostgreSQL translation', () => {
     assert.equal(isAlterColumnType(tokenize('ALTER TABLE s.t ADD COLUMN "type" int')), false);
   });
 
+  it('refuses ALTER COLUMN … TYPE to anything but a VARCHAR, as Redshift does', () => {
+    assert.equal(translateStatement('ALTER TABLE "s"."t" ALTER COLUMN "c" TYPE VARCHAR(300)').text, 'ALTER TABLE "s"."t" ALTER COLUMN "c" TYPE VARCHAR(300)');
+    assert.doesNotThrow(() => translateStatement('ALTER TABLE s.t ALTER COLUMN c TYPE character varying(300)'));
+    for (const type of ['BIGINT', 'DECIMAL(20,2)', 'TEXT', 'INTEGER USING c::int']) {
+      assert.throws(() => translateStatement(`ALTER TABLE "s"."t" ALTER COLUMN "c" TYPE ${type}`), /supports only VARCHAR length changes/, type);
+    }
+  });
+
   it('binds :name parameters to $n, reusing a number for a repeated name and skipping casts and literals', () => {
     assert.deepEqual(
       bindParameters(`SELECT :a::int, ':b', :b, :a`, [

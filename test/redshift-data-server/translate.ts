@@ -165,12 +165,27 @@ export function isAlterColumnType(tokens: readonly Token[]): boolean {
 }
 
 /**
+ * Redshift's ALTER COLUMN … TYPE changes a VARCHAR's length only: any other target type is refused, as
+ * Redshift refuses it (so an adapter relying on it fails here too). Returns the error, or null.
+ */
+export function alterColumnTypeRefusal(tokens: readonly Token[]): string | null {
+  if (!isAlterColumnType(tokens)) return null;
+  const words = tokens.filter((t) => t.kind === 'word').map((t) => t.text.toLowerCase());
+  const type = words.slice(words.indexOf('type', words.indexOf('alter', 2)) + 1);
+  const target = type[0] === 'character' && type[1] === 'varying' ? 'varchar' : type[0];
+  if (target === 'varchar' || target === 'nvarchar') return null;
+  return `ALTER TABLE ALTER COLUMN TYPE supports only VARCHAR length changes; target data type "${type.join(' ')}" is not supported`;
+}
+
+/**
  * Every rewrite of one statement. Standard literals holding a backslash become E'' literals, because
  * Redshift reads backslash escapes in them (`'\001'` is the control character U+0001) and PostgreSQL
  * does not.
  */
 export function translateStatement(sql: string, systemSchema = 'redshift_system'): { text: string; types: EmulatedType[] } {
   const types: EmulatedType[] = [];
+  const refusal = alterColumnTypeRefusal(tokenize(sql));
+  if (refusal !== null) throw new RedshiftSqlError(refusal);
   const tokens = translateFunctions(translateTypes(stripTableAttributes(escapeLiterals(tokenize(sql))), systemSchema, types));
   return { text: render(tokens), types };
 }

@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '@pgshift/contracts';
 import type { ConnectField, ConnectSchema } from './connect-schema.js';
+import { compileCellConverter } from './value-converter.js';
 
 const SOURCE_TYPE = '__debezium.source.column.type';
 const SOURCE_LENGTH = '__debezium.source.column.length';
@@ -29,9 +30,29 @@ export function columnSpecOf(field: ConnectField, primaryKey: boolean): ColumnSp
     const scale = integerParameter(parameters[SOURCE_SCALE]);
     if (scale !== undefined) column.scale = scale;
   }
+  const defaultText = defaultTextOf(field);
+  if (defaultText !== undefined) column.defaultValue = defaultText;
   if (schema.name !== undefined && schema.type !== 'struct') column.semanticType = schema.name;
   else if (schema.name !== undefined && LOGICAL_STRUCTS.has(schema.name)) column.semanticType = schema.name;
   return column;
+}
+
+/**
+ * The field's default in the batch files' text form, converted as its values are: what PostgreSQL
+ * filled the existing rows with when the column was added. Undefined when there is none or it does
+ * not convert (it is then treated as no default: the rows stay NULL in the warehouse).
+ */
+/** No value is a default's TOAST placeholder. */
+const NO_PLACEHOLDER = '\u0000pgshift: no placeholder';
+
+function defaultTextOf(field: ConnectField): string | undefined {
+  if (field.defaultValue === undefined) return undefined;
+  try {
+    const text = compileCellConverter(field.schema, NO_PLACEHOLDER)(field.defaultValue);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const LOGICAL_STRUCTS = new Set([
