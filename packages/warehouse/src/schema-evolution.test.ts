@@ -288,3 +288,39 @@ test('a table created before transaction positions were recorded gains the colum
   const p = plan([id], [{ name: 'id', type: 'BIGINT', nullable: false }, ...META_HARD.filter((c) => c.name !== '_pgshift_tx_lsn')]);
   assert.deepEqual(p.addColumns, [{ name: '_pgshift_tx_lsn', type: 'BIGINT' }]);
 });
+
+test('an append table gaining a primary key, or a keyed table losing it, is reported; PostgreSQL drops its enforced key so that changes append', () => {
+  const appendMeta: TargetColumn[] = [
+    { name: '_pgshift_op', type: 'CHAR(1)', nullable: true },
+    { name: '_pgshift_partition', type: 'INTEGER', nullable: true },
+    { name: '_pgshift_offset', type: 'BIGINT', nullable: true },
+  ];
+  const gained = plan([id], [{ name: 'id', type: 'BIGINT', nullable: true }, ...META_HARD, ...appendMeta]);
+  assert.deepEqual(
+    gained.nonReproducible.map((c) => [c.kind, c.columns]),
+    [['key-added', ['id']]],
+  );
+  const lost = plan([col('id', 'int8')], withId());
+  assert.deepEqual(
+    lost.nonReproducible.map((c) => c.kind),
+    ['key-dropped'],
+  );
+  assert.deepEqual(
+    lost.addColumns.map((c) => c.name),
+    ['_pgshift_op', '_pgshift_partition', '_pgshift_offset'],
+  );
+  assert.ok(lost.dropPrimaryKey);
+  const pgLost = planSchemaEvolution(postgresDialect, {
+    target,
+    columns: mapColumns(postgresDialect, [col('id', 'int8')]),
+    existing: [{ name: 'id', type: 'bigint', nullable: false }, ...META_HARD.map((c) => ({ ...c, type: c.type.toLowerCase() }))],
+    deleteMode: 'hard',
+  });
+  assert.equal(schemaEvolutionStatements(postgresDialect, target, pgLost).at(-1), 'ALTER TABLE "app"."orders" DROP CONSTRAINT IF EXISTS "orders_pkey"');
+  assert.equal(schemaEvolutionStatements(redshift, target, lost).length, 3, 'Redshift: only the three append columns (its key is not enforced)');
+  assert.deepEqual(
+    plan([col('id', 'int8')], [{ name: 'id', type: 'BIGINT', nullable: true }, ...META_HARD, ...appendMeta]).nonReproducible,
+    [],
+    'an append table stays one',
+  );
+});

@@ -12,6 +12,7 @@ import {
   createSchemaStatement,
   createTableStatement,
   dropColumnStatement,
+  dropPrimaryKeyStatements,
   replaceColumnStatements,
   retypeByCopyStatements,
   targetMetadataColumns,
@@ -38,7 +39,7 @@ export interface SchemaEvolutionInput {
 
 /** A change whose effect on the rows already in the warehouse pgshift cannot reproduce from the changes it sees. */
 export interface NonReproducibleChange {
-  kind: 'retype' | 'rename' | 're-added' | 'unknown-fill';
+  kind: 'retype' | 'rename' | 're-added' | 'unknown-fill' | 'key-added' | 'key-dropped';
   /** The column(s) concerned. */
   columns: string[];
   reason: string;
@@ -58,6 +59,8 @@ export interface SchemaEvolutionPlan {
   /** Target columns the batch no longer has: kept (they receive NULLs) unless listed in dropColumns too. */
   removedColumns: string[];
   dropColumns: string[];
+  /** The source dropped the table's primary key: the warehouse's (enforced on PostgreSQL) goes too, so that changes append. */
+  dropPrimaryKey: boolean;
   /** What leaves the warehouse's existing rows different from the source's: the table needs a resync. */
   nonReproducible: NonReproducibleChange[];
 }
@@ -80,6 +83,7 @@ export function planSchemaEvolution(dialect: Dialect, input: SchemaEvolutionInpu
     replaceColumns: [],
     removedColumns: [],
     dropColumns: [],
+    dropPrimaryKey: false,
     nonReproducible: [],
   };
 
@@ -93,6 +97,24 @@ export function planSchemaEvolution(dialect: Dialect, input: SchemaEvolutionInpu
 
   const table = qualifiedName(input.target);
   const existing = new Map(input.existing.map((c) => [c.name, c]));
+  // An append table (no key) keeps the op and the Kafka position of every row; a keyed one does not.
+  const wasAppend = existing.has(META.op);
+  const keyed = primaryKeyOf(input.columns).length > 0;
+  if (wasAppend && keyed) {
+    plan.nonReproducible.push({
+      kind: 'key-added',
+      columns: primaryKeyOf(input.columns).map((c) => c.name),
+      reason: `${table} gained a primary key: the warehouse holds a row per change of the append table, and keeps those of keys no change touches (a resync that empties the table first makes it one row per key)`,
+    });
+  }
+  if (!wasAppend && !keyed) {
+    plan.dropPrimaryKey = true;
+    plan.nonReproducible.push({
+      kind: 'key-dropped',
+      columns: [],
+      reason: `${table} lost its primary key: changes are appended from now on, the rows loaded before stay one per key`,
+    });
+  }
   const previous = input.previousColumns ? new Set(input.previousColumns.map((c) => c.name)) : null;
   for (const column of input.columns) {
     const current = existing.get(column.name);
@@ -169,6 +191,7 @@ export function isNoChange(plan: SchemaEvolutionPlan): boolean {
     plan.widenColumns.length === 0 &&
     plan.replaceColumns.length === 0 &&
     plan.dropColumns.length === 0 &&
+    !plan.dropPrimaryKey &&
     plan.nonReproducible.length === 0
   );
 }
@@ -196,5 +219,6 @@ export function schemaEvolutionStatements(dialect: Dialect, target: TargetTable,
     ),
     ...plan.replaceColumns.map((c) => replaceColumnStatements(dialect, target, c)),
     ...plan.dropColumns.map((name) => dropColumnStatement(dialect, target, name)),
+    ...(plan.dropPrimaryKey ? dropPrimaryKeyStatements(dialect, target) : []),
   ];
 }

@@ -1,7 +1,7 @@
 import { META } from '@pgshift/contracts';
 import type { Dialect } from '../dialect.js';
 import type { DeleteMode, TargetTable } from '../merge-plan.js';
-import { quoteIdentifier, quoteQualified } from './identifiers.js';
+import { foldIdentifier, quoteIdentifier, quoteQualified } from './identifiers.js';
 import { encodeClause, type TableDesign, tableDesignClauses } from './table-design.js';
 
 /** A column to create or add: its target name and type. */
@@ -115,6 +115,19 @@ export function replaceColumnStatements(dialect: Dialect, target: TargetTable, c
   const table = quoteQualified(target.schema, target.table, dialect.identifiers);
   const name = quoteIdentifier(column.name, dialect.identifiers);
   return [`ALTER TABLE ${table} DROP COLUMN ${name}`, `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type}`];
+}
+
+/**
+ * The source dropped the table's primary key: PostgreSQL enforces the warehouse's, which appended
+ * changes of one key would break; it is dropped by the name PostgreSQL gave it (`<table>_pkey`).
+ * Redshift never enforces it: nothing to do there.
+ */
+export function dropPrimaryKeyStatements(dialect: Dialect, target: TargetTable): string[] {
+  if (dialect.name !== 'postgres') return [];
+  const name = `${foldIdentifier(target.table, dialect.identifiers)}_pkey`.slice(0, 63);
+  return [
+    `ALTER TABLE ${quoteQualified(target.schema, target.table, dialect.identifiers)} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(name, dialect.identifiers)}`,
+  ];
 }
 
 export function dropColumnStatement(dialect: Dialect, target: TargetTable, column: string): string {
