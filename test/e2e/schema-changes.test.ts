@@ -44,26 +44,33 @@ for (const target of warehouseTargets()) {
       'widening changes (int → bigint, int → numeric, numeric precision raised, varchar → text, int → text) are followed in place and every row keeps its value',
       { timeout: SCENARIO_TIMEOUT_MS },
       () =>
-        withScenario(target, { prefix: 'widen2' }, async ({ schema, source, warehouse, start }) => {
-          await source.query(`CREATE TABLE ${schema}.measures (id int PRIMARY KEY, a int, b bigint, c numeric(10,2), d varchar(10), e int, f real)`);
-          await start();
-          await source.query(`INSERT INTO ${schema}.measures SELECT g, g * 1000, g * 100000, g + 0.25, 'd-' || g, -g, g / 4.0 FROM generate_series(1, 10) g`);
-          await waitForTableMatch(source, warehouse, schema, 'measures');
+        withScenario(
+          target,
+          {
+            prefix: 'widen2',
+            loader: (schema) => ({ PGSHIFT_REDSHIFT_TABLE_DESIGN: JSON.stringify({ [`${schema}.measures`]: { distStyle: 'EVEN', encode: { d: 'ZSTD' } } }) }),
+          },
+          async ({ schema, source, warehouse, start }) => {
+            await source.query(`CREATE TABLE ${schema}.measures (id int PRIMARY KEY, a int, b bigint, c numeric(10,2), d varchar(10), e int, f real)`);
+            await start();
+            await source.query(`INSERT INTO ${schema}.measures SELECT g, g * 1000, g * 100000, g + 0.25, 'd-' || g, -g, g / 4.0 FROM generate_series(1, 10) g`);
+            await waitForTableMatch(source, warehouse, schema, 'measures');
 
-          await source.query(
-            `ALTER TABLE ${schema}.measures ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE numeric(30,4), ALTER COLUMN c TYPE numeric(16,4), ALTER COLUMN d TYPE text, ALTER COLUMN e TYPE text, ALTER COLUMN f TYPE double precision`,
-          );
-          await source.query(
-            `INSERT INTO ${schema}.measures VALUES (11, 9000000000, 12345678901234567890.1234, 123456789012.3456, repeat('long ', 30), 'eleven', 0.1)`,
-          );
-          await source.query(`UPDATE ${schema}.measures SET a = a * 10000000 WHERE id = 1`);
+            await source.query(
+              `ALTER TABLE ${schema}.measures ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE numeric(30,4), ALTER COLUMN c TYPE numeric(16,4), ALTER COLUMN d TYPE text, ALTER COLUMN e TYPE text, ALTER COLUMN f TYPE double precision`,
+            );
+            await source.query(
+              `INSERT INTO ${schema}.measures VALUES (11, 9000000000, 12345678901234567890.1234, 123456789012.3456, repeat('long ', 30), 'eleven', 0.1)`,
+            );
+            await source.query(`UPDATE ${schema}.measures SET a = a * 10000000 WHERE id = 1`);
 
-          await waitForTableMatch(source, warehouse, schema, 'measures');
-          const types = await warehouseColumnTypes(warehouse, schema, 'measures');
-          assert.equal(types.get('a'), 'bigint');
-          assert.equal(types.get('b'), 'numeric(30,4)');
-          assert.equal(types.get('f'), 'double precision');
-        }),
+            await waitForTableMatch(source, warehouse, schema, 'measures');
+            const types = await warehouseColumnTypes(warehouse, schema, 'measures');
+            assert.equal(types.get('a'), 'bigint');
+            assert.equal(types.get('b'), 'numeric(30,4)');
+            assert.equal(types.get('f'), 'double precision');
+          },
+        ),
     );
 
     test(

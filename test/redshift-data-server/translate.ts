@@ -139,11 +139,12 @@ function splitArguments(tokens: Token[]): string[] {
  * Drops Redshift's physical-design clauses: DISTSTYLE x, DISTKEY[(c)], [COMPOUND|INTERLEAVED] SORTKEY[(…)|AUTO],
  * ENCODE x (never the encode() function), BACKUP YES|NO.
  */
-export function stripTableAttributes(tokens: Token[]): Token[] {
+export function stripTableAttributes(tokens: Token[], stripped: string[] = []): Token[] {
   const out: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const next = nextSignificant(tokens, i + 1);
+    const from = i;
     if (isWord(token, 'diststyle', 'backup') && next !== -1 && tokens[next]!.kind === 'word') {
       i = next;
     } else if (isWord(token, 'encode') && next !== -1 && tokens[next]!.kind === 'word') {
@@ -152,9 +153,49 @@ export function stripTableAttributes(tokens: Token[]): Token[] {
     } else if (isWord(token, 'distkey', 'sortkey')) {
       if (isPunct(tokens[next], '(')) i = closingParen(tokens, next);
       else if (isWord(tokens[next], 'auto')) i = next;
-    } else out.push(token);
+    } else {
+      out.push(token);
+      continue;
+    }
+    stripped.push(render(tokens.slice(from, i + 1)));
   }
   return out;
+}
+
+/**
+ * The physical-design clauses of a CREATE TABLE (what stripTableAttributes drops), recorded so tests
+ * can read what the loader asked for: `{ table, design }`, the table as written and the clauses in
+ * order (`"note" ENCODE ZSTD` keeps its column). Null for other statements or a table without any.
+ */
+export function tableDesignOf(sql: string): { table: string; design: string } | null {
+  const tokens = tokenize(sql);
+  const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+  if (!isWord(significant[0], 'create')) return null;
+  let i = 1;
+  while (isWord(significant[i], 'temp', 'temporary', 'local')) i++;
+  if (!isWord(significant[i], 'table')) return null;
+  i++;
+  if (isWord(significant[i], 'if')) i += 3;
+  const name: Token[] = [significant[i]!];
+  while (isPunct(significant[i + 1], '.')) {
+    name.push(significant[i + 1]!, significant[i + 2]!);
+    i += 2;
+  }
+  const clauses: string[] = [];
+  for (let j = 0; j < significant.length; j++) {
+    const token = significant[j]!;
+    if (isWord(token, 'encode') && significant[j + 1]?.kind === 'word' && !isPunct(significant[j + 1], '(')) {
+      const column = significant
+        .slice(0, j)
+        .reverse()
+        .find((t, k, before) => (t.kind === 'qident' || t.kind === 'word') && (isPunct(before[k + 1], ',') || isPunct(before[k + 1], '(')));
+      clauses.push(`${column ? render([column]) : '?'} ENCODE ${significant[j + 1]!.text.toUpperCase()}`);
+    }
+  }
+  const tableLevel: string[] = [];
+  stripTableAttributes(tokens, tableLevel);
+  const design = [...clauses, ...tableLevel.filter((c) => !/^encode\b/i.test(c))].join(' ');
+  return design === '' ? null : { table: render(name), design };
 }
 
 /** Redshift refuses `ALTER TABLE … ALTER COLUMN … TYPE` inside a transaction block; so does the emulator. */
