@@ -45,3 +45,20 @@ test("the JsonConverter's field default is read the same way", () => {
     ['7', undefined],
   );
 });
+
+test('the epoch Debezium stands in for CURRENT_TIMESTAMP, CURRENT_DATE or CURRENT_TIME is no default (a volatile one)', () => {
+  const value = connectSchemaFromAvro({
+    type: 'record',
+    name: 'Value',
+    fields: [
+      { name: 'at', type: { type: 'string', 'connect.name': 'io.debezium.time.ZonedTimestamp' }, default: '1970-01-01T00:00:00Z' },
+      { name: 'on', type: { type: 'int', 'connect.name': 'io.debezium.time.Date' }, default: 0 },
+      { name: 'since', type: { type: 'long', 'connect.name': 'io.debezium.time.MicroTimestamp' }, default: 0 },
+      { name: 'real', type: { type: 'int', 'connect.name': 'io.debezium.time.Date' }, default: 1 },
+    ],
+  });
+  assert.deepEqual(
+    value.fields!.map((field) => columnSpecOf(field, false).defaultValue),
+    [undefined, undefined, undefined, '1970-01-02'],
+  );
+});
