@@ -59,7 +59,7 @@ export interface SchemaEvolutionPlan {
   /** Target columns the batch no longer has: kept (they receive NULLs) unless listed in dropColumns too. */
   removedColumns: string[];
   dropColumns: string[];
-  /** The source dropped the table's primary key: the warehouse's (enforced on PostgreSQL) goes too, so that changes append. */
+  /** The source dropped the table's primary key: the warehouse's goes too, so that changes append (sql/ddl.ts dropPrimaryKeyStatements). */
   dropPrimaryKey: boolean;
   /** What leaves the warehouse's existing rows different from the source's: the table needs a resync. */
   nonReproducible: NonReproducibleChange[];

@@ -118,16 +118,14 @@ export function replaceColumnStatements(dialect: Dialect, target: TargetTable, c
 }
 
 /**
- * The source dropped the table's primary key: PostgreSQL enforces the warehouse's, which appended
- * changes of one key would break; it is dropped by the name PostgreSQL gave it (`<table>_pkey`).
- * Redshift never enforces it: nothing to do there.
+ * The source dropped the table's primary key: the warehouse's goes too, by the name both give it
+ * (`<table>_pkey`). PostgreSQL enforces it, which appended changes of one key would break; Redshift
+ * does not, but its planner trusts a declared key to be unique, and wrong results follow when it is not.
  */
 export function dropPrimaryKeyStatements(dialect: Dialect, target: TargetTable): string[] {
-  if (dialect.name !== 'postgres') return [];
-  const name = `${foldIdentifier(target.table, dialect.identifiers)}_pkey`.slice(0, 63);
-  return [
-    `ALTER TABLE ${quoteQualified(target.schema, target.table, dialect.identifiers)} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(name, dialect.identifiers)}`,
-  ];
+  const name = quoteIdentifier(`${foldIdentifier(target.table, dialect.identifiers)}_pkey`.slice(0, 63), dialect.identifiers);
+  const ifExists = dialect.name === 'postgres' ? 'IF EXISTS ' : '';
+  return [`ALTER TABLE ${quoteQualified(target.schema, target.table, dialect.identifiers)} DROP CONSTRAINT ${ifExists}${name}`];
 }
 
 export function dropColumnStatement(dialect: Dialect, target: TargetTable, column: string): string {
