@@ -118,86 +118,93 @@ for (const target of warehouseTargets()) {
     );
 
     test(
-      'an int → text change stops that table with a clear error (readiness, metric, a dead-letter copy) while another table keeps replicating; once fixed, the table retries by itself and loads what waited, and a replay of the old batches changes nothing',
+      'a retype that is no widening (int → boolean), under PGSHIFT_SCHEMA_CHANGE_POLICY=stop, stops that table with a clear error (readiness, metric, a dead-letter copy) while another table keeps replicating; once fixed, the table retries by itself and loads what waited, and a replay of the old batches changes nothing',
       { timeout: SCENARIO_TIMEOUT_MS },
       () =>
-        withScenario(target, { prefix: 'incompat', loader: () => ({ PGSHIFT_STOPPED_RETRY: '2s', PGSHIFT_STOPPED_RETRY_MAX: '4s' }) }, async (scenario) => {
-          const { schema, source, warehouse, pipeline } = scenario;
-          await source.query(`CREATE TABLE ${schema}.readings (id int PRIMARY KEY, value int)`);
-          await source.query(`CREATE TABLE ${schema}.notes (id int PRIMARY KEY, body text)`);
-          const { loader } = await scenario.start();
-          await source.query(`INSERT INTO ${schema}.readings SELECT g, g * 7 FROM generate_series(1, 10) g`);
-          await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(1, 10) g`);
-          await waitForTableMatch(source, warehouse, schema, 'readings');
-          await waitForTableMatch(source, warehouse, schema, 'notes');
-          const readingsBefore = await tableSnapshot(warehouse, schema, 'readings');
+        withScenario(
+          target,
+          { prefix: 'incompat', loader: () => ({ PGSHIFT_STOPPED_RETRY: '2s', PGSHIFT_STOPPED_RETRY_MAX: '4s', PGSHIFT_SCHEMA_CHANGE_POLICY: 'stop' }) },
+          async (scenario) => {
+            const { schema, source, warehouse, pipeline } = scenario;
+            await source.query(`CREATE TABLE ${schema}.readings (id int PRIMARY KEY, value int)`);
+            await source.query(`CREATE TABLE ${schema}.notes (id int PRIMARY KEY, body text)`);
+            const { loader } = await scenario.start();
+            await source.query(`INSERT INTO ${schema}.readings SELECT g, g * 7 FROM generate_series(1, 10) g`);
+            await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(1, 10) g`);
+            await waitForTableMatch(source, warehouse, schema, 'readings');
+            await waitForTableMatch(source, warehouse, schema, 'notes');
+            const readingsBefore = await tableSnapshot(warehouse, schema, 'readings');
 
-          await source.query(`ALTER TABLE ${schema}.readings ALTER COLUMN value TYPE text USING value::text`);
-          await source.query(`INSERT INTO ${schema}.readings VALUES (11, 'eleven')`);
-          await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(11, 20) g`);
+            await source.query(`ALTER TABLE ${schema}.readings ALTER COLUMN value TYPE boolean USING value > 0`);
+            await source.query(`INSERT INTO ${schema}.readings VALUES (11, false)`);
+            await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(11, 20) g`);
 
-          const readings = scenario.qualified('readings');
-          const stopped = await waitFor(
-            `${readings} to be reported stopped`,
-            async () => {
-              const state = await readiness(loader);
-              const tables = state.body.tables as Record<string, { state: string; reason?: string }> | undefined;
-              return tables?.[readings]?.state === 'stopped' ? { ...state, table: tables[readings]! } : false;
-            },
-            { timeoutMs: 180_000, intervalMs: 1000 },
-          );
-          assert.equal(stopped.status, 503, 'a stopped table makes the loader not ready');
-          assert.match(stopped.table.reason ?? '', /incompatible schema change on .*readings\.value: the warehouse has .*, the batch needs .*/i);
-          const metrics = await loader.metrics();
-          assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: readings }), 1);
-          assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: scenario.qualified('notes') }), 0);
+            const readings = scenario.qualified('readings');
+            const stopped = await waitFor(
+              `${readings} to be reported stopped`,
+              async () => {
+                const state = await readiness(loader);
+                const tables = state.body.tables as Record<string, { state: string; reason?: string }> | undefined;
+                return tables?.[readings]?.state === 'stopped' ? { ...state, table: tables[readings]! } : false;
+              },
+              { timeoutMs: 180_000, intervalMs: 1000 },
+            );
+            assert.equal(stopped.status, 503, 'a stopped table makes the loader not ready');
+            assert.match(
+              stopped.table.reason ?? '',
+              /schema change not reproducible .*PGSHIFT_SCHEMA_CHANGE_POLICY=stop.*readings\.value changed from .* to .*BOOLEAN/i,
+            );
+            const metrics = await loader.metrics();
+            assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: readings }), 1);
+            assert.equal(metricValue(metrics, 'pgshift_loader_table_stopped', { table: scenario.qualified('notes') }), 0);
 
-          const [letter] = await readTopic(`${pipeline.batchesTopic}.dead-letter`, (messages) => messages.length >= 1, { timeoutMs: 180_000 });
-          const headers = Object.fromEntries(Object.entries(letter!.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-          assert.equal(headers[DEAD_LETTER_HEADERS.reason], 'table-stopped');
-          assert.match(headers[DEAD_LETTER_HEADERS.error] ?? '', /incompatible schema change on .*readings\.value/i);
-          assert.equal(headers[DEAD_LETTER_HEADERS.topic], pipeline.batchesTopic);
-          assert.equal(headers[DEAD_LETTER_HEADERS.service], 'loader');
-          assert.match(headers[DEAD_LETTER_HEADERS.offset] ?? '', /^\d+$/);
-          const event = batchReadyFromAvro((await registry.decode(letter!.message.value!)) as Record<string, unknown>);
-          assert.equal(event.table.table, 'readings', 'the dead letter is the batch event of the stopped table, unchanged');
-          assert.equal(headers['pgshift-batch-id'], event.batchId);
+            const [letter] = await readTopic(`${pipeline.batchesTopic}.dead-letter`, (messages) => messages.length >= 1, { timeoutMs: 180_000 });
+            const headers = Object.fromEntries(Object.entries(letter!.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+            assert.equal(headers[DEAD_LETTER_HEADERS.reason], 'table-stopped');
+            assert.match(headers[DEAD_LETTER_HEADERS.error] ?? '', /schema change not reproducible .*readings\.value/i);
+            assert.equal(headers[DEAD_LETTER_HEADERS.topic], pipeline.batchesTopic);
+            assert.equal(headers[DEAD_LETTER_HEADERS.service], 'loader');
+            assert.match(headers[DEAD_LETTER_HEADERS.offset] ?? '', /^\d+$/);
+            const event = batchReadyFromAvro((await registry.decode(letter!.message.value!)) as Record<string, unknown>);
+            assert.equal(event.table.table, 'readings', 'the dead letter is the batch event of the stopped table, unchanged');
+            assert.equal(headers['pgshift-batch-id'], event.batchId);
 
-          // The other table goes on, also with changes made after the stop.
-          await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(21, 30) g`);
-          await source.query(`UPDATE ${schema}.notes SET body = 'edited' WHERE id <= 5`);
-          await waitForTableMatch(source, warehouse, schema, 'notes');
-          assert.deepEqual(await tableSnapshot(warehouse, schema, 'readings'), readingsBefore, 'the stopped table is left as it was');
-          assert.equal((await warehouseColumnTypes(warehouse, schema, 'readings')).get('value'), 'integer');
+            // The other table goes on, also with changes made after the stop.
+            await source.query(`INSERT INTO ${schema}.notes SELECT g, 'note ' || g FROM generate_series(21, 30) g`);
+            await source.query(`UPDATE ${schema}.notes SET body = 'edited' WHERE id <= 5`);
+            await waitForTableMatch(source, warehouse, schema, 'notes');
+            assert.deepEqual(await tableSnapshot(warehouse, schema, 'readings'), readingsBefore, 'the stopped table is left as it was');
+            assert.equal((await warehouseColumnTypes(warehouse, schema, 'readings')).get('value'), 'integer');
 
-          // The stopped table's batch is not skipped: the group's offset stays at it.
-          const stoppedAt = BigInt(headers[DEAD_LETTER_HEADERS.offset]!);
-          const partition = Number(headers[DEAD_LETTER_HEADERS.partition]);
-          const committed = await committedOffset(pipeline.loaderGroup, pipeline.batchesTopic, partition);
-          assert.ok(committed <= stoppedAt, `the loader committed ${committed} on partition ${partition}, not past the stopped batch at ${stoppedAt}`);
+            // The stopped table's batch is not skipped: the group's offset stays at it.
+            const stoppedAt = BigInt(headers[DEAD_LETTER_HEADERS.offset]!);
+            const partition = Number(headers[DEAD_LETTER_HEADERS.partition]);
+            const committed = await committedOffset(pipeline.loaderGroup, pipeline.batchesTopic, partition);
+            assert.ok(committed <= stoppedAt, `the loader committed ${committed} on partition ${partition}, not past the stopped batch at ${stoppedAt}`);
 
-          // An operator fixes the cause (here: widens the column by hand), and restarts nothing: the
-          // stopped table tries its batch again by itself, then everything after it loads, in order.
-          await source.query(`INSERT INTO ${schema}.readings VALUES (12, 'twelve')`);
-          await warehouse.query(`ALTER TABLE ${schema}.readings ALTER COLUMN value TYPE ${text} USING value::text`);
-          await waitForTableMatch(source, warehouse, schema, 'readings');
-          await waitFor('the loader to be ready again', async () => (await readiness(loader)).status === 200, { timeoutMs: 30_000, intervalMs: 500 });
-          assert.equal(metricValue(await loader.metrics(), 'pgshift_loader_table_stopped', { table: readings }), 0);
+            // An operator fixes the cause (here: widens the column by hand), and restarts nothing: the
+            // stopped table tries its batch again by itself, then everything after it loads, in order.
+            await source.query(`INSERT INTO ${schema}.readings VALUES (12, true)`);
+            await warehouse.query(`ALTER TABLE ${schema}.readings ALTER COLUMN value TYPE boolean USING value > 0`);
+            await waitForTableMatch(source, warehouse, schema, 'readings');
+            await waitFor('the loader to be ready again', async () => (await readiness(loader)).status === 200, { timeoutMs: 30_000, intervalMs: 500 });
+            assert.equal(metricValue(await loader.metrics(), 'pgshift_loader_table_stopped', { table: readings }), 0);
 
-          // A replay of the batches topic from the beginning brings the old int batches back: the ledger
-          // says they are applied, so they change nothing (no schema check against today's text column).
-          await loader.stop();
-          await resetToEarliest(pipeline.loaderGroup, [pipeline.batchesTopic]);
-          const replaying = await scenario.startLoader();
-          await waitFor('the loader to consume every batch again', () => consumedToEnd(pipeline.loaderGroup, [pipeline.batchesTopic]), {
-            timeoutMs: 180_000,
-            intervalMs: 1000,
-          });
-          const after = await readiness(replaying);
-          assert.equal(after.status, 200, `no table stopped by the replay: ${JSON.stringify(after.body)}`);
-          await waitForTableMatch(source, warehouse, schema, 'readings');
-          await waitForTableMatch(source, warehouse, schema, 'notes');
-        }),
+            // A replay of the batches topic from the beginning brings the old int batches back: the ledger
+            // says they are applied, so they change nothing (no schema check against today's text column).
+            await loader.stop();
+            await resetToEarliest(pipeline.loaderGroup, [pipeline.batchesTopic]);
+            const replaying = await scenario.startLoader();
+            await waitFor('the loader to consume every batch again', () => consumedToEnd(pipeline.loaderGroup, [pipeline.batchesTopic]), {
+              timeoutMs: 180_000,
+              intervalMs: 1000,
+            });
+            const after = await readiness(replaying);
+            assert.equal(after.status, 200, `no table stopped by the replay: ${JSON.stringify(after.body)}`);
+            await waitForTableMatch(source, warehouse, schema, 'readings');
+            await waitForTableMatch(source, warehouse, schema, 'notes');
+          },
+        ),
     );
   });
 }

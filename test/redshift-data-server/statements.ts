@@ -13,7 +13,7 @@ import { type ResultSet, TypeNames, textTypes, toResultSet } from './result-set.
 import { splitStatements, tokenize } from './sql-lexer.js';
 import { tableAccess } from './table-access.js';
 import { type Conflict, type IsolationLevel, serializableViolationMessage, type TrackedTransaction, TransactionTracker } from './transactions.js';
-import { bindParameters, type EmulatedType, isAlterColumnType, parseCopyFromS3, RedshiftSqlError, translateStatement } from './translate.js';
+import { bindParameters, type EmulatedType, isAlterColumnType, parseCopyFromS3, RedshiftSqlError, tableDesignOf, translateStatement } from './translate.js';
 
 export type StatementStatus = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
 
@@ -161,6 +161,10 @@ export class StatementEngine {
                column_length AS col_length, position, raw_line, raw_field_value, error_code AS err_code,
                error_message AS err_reason
           FROM ${s}.sys_load_error_detail`);
+      await client.query(`CREATE OR REPLACE VIEW ${s}.pgshift_table_design AS
+        SELECT n.nspname::text AS schema, c.relname::text AS "table", obj_description(c.oid, 'pg_class') AS design
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind = 'r' AND obj_description(c.oid, 'pg_class') IS NOT NULL`);
       await client.query(`CREATE OR REPLACE VIEW ${s}.svv_columns AS
         SELECT table_catalog::text, table_schema::text, table_name::text, column_name::text,
                ordinal_position::int, column_default::text, is_nullable::text,
@@ -538,6 +542,9 @@ export class StatementEngine {
     const bound = statement.parameters.length > 0 ? bindParameters(translated.text, statement.parameters) : { text: translated.text, values: [] };
     const reply = (await client.query({ text: bound.text, values: bound.values, rowMode: 'array' })) as pg.QueryResult | pg.QueryResult[];
     const last = Array.isArray(reply) ? reply.at(-1)! : reply;
+    // What a CREATE TABLE asked for (DISTSTYLE, SORTKEY, ENCODE), readable in pgshift_table_design.
+    const design = tableDesignOf(sql);
+    if (design) await client.query(`COMMENT ON TABLE ${design.table} IS '${design.design.replaceAll("'", "''")}'`);
     if (last.fields.length === 0) return { hasResultSet: false, resultRows: last.rowCount ?? 0, resultSize: 0 };
     await this.typeNames.resolve(
       client,

@@ -7,6 +7,7 @@ import {
   isAlterColumnType,
   parseCopyFromS3,
   stripTableAttributes,
+  tableDesignOf,
   translateFunctions,
   translateStatement,
   translateTypes,
@@ -72,6 +73,26 @@ describe('Redshift → PostgreSQL translation', () => {
   it('recognises ALTER TABLE … ALTER COLUMN … TYPE', () => {
     assert.equal(isAlterColumnType(tokenize('ALTER TABLE s.t ALTER COLUMN c TYPE varchar(300)')), true);
     assert.equal(isAlterColumnType(tokenize('ALTER TABLE s.t ADD COLUMN "type" int')), false);
+  });
+
+  it('records the physical design a CREATE TABLE asks for', () => {
+    assert.deepEqual(
+      tableDesignOf(
+        'CREATE TABLE IF NOT EXISTS "s"."t" ("id" BIGINT NOT NULL, "customer" BIGINT ENCODE AZ64, "n" DECIMAL(12,2) ENCODE zstd, PRIMARY KEY ("id")) DISTSTYLE KEY DISTKEY ("customer") COMPOUND SORTKEY ("id")',
+      ),
+      { table: '"s"."t"', design: '"customer" ENCODE AZ64 "n" ENCODE ZSTD DISTSTYLE KEY DISTKEY ("customer") COMPOUND SORTKEY ("id")' },
+    );
+    assert.deepEqual(tableDesignOf('CREATE TABLE t (a int) DISTSTYLE AUTO SORTKEY AUTO'), { table: 't', design: 'DISTSTYLE AUTO SORTKEY AUTO' });
+    assert.equal(tableDesignOf('CREATE TABLE t (a int)'), null);
+    assert.equal(tableDesignOf(`SELECT encode(b, 'hex') FROM t`), null);
+  });
+
+  it('refuses ALTER COLUMN … TYPE to anything but a VARCHAR, as Redshift does', () => {
+    assert.equal(translateStatement('ALTER TABLE "s"."t" ALTER COLUMN "c" TYPE VARCHAR(300)').text, 'ALTER TABLE "s"."t" ALTER COLUMN "c" TYPE VARCHAR(300)');
+    assert.doesNotThrow(() => translateStatement('ALTER TABLE s.t ALTER COLUMN c TYPE character varying(300)'));
+    for (const type of ['BIGINT', 'DECIMAL(20,2)', 'TEXT', 'INTEGER USING c::int']) {
+      assert.throws(() => translateStatement(`ALTER TABLE "s"."t" ALTER COLUMN "c" TYPE ${type}`), /supports only VARCHAR length changes/, type);
+    }
   });
 
   it('binds :name parameters to $n, reusing a number for a repeated name and skipping casts and literals', () => {

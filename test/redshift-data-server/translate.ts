@@ -139,11 +139,12 @@ function splitArguments(tokens: Token[]): string[] {
  * Drops Redshift's physical-design clauses: DISTSTYLE x, DISTKEY[(c)], [COMPOUND|INTERLEAVED] SORTKEY[(…)|AUTO],
  * ENCODE x (never the encode() function), BACKUP YES|NO.
  */
-export function stripTableAttributes(tokens: Token[]): Token[] {
+export function stripTableAttributes(tokens: Token[], stripped: string[] = []): Token[] {
   const out: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const next = nextSignificant(tokens, i + 1);
+    const from = i;
     if (isWord(token, 'diststyle', 'backup') && next !== -1 && tokens[next]!.kind === 'word') {
       i = next;
     } else if (isWord(token, 'encode') && next !== -1 && tokens[next]!.kind === 'word') {
@@ -152,9 +153,49 @@ export function stripTableAttributes(tokens: Token[]): Token[] {
     } else if (isWord(token, 'distkey', 'sortkey')) {
       if (isPunct(tokens[next], '(')) i = closingParen(tokens, next);
       else if (isWord(tokens[next], 'auto')) i = next;
-    } else out.push(token);
+    } else {
+      out.push(token);
+      continue;
+    }
+    stripped.push(render(tokens.slice(from, i + 1)));
   }
   return out;
+}
+
+/**
+ * The physical-design clauses of a CREATE TABLE (what stripTableAttributes drops), recorded so tests
+ * can read what the loader asked for: `{ table, design }`, the table as written and the clauses in
+ * order (`"note" ENCODE ZSTD` keeps its column). Null for other statements or a table without any.
+ */
+export function tableDesignOf(sql: string): { table: string; design: string } | null {
+  const tokens = tokenize(sql);
+  const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+  if (!isWord(significant[0], 'create')) return null;
+  let i = 1;
+  while (isWord(significant[i], 'temp', 'temporary', 'local')) i++;
+  if (!isWord(significant[i], 'table')) return null;
+  i++;
+  if (isWord(significant[i], 'if')) i += 3;
+  const name: Token[] = [significant[i]!];
+  while (isPunct(significant[i + 1], '.')) {
+    name.push(significant[i + 1]!, significant[i + 2]!);
+    i += 2;
+  }
+  const clauses: string[] = [];
+  for (let j = 0; j < significant.length; j++) {
+    const token = significant[j]!;
+    if (isWord(token, 'encode') && significant[j + 1]?.kind === 'word' && !isPunct(significant[j + 1], '(')) {
+      const column = significant
+        .slice(0, j)
+        .reverse()
+        .find((t, k, before) => (t.kind === 'qident' || t.kind === 'word') && (isPunct(before[k + 1], ',') || isPunct(before[k + 1], '(')));
+      clauses.push(`${column ? render([column]) : '?'} ENCODE ${significant[j + 1]!.text.toUpperCase()}`);
+    }
+  }
+  const tableLevel: string[] = [];
+  stripTableAttributes(tokens, tableLevel);
+  const design = [...clauses, ...tableLevel.filter((c) => !/^encode\b/i.test(c))].join(' ');
+  return design === '' ? null : { table: render(name), design };
 }
 
 /** Redshift refuses `ALTER TABLE … ALTER COLUMN … TYPE` inside a transaction block; so does the emulator. */
@@ -165,12 +206,27 @@ export function isAlterColumnType(tokens: readonly Token[]): boolean {
 }
 
 /**
+ * Redshift's ALTER COLUMN … TYPE changes a VARCHAR's length only: any other target type is refused, as
+ * Redshift refuses it (so an adapter relying on it fails here too). Returns the error, or null.
+ */
+export function alterColumnTypeRefusal(tokens: readonly Token[]): string | null {
+  if (!isAlterColumnType(tokens)) return null;
+  const words = tokens.filter((t) => t.kind === 'word').map((t) => t.text.toLowerCase());
+  const type = words.slice(words.indexOf('type', words.indexOf('alter', 2)) + 1);
+  const target = type[0] === 'character' && type[1] === 'varying' ? 'varchar' : type[0];
+  if (target === 'varchar' || target === 'nvarchar') return null;
+  return `ALTER TABLE ALTER COLUMN TYPE supports only VARCHAR length changes; target data type "${type.join(' ')}" is not supported`;
+}
+
+/**
  * Every rewrite of one statement. Standard literals holding a backslash become E'' literals, because
  * Redshift reads backslash escapes in them (`'\001'` is the control character U+0001) and PostgreSQL
  * does not.
  */
 export function translateStatement(sql: string, systemSchema = 'redshift_system'): { text: string; types: EmulatedType[] } {
   const types: EmulatedType[] = [];
+  const refusal = alterColumnTypeRefusal(tokenize(sql));
+  if (refusal !== null) throw new RedshiftSqlError(refusal);
   const tokens = translateFunctions(translateTypes(stripTableAttributes(escapeLiterals(tokenize(sql))), systemSchema, types));
   return { text: render(tokens), types };
 }

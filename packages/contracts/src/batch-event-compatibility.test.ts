@@ -20,10 +20,19 @@ const published = readdirSync(fixtures)
 const parse = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { registry: {} });
 const current = parse(BATCH_READY_AVRO_SCHEMA);
 
-/** The fields both schemas have, with the value each side sees of them. */
+/** The fields both schemas have, nested records (a column's) included, with the value each side sees of them. */
 function commonFields(a: Record<string, unknown>, b: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
-  const names = Object.keys(a).filter((name) => name in b);
-  return [Object.fromEntries(names.map((n) => [n, a[n]])), Object.fromEntries(names.map((n) => [n, b[n]]))];
+  const common = (x: unknown, y: unknown): [unknown, unknown] => {
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) {
+      const pairs = x.map((item, i) => common(item, y[i]));
+      return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+    }
+    if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null || Array.isArray(x) || Array.isArray(y)) return [x, y];
+    const names = Object.keys(x).filter((name) => name in y);
+    const pairs = names.map((n) => common((x as Record<string, unknown>)[n], (y as Record<string, unknown>)[n]));
+    return [Object.fromEntries(names.map((n, i) => [n, pairs[i]![0]])), Object.fromEntries(names.map((n, i) => [n, pairs[i]![1]]))];
+  };
+  return common(a, b) as [Record<string, unknown>, Record<string, unknown>];
 }
 
 describe('the batch-ready schema stays compatible with every published version', () => {

@@ -137,6 +137,7 @@ export const BATCH_READY_AVRO_SCHEMA = {
             { name: 'nullable', type: 'boolean' },
             { name: 'primaryKey', type: 'boolean' },
             { name: 'semanticType', type: ['null', 'string'], default: null },
+            { name: 'defaultValue', type: ['null', 'string'], default: null },
           ],
         },
       },
@@ -260,6 +261,7 @@ export function batchReadyFromAvro(record: Record<string, unknown>): BatchReady 
       if (c.length != null) column.length = c.length;
       if (c.scale != null) column.scale = c.scale;
       if (c.semanticType != null) column.semanticType = c.semanticType;
+      if (c.defaultValue != null) column.defaultValue = c.defaultValue;
       return column;
     }),
   };
@@ -280,6 +282,7 @@ export function batchReadyToAvro(event: BatchReady): Record<string, unknown> {
       nullable: c.nullable,
       primaryKey: c.primaryKey,
       semanticType: c.semanticType ?? null,
+      defaultValue: c.defaultValue ?? null,
     })),
   };
   return mapLongs(BATCH_READY_AVRO_SCHEMA, record, (n) => BigInt(n as number)) as Record<string, unknown>;

@@ -15,6 +15,13 @@ export interface ColumnSpec {
   primaryKey: boolean;
   /** The Kafka Connect logical type (`io.debezium.time.MicroTimestamp` …), for diagnostics only. */
   semanticType?: string;
+  /**
+   * The column's constant default as Debezium carries it in the value schema, in the batch files'
+   * text form (`7`, `draft`, `2024-01-01`): PostgreSQL filled the table's existing rows with it when the
+   * column was added. Absent without a default, or with a volatile one (now(), a sequence), which
+   * Debezium does not carry.
+   */
+  defaultValue?: string;
 }
 
 /** A stable fingerprint of a column list: equal lists give equal fingerprints, any change gives another. */

@@ -43,6 +43,12 @@ export interface TableStatus {
   instance: string;
   partition: number | null;
   reportedAt: string;
+  /**
+   * Why the warehouse copy is not complete although the table streams: a schema change whose effect on
+   * the rows already loaded pgshift cannot reproduce (a rename, a retype beyond a widening, a column
+   * dropped and added again, a volatile default). Set until a resync of the table has run.
+   */
+  incomplete?: string;
   /** Room for later reports in the same record (a resync's progress …). */
   resync?: { rowsRead: number; rowsEstimated: number | null; startedAt: string };
 }

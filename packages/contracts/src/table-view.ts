@@ -26,4 +26,6 @@ export interface TableView {
   stale: boolean;
   control: { updatedBy: string; updatedAt: string } | null;
   resync?: TableStatus['resync'];
+  /** TableStatus.incomplete: the copy misses what a schema change did to the rows already loaded, until a resync. */
+  incomplete?: string;
 }

@@ -25,7 +25,16 @@ const everyField: BatchReady = {
   eventCount: 130_000,
   columns: [
     { name: 'id', sourceType: 'int8', nullable: false, primaryKey: true, length: 19, scale: 0 },
-    { name: 'total', sourceType: 'numeric', nullable: true, primaryKey: false, length: 12, scale: 2, semanticType: 'org.apache.kafka.connect.data.Decimal' },
+    {
+      name: 'total',
+      sourceType: 'numeric',
+      nullable: true,
+      primaryKey: false,
+      length: 12,
+      scale: 2,
+      semanticType: 'org.apache.kafka.connect.data.Decimal',
+      defaultValue: '0.00',
+    },
     { name: 'note', sourceType: 'text', nullable: true, primaryKey: false },
   ],
   schemaFingerprint: 'c0ffee0123456789',

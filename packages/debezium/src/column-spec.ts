@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '@pgshift/contracts';
 import type { ConnectField, ConnectSchema } from './connect-schema.js';
+import { compileCellConverter } from './value-converter.js';
 
 const SOURCE_TYPE = '__debezium.source.column.type';
 const SOURCE_LENGTH = '__debezium.source.column.length';
@@ -29,9 +30,56 @@ export function columnSpecOf(field: ConnectField, primaryKey: boolean): ColumnSp
     const scale = integerParameter(parameters[SOURCE_SCALE]);
     if (scale !== undefined) column.scale = scale;
   }
+  const defaultText = defaultTextOf(field);
+  if (defaultText !== undefined) column.defaultValue = defaultText;
   if (schema.name !== undefined && schema.type !== 'struct') column.semanticType = schema.name;
   else if (schema.name !== undefined && LOGICAL_STRUCTS.has(schema.name)) column.semanticType = schema.name;
   return column;
+}
+
+/**
+ * The field's default in the batch files' text form, converted as its values are: what PostgreSQL
+ * filled the existing rows with when the column was added. Undefined when there is none or it does
+ * not convert (it is then treated as no default: the rows stay NULL in the warehouse).
+ */
+const TEMPORAL_TYPES = new Set([
+  'io.debezium.time.Date',
+  'org.apache.kafka.connect.data.Date',
+  'io.debezium.time.Time',
+  'io.debezium.time.MicroTime',
+  'io.debezium.time.NanoTime',
+  'org.apache.kafka.connect.data.Time',
+  'io.debezium.time.Timestamp',
+  'io.debezium.time.MicroTimestamp',
+  'io.debezium.time.NanoTimestamp',
+  'org.apache.kafka.connect.data.Timestamp',
+  'io.debezium.time.ZonedTimestamp',
+  'io.debezium.time.ZonedTime',
+]);
+
+/**
+ * Debezium stands in the epoch (0, `1970-01-01T00:00:00Z`) for a temporal column whose default is
+ * CURRENT_TIMESTAMP, CURRENT_DATE or CURRENT_TIME (PostgresDefaultValueConverter): not the value
+ * PostgreSQL filled the rows with, so it is no default here (the column is then one added with a
+ * volatile default).
+ */
+function isEpochStandIn(field: ConnectField): boolean {
+  if (field.schema.name === undefined || !TEMPORAL_TYPES.has(field.schema.name)) return false;
+  const value = field.defaultValue;
+  return value === 0 || value === 0n || (typeof value === 'string' && /^(1970-01-01([T ]00:00:00(\.0+)?(Z|[+-]00(:?00)?)?)?|00:00:00(\.0+)?(Z)?)$/.test(value));
+}
+
+/** No value is a default's TOAST placeholder. */
+const NO_PLACEHOLDER = '\u0000pgshift: no placeholder';
+
+function defaultTextOf(field: ConnectField): string | undefined {
+  if (field.defaultValue === undefined || isEpochStandIn(field)) return undefined;
+  try {
+    const text = compileCellConverter(field.schema, NO_PLACEHOLDER)(field.defaultValue);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const LOGICAL_STRUCTS = new Set([

@@ -8,6 +8,11 @@ export type ConnectType = 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'fl
 export interface ConnectField {
   name: string;
   schema: ConnectSchema;
+  /**
+   * The field's default as the schema carries it (Debezium: a column's constant default), in the
+   * form of a value on the wire (Avro bytes as a Buffer); absent without one, or when it is null.
+   */
+  defaultValue?: unknown;
 }
 
 export interface ConnectSchema {
@@ -66,8 +71,12 @@ function fromAvro(schema: AvroSchemaJson, namespace: string, named: Map<string, 
       const ownNamespace = fullName.includes('.') ? fullName.slice(0, fullName.lastIndexOf('.')) : '';
       const struct: ConnectSchema = { type: 'struct', optional: false, name: connectName ?? fullName, parameters, fields: [] };
       named.set(fullName, struct);
-      for (const field of schema.fields as { name: string; type: AvroSchemaJson }[]) {
-        struct.fields!.push({ name: field.name, schema: fromAvro(field.type, ownNamespace, named) });
+      for (const field of schema.fields as { name: string; type: AvroSchemaJson; default?: unknown }[]) {
+        const fieldSchema = fromAvro(field.type, ownNamespace, named);
+        const connectField: ConnectField = { name: field.name, schema: fieldSchema };
+        const defaultValue = avroDefault(field, fieldSchema);
+        if (defaultValue !== undefined) connectField.defaultValue = defaultValue;
+        struct.fields!.push(connectField);
       }
       return struct;
     }
@@ -108,6 +117,18 @@ function fromAvro(schema: AvroSchemaJson, namespace: string, named: Map<string, 
   }
 }
 
+/**
+ * A field's default: Avro's own `default` (JSON-encoded: bytes as a string of byte-valued characters)
+ * or the `connect.default` the Connect AvroConverter also writes on the field's type.
+ */
+function avroDefault(field: { type: AvroSchemaJson; default?: unknown }, schema: ConnectSchema): unknown {
+  const typeSchema = Array.isArray(field.type) ? field.type.find((branch) => branch !== 'null') : field.type;
+  const connectDefault = typeof typeSchema === 'object' && typeSchema !== null && !Array.isArray(typeSchema) ? typeSchema['connect.default'] : undefined;
+  const value = field.default ?? connectDefault;
+  if (value === undefined || value === null) return undefined;
+  return schema.type === 'bytes' && typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+}
+
 function qualify(namespace: string, name: string): string {
   return namespace === '' ? name : `${namespace}.${name}`;
 }
@@ -135,7 +156,11 @@ export function connectSchemaFromJson(raw: unknown): ConnectSchema {
   if (typeof schema.name === 'string') result.name = schema.name;
   if (type === 'struct') {
     const fields = Array.isArray(schema.fields) ? (schema.fields as Record<string, unknown>[]) : [];
-    result.fields = fields.map((field) => ({ name: String(field.field), schema: connectSchemaFromJson(field) }));
+    result.fields = fields.map((field) => ({
+      name: String(field.field),
+      schema: connectSchemaFromJson(field),
+      ...(field.default !== undefined && field.default !== null ? { defaultValue: field.default } : {}),
+    }));
   } else if (type === 'array') {
     result.items = connectSchemaFromJson(schema.items);
   } else if (type === 'map') {

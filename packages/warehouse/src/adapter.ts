@@ -1,5 +1,6 @@
 import type { Dialect } from './dialect.js';
 import type { MergePlan, TargetTable } from './merge-plan.js';
+import type { DdlStep } from './schema-evolution.js';
 import type { LedgerStream } from './sql/ledger.js';
 import type { TextQueries } from './text-queries.js';
 
@@ -35,8 +36,11 @@ export interface WarehouseAdapter extends TextQueries {
   readonly dialect: Dialect;
   /** The target's columns, or null when the table does not exist. */
   describeTable(target: TargetTable): Promise<TargetColumn[] | null>;
-  /** Each statement on its own, outside a transaction (Redshift's ALTER COLUMN TYPE must be). */
-  executeDdl(statements: readonly string[]): Promise<void>;
+  /**
+   * Each step in order: a statement on its own, outside a transaction (Redshift's ALTER COLUMN TYPE must
+   * be), or a list of statements as one transaction (a retype by copy, a column added with its default).
+   */
+  executeDdl(steps: readonly DdlStep[]): Promise<void>;
   /** One transaction: stage, count check, ledger filter, merge, ledger advance. */
   applyBatch(plan: MergePlan): Promise<ApplyResult>;
   /** The source LSN of the newest change in the target (`max(_pgshift_lsn)`); null when it has no row. */

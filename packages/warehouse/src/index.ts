@@ -18,6 +18,7 @@ export * from './sql/ledger.js';
 export * from './sql/literals.js';
 export * from './sql/merge.js';
 export * from './sql/substitutes.js';
+export * from './sql/table-design.js';
 export * from './sql/target-position.js';
 export * from './text-queries.js';
 export * from './typing/mapping.js';

@@ -32,5 +32,6 @@ export function tableView(table: string, control: TableControl | undefined, stat
     stale: status === undefined || now - Date.parse(status.reportedAt) > staleAfterMs,
     control: control ? { updatedBy: control.updatedBy, updatedAt: control.updatedAt } : null,
     ...(status?.resync ? { resync: status.resync } : {}),
+    ...(status?.incomplete ? { incomplete: status.incomplete } : {}),
   };
 }

@@ -46,3 +46,21 @@ test('a valid PostgreSQL warehouse configuration reads', () => {
   assert.deepEqual(config.s3, { region: 'us-east-1', forcePathStyle: false });
   assert.equal(config.deleteModeFor('public.orders'), 'hard');
 });
+
+test('PGSHIFT_REDSHIFT_TABLE_DESIGN names every bad part at start; a good one gives each table its design', () => {
+  const base = { ...required, PGSHIFT_WAREHOUSE: 'postgres', PGSHIFT_WAREHOUSE_URL: 'postgresql://a@b/c' };
+  const found = problems({ ...base, PGSHIFT_REDSHIFT_TABLE_DESIGN: '{"shop.a":{"distStyle":"HASH"},"shop.b":{"encode":{"x":"gzip"}}}' });
+  assert.equal(found.length, 2, found.join('\n'));
+  assert.ok(
+    found.every((p) => p.startsWith('PGSHIFT_REDSHIFT_TABLE_DESIGN')),
+    found.join('\n'),
+  );
+  assert.match(found.join('\n'), /shop\.a\.distStyle: "HASH"/);
+  assert.match(found.join('\n'), /shop\.b\.encode\.x: "gzip"/);
+  assert.match(problems({ ...base, PGSHIFT_REDSHIFT_TABLE_DESIGN: '{oops' }).join('\n'), /PGSHIFT_REDSHIFT_TABLE_DESIGN: expected JSON/);
+  const config = readLoaderConfig({ ...base, PGSHIFT_REDSHIFT_TABLE_DESIGN: '{"shop.orders":{"distKey":"customer_id"}}' });
+  assert.deepEqual(config.tableDesignFor('shop.orders'), { distKey: 'customer_id' });
+  assert.equal(config.tableDesignFor('shop.other'), null);
+  assert.equal(config.schemaChangePolicy, 'resync');
+  assert.match(problems({ ...base, PGSHIFT_SCHEMA_CHANGE_POLICY: 'ignore' }).join('\n'), /PGSHIFT_SCHEMA_CHANGE_POLICY/);
+});

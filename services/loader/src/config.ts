@@ -12,8 +12,22 @@ import {
   schemaRegistrySettings,
   schemaRegistryShape,
 } from '@pgshift/runtime';
-import { warehouseConnectionOf, warehouseConnectionRules, warehouseConnectionShape } from '@pgshift/warehouse';
+import { parseTableDesigns, type TableDesign, warehouseConnectionOf, warehouseConnectionRules, warehouseConnectionShape } from '@pgshift/warehouse';
 import { z } from 'zod';
+
+/** PGSHIFT_REDSHIFT_TABLE_DESIGN: JSON, each table's design checked, every problem named (sql/table-design.ts). */
+const tableDesigns = z.string().transform((text, ctx) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"public.orders":{"distKey":"customer_id","sortKey":["created_at"]}}' });
+    return z.NEVER;
+  }
+  const { designs, problems } = parseTableDesigns(value);
+  for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+  return problems.length > 0 ? z.NEVER : designs;
+});
 
 /** Every variable the loader reads; README.md's loader table is rendered from it (`npm run docs`). */
 export const loaderConfigShape = {
@@ -45,6 +59,17 @@ export const loaderConfigShape = {
     .default('substitute')
     .describe(
       'a value its warehouse column cannot hold (Redshift: infinity, NaN, numerics beyond the DECIMAL): `substitute` lands its documented substitute and records it in `pgshift.substitutes_…` (docs/type-mapping.md), `stop` stops the table',
+    ),
+  PGSHIFT_SCHEMA_CHANGE_POLICY: env
+    .oneOf(['resync', 'stop'] as const)
+    .default('resync')
+    .describe(
+      'a schema change whose effect on rows already loaded pgshift cannot reproduce (a rename, a retype beyond a widening, a column dropped and added again, a volatile default): `resync` follows it, reports the table incomplete and asks for a resync; `stop` stops the table',
+    ),
+  PGSHIFT_REDSHIFT_TABLE_DESIGN: tableDesigns
+    .prefault('{}')
+    .describe(
+      'redshift: per-table design applied when a table is created, e.g. `{"shop.orders":{"distKey":"customer_id","sortKey":["created_at"],"encode":{"note":"ZSTD"}}}` (distStyle AUTO/EVEN/ALL/KEY, sortKey "AUTO" or columns, interleaved, encode); default DISTSTYLE AUTO, the primary key as compound sort key (SORTKEY AUTO without one), automatic encoding',
     ),
   PGSHIFT_DROP_REMOVED_COLUMNS: env.boolean().prefault('false').describe('drop warehouse columns the source dropped (else they receive NULLs)'),
   PGSHIFT_TABLE_CONCURRENCY: env.integer(1).prefault('4').describe('tables loaded at once'),
@@ -94,6 +119,9 @@ export function readLoaderConfig(environment: NodeJS.ProcessEnv = process.env) {
     oversizePolicy: c.PGSHIFT_OVERSIZE_POLICY,
     unrepresentablePolicy: c.PGSHIFT_UNREPRESENTABLE,
     dropRemovedColumns: c.PGSHIFT_DROP_REMOVED_COLUMNS,
+    schemaChangePolicy: c.PGSHIFT_SCHEMA_CHANGE_POLICY,
+    /** The Redshift design of a table to create (by source `schema.table`), or null for the defaults. */
+    tableDesignFor: (qualifiedName: string): TableDesign | null => c.PGSHIFT_REDSHIFT_TABLE_DESIGN.get(qualifiedName) ?? null,
     tableConcurrency: c.PGSHIFT_TABLE_CONCURRENCY,
     retry: {
       transient: { initialMs: Math.min(250, c.PGSHIFT_RETRY_BACKOFF_MAX), maxMs: c.PGSHIFT_RETRY_BACKOFF_MAX },

@@ -15,6 +15,7 @@ import { type BatchEventDecoder, decodeWaitingForRegistry, type RegistryUnavaila
 import type { LoaderConfig } from './config.js';
 import type { LoaderMetrics } from './metrics.js';
 import { PartitionProgress } from './partition-progress.js';
+import { loggedResyncRequests, type ResyncRequests } from './resync-requests.js';
 import { TableLoader } from './table-loader.js';
 
 export interface LoaderDeps {
@@ -25,6 +26,8 @@ export interface LoaderDeps {
   warehouse: WarehouseAdapter;
   metrics: LoaderMetrics;
   logger: Logger;
+  /** Where a table needing a resync is reported (resync-requests.ts); a log line when absent. */
+  resyncRequests?: ResyncRequests;
 }
 
 /** How many batch events may wait in memory before consumption pauses. */
@@ -260,7 +263,14 @@ export class Loader {
     let table = this.tables.get(key);
     if (!table) {
       const { config, warehouse, metrics, logger } = this.deps;
-      table = new TableLoader(event.table, { config, warehouse, metrics, logger, withSlot: (work) => this.slots(work) });
+      table = new TableLoader(event.table, {
+        config,
+        warehouse,
+        metrics,
+        logger,
+        resyncRequests: this.deps.resyncRequests ?? loggedResyncRequests(logger),
+        withSlot: (work) => this.slots(work),
+      });
       table.rejoined(this.generation);
       table.setControl(this.control.get(qualifiedName(event.table)), { initial: true });
       const earlier = this.reported.get(qualifiedName(event.table));

@@ -85,7 +85,7 @@ export function createLoaderMetrics(registry: Registry) {
     }),
     schemaChanges: new Counter({
       name: 'pgshift_loader_schema_changes_total',
-      help: 'DDL statements applied, by table and kind (create, add_column, widen, drop_column)',
+      help: 'DDL applied, by table and kind (create, add_column, widen, replace_column, drop_column), and schema changes not reproducible on loaded rows (not_reproducible)',
       labelNames: ['table', 'kind'],
       registers,
     }),

@@ -3,7 +3,15 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchReady, defaultControl, type TableControl } from '@pgshift/contracts';
 import { createLogger } from '@pgshift/runtime';
-import { type ApplyResult, IncompatibleSchemaChange, type MergePlan, postgresDialect, type TargetColumn, type WarehouseAdapter } from '@pgshift/warehouse';
+import {
+  type ApplyResult,
+  type DdlStep,
+  IncompatibleSchemaChange,
+  type MergePlan,
+  postgresDialect,
+  type TargetColumn,
+  type WarehouseAdapter,
+} from '@pgshift/warehouse';
 import pLimit from 'p-limit';
 import { Registry } from 'prom-client';
 import { createLoaderMetrics } from './metrics.js';
@@ -48,8 +56,8 @@ class FakeWarehouse implements Partial<WarehouseAdapter> {
   async describeTable(): Promise<TargetColumn[] | null> {
     return this.columns;
   }
-  async executeDdl(statements: readonly string[]): Promise<void> {
-    this.ddl.push([...statements]);
+  async executeDdl(statements: readonly DdlStep[]): Promise<void> {
+    this.ddl.push(statements.flat());
   }
   async latestChangeLsn(): Promise<bigint | null> {
     return this.latestLsn;
@@ -72,7 +80,12 @@ class FakeWarehouse implements Partial<WarehouseAdapter> {
 const transient = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
 const permanent = () => new IncompatibleSchemaChange('shop.orders', 'id', 'integer', 'text', 'no implicit cast');
 
-function loaderFor(warehouse: FakeWarehouse, withSlot: TableLoaderDeps['withSlot'] = pLimit(4), dropRemovedColumns = false) {
+function loaderFor(
+  warehouse: FakeWarehouse,
+  withSlot: TableLoaderDeps['withSlot'] = pLimit(4),
+  dropRemovedColumns = false,
+  extra: Partial<Pick<TableLoaderDeps, 'resyncRequests'>> & { schemaChangePolicy?: 'resync' | 'stop' } = {},
+) {
   const metrics = createLoaderMetrics(new Registry());
   const deps: TableLoaderDeps = {
     config: {
@@ -81,7 +94,9 @@ function loaderFor(warehouse: FakeWarehouse, withSlot: TableLoaderDeps['withSlot
       oversizePolicy: 'truncate',
       dropRemovedColumns,
       retry: { transient: { initialMs: 5, maxMs: 20 }, stopped: { initialMs: 30, maxMs: 60 } },
+      ...(extra.schemaChangePolicy ? { schemaChangePolicy: extra.schemaChangePolicy } : {}),
     },
+    ...(extra.resyncRequests ? { resyncRequests: extra.resyncRequests } : {}),
     warehouse: warehouse as unknown as WarehouseAdapter,
     metrics,
     logger: createLogger('loader-test', 'silent'),
@@ -432,5 +447,57 @@ describe('operator control', () => {
     assert.deepEqual(warehouse.applied, ['b1', 'b2']);
     assert.equal(loader.status('l').state, 'streaming');
     await loader.close();
+  });
+});
+
+describe('a schema change not reproducible on the rows already loaded (a rename)', () => {
+  const id = { name: 'id', sourceType: 'int4', nullable: false, primaryKey: true };
+  const before = [id, { name: 'name', sourceType: 'text', nullable: true, primaryKey: false }];
+  const after = [id, { name: 'full_name', sourceType: 'text', nullable: true, primaryKey: false }];
+  const renamedTable = () => {
+    const warehouse = new FakeWarehouse();
+    warehouse.columns = [
+      { name: 'id', type: 'integer', nullable: false },
+      { name: 'name', type: 'text', nullable: true },
+    ];
+    return warehouse;
+  };
+
+  test('resync (the default): the table streams on, reports itself incomplete with the reason, and a resync is requested', async () => {
+    const warehouse = renamedTable();
+    const requested: [string, string][] = [];
+    const { loader } = loaderFor(warehouse, pLimit(4), false, { resyncRequests: { requestResync: async (t, reason) => void requested.push([t, reason]) } });
+    const t = tracker();
+    loader.enqueue(batch(1, before), 0, t.for('b1'));
+    loader.enqueue(batch(2, after), 0, t.for('b2'));
+    await until('both batches', () => t.done.length === 2);
+    assert.deepEqual(warehouse.applied, ['b1', 'b2']);
+    assert.equal(requested.length, 1);
+    assert.equal(requested[0]![0], 'shop.orders');
+    assert.match(requested[0]![1], /name gone and full_name new/);
+    const status = loader.status('i1');
+    assert.equal(status.state, 'streaming');
+    assert.match(status.incomplete ?? '', /rename/);
+    assert.match((loader.describe() as { incomplete?: string }).incomplete ?? '', /rename/);
+    await loader.close();
+  });
+
+  test('stop: the table stops with the reason and the batch waits', async () => {
+    const warehouse = renamedTable();
+    const { loader } = loaderFor(warehouse, pLimit(4), false, { schemaChangePolicy: 'stop' });
+    const t = tracker();
+    loader.enqueue(batch(1, before), 0, t.for('b1'));
+    loader.enqueue(batch(2, after), 0, t.for('b2'));
+    await until('the stop', () => t.stopped.length === 1);
+    assert.deepEqual(warehouse.applied, ['b1']);
+    assert.match(loader.stoppedReason ?? '', /not reproducible .*PGSHIFT_SCHEMA_CHANGE_POLICY=stop.*name gone and full_name new/);
+    assert.equal(loader.status('i1').incomplete, undefined);
+    await loader.close();
+  });
+
+  test('incomplete carries over to the instance that takes the table up', () => {
+    const { loader } = loaderFor(new FakeWarehouse());
+    loader.continueFrom({ rowsApplied: 1, batchesApplied: 1, lastBatchAt: null, incomplete: 'shop.orders: a rename' });
+    assert.equal(loader.status('i2').incomplete, 'shop.orders: a rename');
   });
 });

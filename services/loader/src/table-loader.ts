@@ -30,6 +30,15 @@ import {
 import { backoffDelay, WakeableSleep } from './backoff.js';
 import type { LoaderConfig } from './config.js';
 import type { LoaderMetrics } from './metrics.js';
+import { loggedResyncRequests, type ResyncRequests } from './resync-requests.js';
+
+/** A schema change pgshift cannot reproduce on the rows already loaded, under PGSHIFT_SCHEMA_CHANGE_POLICY=stop: permanent. */
+export class NonReproducibleSchemaChange extends Error {
+  override name = 'NonReproducibleSchemaChange';
+  constructor(readonly reasons: readonly string[]) {
+    super(`schema change not reproducible on the rows already loaded (PGSHIFT_SCHEMA_CHANGE_POLICY=stop; resync the table): ${reasons.join('; ')}`);
+  }
+}
 
 /** A batch whose values do not fit the warehouse under the `stop` oversize policy: permanent. */
 export class OversizedValues extends Error {
@@ -57,7 +66,9 @@ const HOLD_RECHECK_MS = 30_000;
 /** What a table loader uses: the warehouse, its settings, a slot among the tables loaded at once. */
 export interface TableLoaderDeps {
   config: Pick<LoaderConfig, 'targetSchema' | 'deleteModeFor' | 'oversizePolicy' | 'dropRemovedColumns' | 'retry'> &
-    Partial<Pick<LoaderConfig, 'unrepresentablePolicy'>>;
+    Partial<Pick<LoaderConfig, 'unrepresentablePolicy' | 'schemaChangePolicy' | 'tableDesignFor'>>;
+  /** Where a resync is asked for (PGSHIFT_SCHEMA_CHANGE_POLICY=resync); logged only when absent. */
+  resyncRequests?: ResyncRequests;
   warehouse: WarehouseAdapter;
   metrics: LoaderMetrics;
   logger: Logger;
@@ -88,6 +99,10 @@ export class TableLoader {
   private readonly queue: QueuedBatch[] = [];
   private running: Promise<void> | null = null;
   private targetColumns: TargetColumn[] | null | undefined;
+  /** The columns of the last batch applied (what tells a rename or a re-added column); unknown after a start. */
+  private previousColumns: ReturnType<typeof mapColumns> | null = null;
+  /** Why the warehouse copy is incomplete (TableStatus.incomplete), until a resync. */
+  private incomplete: string | null = null;
   private state: TableState = { kind: 'streaming' };
   private generation = 0;
   private closed = false;
@@ -189,7 +204,9 @@ export class TableLoader {
    * Continues the counts of the table's latest status, whoever reported it (this instance before a
    * restart, another one before a rebalance), so rows applied add up across instances.
    */
-  continueFrom(earlier: Pick<TableStatus, 'rowsApplied' | 'batchesApplied' | 'lastBatchAt'>): void {
+  continueFrom(earlier: Pick<TableStatus, 'rowsApplied' | 'batchesApplied' | 'lastBatchAt' | 'incomplete'>): void {
+    // Incomplete stays incomplete across instances until a resync clears it.
+    if (earlier.incomplete && this.incomplete === null) this.incomplete = earlier.incomplete;
     this.rowsApplied += Math.max(0, earlier.rowsApplied);
     this.applied += Math.max(0, earlier.batchesApplied);
     if (earlier.lastBatchAt !== null && this.lastAppliedAt === null) this.lastAppliedAt = Date.parse(earlier.lastBatchAt);
@@ -236,6 +253,7 @@ export class TableLoader {
       instance,
       partition: this.lastPartition,
       reportedAt: new Date(now).toISOString(),
+      ...(this.incomplete !== null ? { incomplete: this.incomplete } : {}),
     };
   }
 
@@ -254,6 +272,7 @@ export class TableLoader {
       applied: this.applied,
       queued: this.queue.length,
       ...(this.cellsSubstituted > 0 ? { cellsSubstituted: this.cellsSubstituted } : {}),
+      ...(this.incomplete !== null ? { incomplete: this.incomplete } : {}),
       ...(state.kind !== 'streaming' ? { reason: state.reason, since: new Date(state.since).toISOString(), attempts: state.attempts } : {}),
       ...(state.kind === 'stopped' ? { nextRetry: new Date(state.retryAt).toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -421,6 +440,7 @@ export class TableLoader {
     if (event.kind === 'rows') {
       const evolved = await this.evolveSchema(event, target, columns, deleteMode);
       if (evolved === 'already-applied') return { batchId: event.batchId, rowsStaged: 0, rowsSkipped: event.rowCount, alreadyApplied: true };
+      this.previousColumns = columns;
     }
     // Truncates are rare: look afresh, another loader may have created the table meanwhile.
     else this.targetColumns = await warehouse.describeTable(target);
@@ -478,7 +498,15 @@ export class TableLoader {
     const { warehouse, config, metrics, logger } = this.deps;
     if (this.targetColumns === undefined) this.targetColumns = await warehouse.describeTable(target);
     const existing = this.targetColumns;
-    const planFor = () => planSchemaEvolution(warehouse.dialect, { target, columns, existing, deleteMode, dropRemovedColumns: config.dropRemovedColumns });
+    const planFor = () =>
+      planSchemaEvolution(warehouse.dialect, {
+        target,
+        columns,
+        existing,
+        deleteMode,
+        dropRemovedColumns: config.dropRemovedColumns,
+        previousColumns: this.previousColumns,
+      });
     let plan: ReturnType<typeof planFor>;
     try {
       plan = planFor();
@@ -497,14 +525,29 @@ export class TableLoader {
       plan = { ...plan, dropColumns: [] };
       if (isNoChange(plan)) return 'evolved';
     }
-    const statements = schemaEvolutionStatements(warehouse.dialect, target, plan);
+    const reasons = plan.nonReproducible.map((change) => change.reason);
+    if (reasons.length > 0 && (config.schemaChangePolicy ?? 'resync') === 'stop') throw new NonReproducibleSchemaChange(reasons);
+    const statements = schemaEvolutionStatements(warehouse.dialect, target, plan, config.tableDesignFor?.(this.name) ?? null);
     logger.info({ table: this.name, statements }, 'evolving the target table');
     await warehouse.executeDdl(statements);
+    if (reasons.length > 0) await this.markIncomplete(reasons.join('; '));
     if (plan.createTable) metrics.schemaChanges.inc({ table: this.name, kind: 'create' });
     metrics.schemaChanges.inc({ table: this.name, kind: 'add_column' }, plan.addColumns.length);
     metrics.schemaChanges.inc({ table: this.name, kind: 'widen' }, plan.widenColumns.length);
     metrics.schemaChanges.inc({ table: this.name, kind: 'drop_column' }, plan.dropColumns.length);
+    metrics.schemaChanges.inc({ table: this.name, kind: 'replace_column' }, plan.replaceColumns.length);
     this.targetColumns = await warehouse.describeTable(target);
     return 'evolved';
+  }
+
+  /**
+   * A schema change left the warehouse's existing rows unlike the source's: the table reports itself
+   * incomplete (status, `pgshift tables`) and asks for a resync (ResyncRequests, the seam the resync
+   * plugs into). The table goes on streaming: new changes land exactly.
+   */
+  private async markIncomplete(reason: string): Promise<void> {
+    this.incomplete = this.incomplete === null ? reason : `${this.incomplete}; ${reason}`;
+    this.deps.metrics.schemaChanges.inc({ table: this.name, kind: 'not_reproducible' });
+    await (this.deps.resyncRequests ?? loggedResyncRequests(this.deps.logger)).requestResync(this.name, reason);
   }
 }

@@ -83,3 +83,10 @@ test('an action prints what it changed, or that nothing had to', () => {
 test('durations read at a glance', () => {
   assert.deepEqual([duration(4.4), duration(119), duration(600), duration(7_200), duration(200_000)], ['4s', '119s', '10m', '2.0h', '2.3d']);
 });
+
+test('a table whose copy is incomplete after a schema change says so, with the reason, beside its state', () => {
+  assert.match(
+    formatTables([view('shop.people', { incomplete: 'shop.people: name gone and full_name new in one schema change (a rename?)' })], now),
+    /streaming \(incomplete: shop\.people: name gone and full_name new in one schema chan…\)/,
+  );
+});

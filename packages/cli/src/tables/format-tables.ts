@@ -33,6 +33,7 @@ function stateText(v: TableView, now: number): string {
   // The operator's intent not yet reported by the loader (it reports every status interval).
   if (v.paused && v.state !== 'paused') notes.push('pause asked');
   if (!v.paused && v.state === 'paused') notes.push('resume asked');
+  if (v.incomplete) notes.push(`incomplete: ${oneLine(v.incomplete, 60)}`);
   if (v.stale) notes.push(v.reportedAt ? `stale: last report ${duration((now - Date.parse(v.reportedAt)) / 1000)} ago` : 'no report');
   return notes.length > 0 ? `${v.state} (${notes.join('; ')})` : v.state;
 }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import { BatchFileMissing, runDdl, StagedRowCountMismatch } from '../errors.js';
+import type { DdlStep } from '../schema-evolution.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import {
@@ -80,8 +81,27 @@ export class PostgresAdapter implements WarehouseAdapter {
     }));
   }
 
-  async executeDdl(statements: readonly string[]): Promise<void> {
-    for (const statement of statements) await runDdl(statement, (sql) => this.#pool.query(sql));
+  async executeDdl(steps: readonly DdlStep[]): Promise<void> {
+    for (const step of steps) {
+      if (typeof step === 'string') {
+        await runDdl(step, (sql) => this.#pool.query(sql));
+        continue;
+      }
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        for (const statement of step) await runDdl(statement, (sql) => client.query(sql));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
   }
 
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {

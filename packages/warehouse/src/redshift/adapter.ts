@@ -1,6 +1,7 @@
 import type { ApplyResult, MergePlan, TargetColumn, TargetTable, WarehouseAdapter } from '../adapter.js';
 import type { Dialect } from '../dialect.js';
 import { BatchFileMissing, runDdl, StagedRowCountMismatch, UnrepresentableValues } from '../errors.js';
+import type { DdlStep } from '../schema-evolution.js';
 import { emptyTargetStatement } from '../sql/ddl.js';
 import { foldIdentifier } from '../sql/identifiers.js';
 import {
@@ -69,8 +70,12 @@ export class RedshiftAdapter implements WarehouseAdapter {
     });
   }
 
-  async executeDdl(statements: readonly string[]): Promise<void> {
-    for (const statement of statements) await runDdl(statement, (sql) => this.#client.execute(sql));
+  async executeDdl(steps: readonly DdlStep[]): Promise<void> {
+    for (const step of steps) {
+      if (typeof step === 'string') await runDdl(step, (sql) => this.#client.execute(sql));
+      // One BatchExecuteStatement: one transaction.
+      else await runDdl(step.join('; '), () => this.#client.executeBatch([...step]));
+    }
   }
 
   async applyBatch(plan: MergePlan): Promise<ApplyResult> {

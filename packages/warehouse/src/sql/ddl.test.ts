@@ -27,7 +27,31 @@ test('CREATE TABLE declares the primary key, quotes every name and leaves other 
     ],
     ['id'],
   );
-  assert.equal(sql, 'CREATE TABLE IF NOT EXISTS "sales"."order lines" ("id" BIGINT NOT NULL, "user" VARCHAR(400), "_pgshift_lsn" BIGINT, PRIMARY KEY ("id"))');
+  assert.equal(
+    sql,
+    'CREATE TABLE IF NOT EXISTS "sales"."order lines" ("id" BIGINT NOT NULL, "user" VARCHAR(400), "_pgshift_lsn" BIGINT, PRIMARY KEY ("id")) DISTSTYLE AUTO COMPOUND SORTKEY ("id")',
+  );
+});
+
+test('a configured Redshift design: DISTKEY, an interleaved sort key and column encodings; PostgreSQL ignores it', () => {
+  const columns = [
+    { name: 'id', type: 'BIGINT' },
+    { name: 'customer', type: 'BIGINT' },
+    { name: 'note', type: 'VARCHAR(400)' },
+  ];
+  const design = { distKey: 'customer', sortKey: { columns: ['customer', 'id'], interleaved: true }, encode: { note: 'ZSTD', customer: 'AZ64' } };
+  assert.equal(
+    createTableStatement(redshift, { schema: 's', table: 't' }, columns, ['id'], design),
+    'CREATE TABLE IF NOT EXISTS "s"."t" ("id" BIGINT NOT NULL, "customer" BIGINT ENCODE AZ64, "note" VARCHAR(400) ENCODE ZSTD, PRIMARY KEY ("id")) DISTSTYLE KEY DISTKEY ("customer") INTERLEAVED SORTKEY ("customer", "id")',
+  );
+  assert.equal(
+    createTableStatement(redshift, { schema: 's', table: 't' }, [{ name: 'a', type: 'INTEGER' }], [], { distStyle: 'EVEN' }),
+    'CREATE TABLE IF NOT EXISTS "s"."t" ("a" INTEGER) DISTSTYLE EVEN SORTKEY AUTO',
+  );
+  assert.equal(
+    createTableStatement(postgresDialect, { schema: 's', table: 't' }, [{ name: 'a', type: 'integer' }], [], design),
+    'CREATE TABLE IF NOT EXISTS "s"."t" ("a" integer)',
+  );
 });
 
 test('a table without a key has no PRIMARY KEY clause', () => {
