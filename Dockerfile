@@ -56,6 +56,7 @@ COPY --from=build /app/packages/cli/dist packages/cli/dist/
 COPY --from=build /app/services/batcher/dist services/batcher/dist/
 COPY --from=build /app/services/loader/dist services/loader/dist/
 COPY --from=build /app/services/control/dist services/control/dist/
+COPY services/control/status-page services/control/status-page/
 # Files stay root-owned: the service can read its code but not change it.
 USER node
 

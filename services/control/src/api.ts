@@ -4,6 +4,7 @@ import type { Logger } from '@pgshift/runtime';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { actorFrom, carriesToken } from './auth.js';
 import type { ControlMetrics } from './metrics.js';
+import { addStatusPage, isStatusPagePath } from './status-page.js';
 import type { TableView } from './table-views.js';
 
 /** What the API reads and changes (the control service over Kafka; a fake in the API's tests). */
@@ -27,6 +28,8 @@ const TABLE_NAME = /^[^./\s][^/\s]*\.[^/\s]+$/;
  *   POST /v1/tables/:table/resume
  *   POST /v1/tables/:table/retry       a stopped table tries its batch now
  *   PUT  /v1/tables/:table/schedule    body {"schedule": "continuous" | "every 1h" | "at 02:00,14:00"}
+ * and the status page (GET /status, / redirects there): the one thing answered without the token, as it
+ * holds no data; it asks for the token and sends it with every call.
  */
 export function buildControlApi(options: { token: string; store: ControlStore; logger: Logger; metrics: ControlMetrics }): FastifyInstance {
   const { token, store, logger, metrics } = options;
@@ -34,6 +37,7 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
   const fail = (reply: FastifyReply, code: number, error: string) => reply.code(code).send({ error });
 
   app.addHook('onRequest', async (request, reply) => {
+    if (isStatusPagePath(request.method, request.url)) return;
     if (carriesToken(request.headers.authorization, token)) return;
     metrics.refused.inc({ reason: 'unauthorized' });
     logger.warn({ method: request.method, url: request.url, from: request.ip }, 'request refused: no valid bearer token');
@@ -43,6 +47,7 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
       .send({ error: 'unauthorized: send Authorization: Bearer <PGSHIFT_CONTROL_TOKEN>' });
   });
 
+  addStatusPage(app);
   app.get('/v1/tables', async () => ({ tables: store.views() }));
 
   app.get<{ Params: { table: string } }>('/v1/tables/:table', async (request, reply) => {
