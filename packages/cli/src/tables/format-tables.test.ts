@@ -83,3 +83,14 @@ test('an action prints what it changed, or that nothing had to', () => {
 test('durations read at a glance', () => {
   assert.deepEqual([duration(4.4), duration(119), duration(600), duration(7_200), duration(200_000)], ['4s', '119s', '10m', '2.0h', '2.3d']);
 });
+
+test('coloured, the state is painted after padding: the columns line up as without colour', () => {
+  const views = [view('shop.orders', {}), view('shop.stopped_one', { state: 'stopped', lastError: 'boom' })];
+  const plain = formatTables(views, now);
+  const coloured = formatTables(views, now, { colour: true });
+  assert.notEqual(coloured, plain);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ANSI escape is what is stripped
+  assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), plain);
+  assert.ok(coloured.includes('\x1b[32mstreaming'));
+  assert.ok(coloured.includes('\x1b[31mstopped'));
+});
