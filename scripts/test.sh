@@ -69,7 +69,7 @@ python3 scripts/check-compose.py
 needs_browser() {
   local file
   for file in "$@"; do
-    case "$file" in *status-page.test.ts) return 0 ;; esac
+    case "$file" in *status-page*.test.ts) return 0 ;; esac
   done
   return 1
 }
