@@ -64,6 +64,7 @@ test('the page shows nothing without the token, then every table as text; a refu
   await page.fill('input[name=token]', token);
   await page.click('button[type=submit]');
   await page.locator(`#tables tbody tr[data-table="shop.orders"]`).waitFor();
+  assert.equal(await page.locator('#sign-in').isVisible(), false, 'the sign-in form is hidden once signed in');
   const names = await page.locator('#tables tbody td.name').allInnerTexts();
   assert.deepEqual(names.sort(), ['shop.orders', hostile].sort());
   assert.equal(await page.locator('#tables img').count(), 0, 'a table name never becomes HTML');

@@ -61,7 +61,9 @@ function stateCell(view) {
   const cell = element('td');
   const state = element('span', view.state, `state state-${view.state.replace(/[^a-z-]/g, '')}`);
   cell.append(state);
-  if (view.paused && view.control) cell.append(element('div', `by ${view.control.updatedBy}`, 'detail'));
+  if (view.paused && view.control && !view.reason?.includes(view.control.updatedBy)) {
+    cell.append(element('div', `by ${view.control.updatedBy}`, 'detail'));
+  }
   if (view.reason) cell.append(element('div', view.reason, 'detail'));
   if (view.stale) cell.append(element('div', 'stale: no loader reports it', 'stale'));
   return cell;
