@@ -35,7 +35,7 @@ test('the status page asks for the token, lists the tables, and pauses and resum
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 560 } });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 360 } });
       const dialogs: string[] = [];
       page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
