@@ -41,6 +41,7 @@ test('the status page asks for the token, lists the tables, and pauses and resum
         dialogs.push(dialog.message());
         void dialog.accept();
       });
+      await waitFor('the control API serving the page', async () => (await fetch(`${control.url}/status`)).ok, { timeoutMs: 60_000 });
       await page.goto(`${control.url}/`);
       await page.locator('#sign-in').waitFor();
       assert.equal(await page.locator('#tables tbody tr').count(), 0, 'no data without the token');
@@ -53,6 +54,7 @@ test('the status page asks for the token, lists the tables, and pauses and resum
       await waitFor('orders streaming on the page', async () => (await row.getAttribute('data-state')) === 'streaming', { timeoutMs: 60_000 });
 
       await row.locator('button[data-action=pause]').click();
+      await waitFor('the confirmation asked', () => dialogs.length === 1);
       assert.deepEqual(dialogs, [`Pause ${orders}? Its batches wait, in order, until it is resumed.`]);
       await waitFor('orders paused on the page', async () => (await row.getAttribute('data-state')) === 'paused', { timeoutMs: 60_000 });
       assert.match(await row.innerText(), /by page-operator/);
@@ -72,7 +74,7 @@ test('the status page asks for the token, lists the tables, and pauses and resum
       await page.screenshot({ path: SCREENSHOT.pathname });
 
       await row.locator('button[data-action=resume]').click();
-      assert.equal(dialogs.length, 2);
+      await waitFor('the confirmation asked', () => dialogs.length === 2);
       await waitForTableMatch(source, warehouse, schema, 'orders');
       await waitFor('orders streaming again on the page', async () => (await row.getAttribute('data-state')) === 'streaming', { timeoutMs: 60_000 });
 
