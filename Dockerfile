@@ -3,7 +3,7 @@
 #   docker build --target batcher -t pgshift-batcher .
 #   docker build --target loader  -t pgshift-loader  .
 #   docker build --target control -t pgshift-control .
-# All carry the compiled CLI too: `docker compose exec loader node packages/cli/dist/main.js --help`.
+# All carry the compiled CLI too, as the pgshift command: `docker compose exec loader pgshift --help`.
 # Workspace packages resolve to their dist/ through the `default` export condition, so nothing runs tsx.
 
 ARG NODE_IMAGE=node:24-slim
@@ -53,9 +53,13 @@ COPY --from=build /app/packages/debezium/dist packages/debezium/dist/
 COPY --from=build /app/packages/csv/dist packages/csv/dist/
 COPY --from=build /app/packages/warehouse/dist packages/warehouse/dist/
 COPY --from=build /app/packages/cli/dist packages/cli/dist/
+COPY packages/cli/bin packages/cli/bin/
+# The pgshift command on PATH: `docker compose exec loader pgshift tables`.
+RUN ln -s /app/packages/cli/bin/pgshift.js /usr/local/bin/pgshift
 COPY --from=build /app/services/batcher/dist services/batcher/dist/
 COPY --from=build /app/services/loader/dist services/loader/dist/
 COPY --from=build /app/services/control/dist services/control/dist/
+COPY services/control/status-page services/control/status-page/
 # Files stay root-owned: the service can read its code but not change it.
 USER node
 

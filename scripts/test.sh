@@ -5,7 +5,8 @@
 #      (scripts/check-deploy.sh: the Helm chart linted, rendered and validated; the alerting rules through
 #      promtool; the chart and dashboard tests; its tools built once from the Go module proxy and Debian)
 #   3. the unit loop: every *.test.ts that is not *.integration.test.ts and not in test/e2e (no service needed)
-#   4. the native stack (stack/stack.sh up: idempotent; installs and starts what is missing)
+#   4. Debian's chromium for the status page's browser test (scripts/ensure-chromium.sh: once, as root), and
+#      the native stack (stack/stack.sh up: idempotent; installs and starts what is missing)
 #   5. the integration tests (*.integration.test.ts, beside the code), the end-to-end tests (test/e2e), and
 #      every bench at small size (bench/benches.integration.test.ts)
 # `npm run test:unit` (--unit) runs step 3 only: it starts nothing, and a unit test that opens a network
@@ -65,7 +66,16 @@ echo "[test] docker-compose.yml and Dockerfile agree with the native stack"
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 python3 scripts/check-compose.py
 
+needs_browser() {
+  local file
+  for file in "$@"; do
+    case "$file" in *status-page*.test.ts) return 0 ;; esac
+  done
+  return 1
+}
+
 if [ $# -gt 0 ]; then
+  needs_browser "$@" && bash scripts/ensure-chromium.sh
   needs_stack "$@" && bash stack/stack.sh up
   echo "[test] $# test files"
   node_test --test-concurrency="${PGSHIFT_TEST_CONCURRENCY:-1}" --test-timeout=900000 "$@"
@@ -74,6 +84,7 @@ fi
 
 bash scripts/check-deploy.sh
 unit_loop
+bash scripts/ensure-chromium.sh
 bash stack/stack.sh up
 mapfile -t files < <(stack_files)
 echo "[test] integration, end-to-end and bench tests: ${#files[@]} test files against the stack"

@@ -4,6 +4,7 @@ import type { Logger } from '@pgshift/runtime';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { actorFrom, carriesToken } from './auth.js';
 import type { ControlMetrics } from './metrics.js';
+import { addStatusPage, isStatusPagePath } from './status-page.js';
 import type { TableView } from './table-views.js';
 
 /** What the API reads and changes (the control service over Kafka; a fake in the API's tests). */
@@ -31,6 +32,8 @@ const TABLE_NAME = /^[^./\s][^/\s]*\.[^/\s]+$/;
  *   PUT  /v1/tables/:table/schedule    body {"schedule": "continuous" | "every 1h" | "at 02:00,14:00"}
  *   POST /v1/tables/:table/replay      body {"from": "earliest" | "<ISO time>" | "<offset>" | "0:120,2:7"}:
  *                                      the batchers read the table's change topic again from there
+ * and the status page (GET /status, / redirects there): the one thing answered without the token, as it
+ * holds no data; it asks for the token and sends it with every call.
  */
 export function buildControlApi(options: { token: string; store: ControlStore; logger: Logger; metrics: ControlMetrics }): FastifyInstance {
   const { token, store, logger, metrics } = options;
@@ -38,6 +41,7 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
   const fail = (reply: FastifyReply, code: number, error: string) => reply.code(code).send({ error });
 
   app.addHook('onRequest', async (request, reply) => {
+    if (isStatusPagePath(request.method, request.url)) return;
     if (carriesToken(request.headers.authorization, token)) return;
     metrics.refused.inc({ reason: 'unauthorized' });
     logger.warn({ method: request.method, url: request.url, from: request.ip }, 'request refused: no valid bearer token');
@@ -47,6 +51,7 @@ export function buildControlApi(options: { token: string; store: ControlStore; l
       .send({ error: 'unauthorized: send Authorization: Bearer <PGSHIFT_CONTROL_TOKEN>' });
   });
 
+  addStatusPage(app);
   app.get('/v1/tables', async () => ({ tables: store.views() }));
 
   app.get<{ Params: { table: string } }>('/v1/tables/:table', async (request, reply) => {

@@ -91,12 +91,17 @@ export function ledgerCommand(): Command {
       .requiredOption('--table <schema.table>', 'the warehouse table whose ledger rows are removed')
       .option('--empty', 'also delete the rows of a table that has a primary key')
       .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
-      .action(async (flags: WarehouseFlags & { table: string; yes?: boolean; empty?: boolean }) => {
+      .option('--json', 'print one JSON object (what was found and removed) instead of text; the confirmation prompt, if any, goes to stderr')
+      .action(async (flags: WarehouseFlags & { table: string; yes?: boolean; empty?: boolean; json?: boolean }) => {
         const target = parseTableName(flags.table);
+        const say = (text: string) => {
+          if (!flags.json) process.stdout.write(text);
+        };
         await withWarehouse(flags, async (warehouse) => {
           const rows = await ledgerRows(warehouse, target);
           if (rows.length === 0) {
-            process.stdout.write(`no ledger rows for ${flags.table}: nothing to reset\n`);
+            say(`no ledger rows for ${flags.table}: nothing to reset\n`);
+            if (flags.json) process.stdout.write(`${JSON.stringify({ table: flags.table, ledgerRows: [], removed: 0, emptied: false }, null, 2)}\n`);
             return;
           }
           // An append table (no primary key) carries the offset of every row's change.
@@ -104,9 +109,9 @@ export function ledgerCommand(): Command {
           const appendTable = columns?.some((c) => c.name === META.offset) ?? false;
           const emptyTarget = appendTable || flags.empty === true;
           const listed = rows.map((r) => `  ${r.topic} partition ${r.partition}: last offset ${r.last_offset}`).join('\n');
-          process.stdout.write(`ledger rows of ${flags.table}:\n${listed}\n`);
+          say(`ledger rows of ${flags.table}:\n${listed}\n`);
           if (emptyTarget) {
-            process.stdout.write(
+            say(
               appendTable
                 ? `${flags.table} has no primary key: its rows are deleted too, or a replay would append them a second time\n`
                 : `--empty: the rows of ${flags.table} are deleted too\n`,
@@ -116,9 +121,10 @@ export function ledgerCommand(): Command {
           // In one transaction: the ledger rows, the truncation watermark (a reload replays the truncates
           // too) and, for an append table, its rows.
           const removed = await warehouse.clearLedger(target, { emptyTarget });
-          process.stdout.write(
+          say(
             `removed ${removed} ledger rows of ${flags.table}${emptyTarget ? ' and its rows' : ''}. Every batch of it will be applied again: replay its change topic to reload it.\n`,
           );
+          if (flags.json) process.stdout.write(`${JSON.stringify({ table: flags.table, ledgerRows: rows, removed, emptied: emptyTarget }, null, 2)}\n`);
         });
       }),
   );

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { readCliConfig } from '../cli-config.js';
 import { EXIT, UsageError } from '../cli-error.js';
+import { useColour } from '../colour.js';
 import { ControlClient, DEFAULT_CONTROL_URL } from '../tables/control-client.js';
 import { formatAction, formatTables } from '../tables/format-tables.js';
 
@@ -33,7 +34,9 @@ export function tablesCommand(): Command {
       ),
   ).action(async (flags: Flags) => {
     const views = await client(flags).list();
-    process.stdout.write(flags.json ? `${JSON.stringify({ tables: views }, null, 2)}\n` : formatTables(views, Date.now()));
+    process.stdout.write(
+      flags.json ? `${JSON.stringify({ tables: views }, null, 2)}\n` : formatTables(views, Date.now(), { colour: useColour(process.stdout) }),
+    );
     process.exitCode = EXIT.ok;
   });
 

@@ -90,3 +90,14 @@ test('a table whose copy is incomplete after a schema change says so, with the r
     /streaming \(incomplete: shop\.people: name gone and full_name new in one schema chan…\)/,
   );
 });
+
+test('coloured, the state is painted after padding: the columns line up as without colour', () => {
+  const views = [view('shop.orders', {}), view('shop.stopped_one', { state: 'stopped', lastError: 'boom' })];
+  const plain = formatTables(views, now);
+  const coloured = formatTables(views, now, { colour: true });
+  assert.notEqual(coloured, plain);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ANSI escape is what is stripped
+  assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), plain);
+  assert.ok(coloured.includes('\x1b[32mstreaming'));
+  assert.ok(coloured.includes('\x1b[31mstopped'));
+});

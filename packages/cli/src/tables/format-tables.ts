@@ -1,9 +1,10 @@
 import type { ReplayRequest } from '@pgshift/contracts';
-import { formatColumns } from '../format-table.js';
+import { paint } from '../colour.js';
+import { type CellStyle, formatColumns } from '../format-table.js';
 import type { ActionResult, TableView } from './control-client.js';
 
 /** `pgshift tables`: one line per table (table, state, lag, rows applied, last batch, last error), then a summary. */
-export function formatTables(views: readonly TableView[], now: number): string {
+export function formatTables(views: readonly TableView[], now: number, { colour = false } = {}): string {
   if (views.length === 0) return 'no tables: no loader has reported one yet, and none has a control record\n';
   const rows = views.map((v) => [
     v.source ? `${v.source}/${v.table}` : v.table,
@@ -16,11 +17,23 @@ export function formatTables(views: readonly TableView[], now: number): string {
   const counts = new Map<string, number>();
   for (const v of views) counts.set(v.state, (counts.get(v.state) ?? 0) + 1);
   const summary = [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ');
-  const table = formatColumns(['TABLE', 'STATE', 'LAG', 'ROWS APPLIED', 'LAST BATCH', 'LAST ERROR'], rows)
+  const style: CellStyle | undefined = colour
+    ? (cell, row, column) =>
+        row === -1 ? paint.bold(cell) : column === 1 ? stateColour(views[row]?.state)(cell) : column === 5 && cell.trim() !== '' ? paint.red(cell) : cell
+    : undefined;
+  const table = formatColumns(['TABLE', 'STATE', 'LAG', 'ROWS APPLIED', 'LAST BATCH', 'LAST ERROR'], rows, style)
     .split('\n')
     .map((line) => line.trimEnd())
     .join('\n');
   return `${table}${views.length} ${views.length === 1 ? 'table' : 'tables'}: ${summary}\n`;
+}
+
+/** Green streaming, yellow held (paused, between windows, waiting), red stopped, dim unknown. */
+function stateColour(state: TableView['state'] | undefined): (text: string) => string {
+  if (state === 'streaming') return paint.green;
+  if (state === 'stopped') return paint.red;
+  if (state === 'unknown' || state === undefined) return paint.dim;
+  return paint.yellow;
 }
 
 function stateText(v: TableView, now: number): string {
