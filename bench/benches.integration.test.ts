@@ -2,7 +2,7 @@
  * Every bench still runs: each at its small size (--small, seconds), as the process a person runs, so a
  * change that breaks one fails the suite. The figures are not checked (benches are never timed tests),
  * but each bench checks its own outcome (every event batched, the merged table's counts) and exits 1
- * when that is wrong. The full-size figures stay a manual run (npm run bench:batcher, bench:loader).
+ * when that is wrong. The full-size figures stay a manual run (npm run bench:batcher, bench:loader, bench:e2e).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -44,6 +44,14 @@ describe('benches at small size', () => {
   it('bench:loader merges its small batch', async () => {
     const figures = summary(await runSmall('bench/loader.bench.ts'));
     assert.equal(figures.rows, 20_000);
+  });
+
+  it('bench:e2e replicates its small workload with pgshift and the JDBC sink, and measures both lags', async () => {
+    const figures = summary(await runSmall('bench/e2e.bench.ts'));
+    assert.ok((figures.events as number) > 20_000);
+    const streaming = figures.streaming as { pgshift: { rows: number }; jdbcSink: { rows: number } };
+    assert.ok(streaming.pgshift.rows > 0);
+    assert.equal(streaming.jdbcSink.rows, streaming.pgshift.rows);
   });
 
   it('the batch file writer bench writes its rows at both gzip levels', async () => {

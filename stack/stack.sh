@@ -25,6 +25,9 @@ KAFKA_VERSION=4.3.1
 DEBEZIUM_VERSION=3.6.3.Final
 APICURIO_VERSION=3.0.9
 CONVERTER_VERSION=2.6.13.Final   # see stack/maven/avro-converter.pom.xml
+# The Debezium JDBC sink, the peer bench/e2e.bench.ts measures pgshift against. 3.6.0.Final: the newest
+# 3.6 whose plugin archive Maven Central serves in full (3.6.1 and 3.6.3 do not resolve).
+JDBC_SINK_VERSION=3.6.0.Final
 VERSITYGW_VERSION=v1.8.0
 
 SERVICES=(pg-source pg-warehouse kafka registry connect s3)
@@ -83,6 +86,22 @@ install_connect_plugins() {
   touch "$dir/.done"
 }
 
+# The JDBC sink's folder sits beside Debezium's in plugin.path (its own class loader), with a marker of its
+# own, so adding it never downloads Debezium again. Installed before Connect starts: a fresh `up` lists it.
+install_jdbc_sink_plugin() {
+  local dir="$CACHE/plugins-$DEBEZIUM_VERSION-$CONVERTER_VERSION"
+  [ -f "$dir/.jdbc-sink-$JDBC_SINK_VERSION.done" ] && return
+  log "resolving the Debezium JDBC sink $JDBC_SINK_VERSION from Maven Central"
+  local scratch; scratch=$(mktemp -d)
+  mvn_quiet dependency:unpack -Dartifact="io.debezium:debezium-connector-jdbc:$JDBC_SINK_VERSION:tar.gz:plugin" \
+    -DoutputDirectory="$scratch"
+  rm -rf "$dir/debezium-connector-jdbc"
+  mkdir -p "$dir"
+  mv "$scratch/debezium-connector-jdbc" "$dir/debezium-connector-jdbc"
+  rm -rf "$scratch"
+  touch "$dir/.jdbc-sink-$JDBC_SINK_VERSION.done"
+}
+
 install_registry() {
   local dir="$CACHE/apicurio-$APICURIO_VERSION"
   [ -f "$dir/.done" ] && return
@@ -114,6 +133,8 @@ install_all() {
   install_versitygw & local v=$!
   wait $k || die "Kafka download failed"
   wait $p || die "Debezium or converter download failed"
+  # After Debezium's folder exists (install_connect_plugins recreates it when it is missing).
+  install_jdbc_sink_plugin || die "Debezium JDBC sink download failed"
   wait $r || die "Apicurio Registry download failed"
   wait $v || die "versitygw build failed"
 }
@@ -279,6 +300,20 @@ connect_has_debezium() {
   curl -sf "http://127.0.0.1:$CONNECT_PORT/connector-plugins" | grep -q PostgresConnector
 }
 
+connect_has_jdbc_sink() {
+  curl -sf "http://127.0.0.1:$CONNECT_PORT/connector-plugins" | grep -q JdbcSinkConnector
+}
+
+# A worker started before the JDBC sink was installed scans plugin.path only at start: restart it, once.
+connect_ensure_jdbc_sink() {
+  connect_has_jdbc_sink && return
+  log "Connect does not list the JDBC sink (started before it was installed): restarting Connect"
+  stop connect
+  connect_start
+  wait_for connect 120 connect_has_debezium
+  connect_has_jdbc_sink || die "Connect does not list JdbcSinkConnector after a restart; its log: $(logfile connect)"
+}
+
 # ---------------------------------------------------------------- registry and S3
 
 registry_start() {
@@ -347,6 +382,7 @@ max_wal_senders = 0"
   wait_for s3 30 curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"
   s3_bucket
   wait_for connect 120 connect_has_debezium
+  connect_ensure_jdbc_sink
   log "stack is up in $((SECONDS - t0))s"
   status
 }
