@@ -62,8 +62,8 @@ test('the status page asks for the token, lists the tables, and pauses and resum
       // End to end: the loader applies nothing of the paused table while the other keeps streaming.
       const frozen = await tableSnapshot(warehouse, schema, 'orders');
       for (let id = 21; id <= 40; id++) {
-        await source.query(`INSERT INTO ${schema}.orders VALUES ($1, 'orders ' || $1)`, [id]);
-        await source.query(`INSERT INTO ${schema}.customers VALUES ($1, 'customers ' || $1)`, [id]);
+        await source.query(`INSERT INTO ${schema}.orders VALUES ($1::int, 'orders ' || $1::text)`, [id]);
+        await source.query(`INSERT INTO ${schema}.customers VALUES ($1::int, 'customers ' || $1::text)`, [id]);
       }
       await waitForTableMatch(source, warehouse, schema, 'customers');
       await waitFor('the page shows the held batches as lag', async () => /[1-9]\d* batch/.test(await row.locator('td').nth(2).innerText()), {
