@@ -8,7 +8,7 @@ const ACTIONS = [
   { kind: 'pause', label: 'Pause', ask: (t) => `Pause ${t}? Its batches wait, in order, until it is resumed.`, shown: (v) => !v.paused },
   { kind: 'resume', label: 'Resume', ask: (t) => `Resume ${t}? It catches up on what waited.`, shown: (v) => v.paused },
   { kind: 'retry', label: 'Retry', ask: (t) => `Retry ${t}'s failed batch now?`, shown: (v) => v.state === 'stopped' },
-  { kind: 'resync', label: 'Resync', ask: (t) => `Resync ${t}? Its warehouse copy is rebuilt from the source.`, shown: () => true },
+  // Resync joins these once the control API has its route (POST /v1/tables/:table/resync).
 ];
 
 const $ = (id) => document.getElementById(id);
